@@ -1,0 +1,1 @@
+"""Guanai (关爱): a Telegram assistant for village child directors."""

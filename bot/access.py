@@ -1,0 +1,59 @@
+"""Who is talking to the bot, and the area their role lets them see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.orgs import area_prefix
+from storage import queries
+from storage.models import Role, Staff
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An enrolled, active staff member, with the code prefix of the area they may see."""
+
+    staff_id: int
+    role: Role
+    org_code: str
+    area_prefix: str
+    locale: str | None
+    name: str | None
+
+    def sees(self, org_code: str) -> bool:
+        """Tell whether a unit lies inside this caller's area."""
+        return org_code.startswith(self.area_prefix)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the bot knows of a Telegram account: an active caller, a revoked one, or nobody."""
+
+    caller: Caller | None
+    revoked: bool = False
+    locale: str | None = None
+
+
+def caller_from_staff(*, session: Session, staff: Staff) -> Caller:
+    org = queries.get_org(session=session, code=staff.org_code)
+    assert org is not None and staff.id is not None
+    return Caller(
+        staff_id=staff.id,
+        role=Role(staff.role),
+        org_code=staff.org_code,
+        area_prefix=area_prefix(org),
+        locale=staff.locale,
+        name=staff.name,
+    )
+
+
+def identify(*, session: Session, telegram_user_id: int) -> Identity:
+    """Look up the Telegram account; a revoked record gives no caller."""
+    staff = queries.staff_by_telegram_id(session=session, telegram_user_id=telegram_user_id)
+    if staff is None:
+        return Identity(caller=None)
+    if not staff.active:
+        return Identity(caller=None, revoked=True, locale=staff.locale)
+    return Identity(caller=caller_from_staff(session=session, staff=staff), locale=staff.locale)

@@ -1,0 +1,130 @@
+"""Wiring: one bootstrap that builds the python-telegram-bot Application with its services."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.app_meta import BOT_USERNAME_KEY
+from bot.clock import Clock, system_clock
+from bot.context import BotContext
+from bot.enrollment import ThrottlePolicy
+from bot.i18n import N_, I18n
+from bot.settings import Settings, SettingsError
+from storage import migrate, queries
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+COMMANDS = [
+    ("start", N_("command.start")),
+    ("help", N_("command.help")),
+    ("lang", N_("command.lang")),
+    ("cancel", N_("command.cancel")),
+]
+
+
+@dataclass
+class Services:
+    """What handlers need, built once: settings, database, catalogs, clock and policies."""
+
+    settings: Settings
+    db: Database
+    i18n: I18n
+    clock: Clock = system_clock
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+
+
+def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
+    t = i18n.translator(locale)
+    return [BotCommand(name, t.plain(key)) for name, key in COMMANDS]
+
+
+async def register_commands(application: Application, services: Services) -> None:
+    """Publish the command list in the default locale and in each other locale."""
+    i18n = services.i18n
+    await application.bot.set_my_commands(
+        bot_commands(i18n, i18n.default_locale), scope=BotCommandScopeDefault()
+    )
+    for locale in i18n.catalogs:
+        if locale != i18n.default_locale:
+            await application.bot.set_my_commands(
+                bot_commands(i18n, locale),
+                scope=BotCommandScopeDefault(),
+                language_code=locale.split("_")[0],
+            )
+
+
+async def register_chat_commands(
+    application: Application, services: Services, chat_id: int, locale: str
+) -> None:
+    """Show one chat the commands in the language its user chose."""
+    await application.bot.set_my_commands(
+        bot_commands(services.i18n, locale), scope=BotCommandScopeChat(chat_id)
+    )
+
+
+async def _on_startup(application: Application) -> None:
+    services: Services = application.bot_data["services"]
+    me = await application.bot.get_me()
+    await services.db.run(
+        lambda s: queries.set_meta(session=s, key=BOT_USERNAME_KEY, value=me.username or "")
+    )
+    await register_commands(application, services)
+    log.info("bot started as @%s", me.username)
+
+
+async def _on_shutdown(application: Application) -> None:
+    services: Services = application.bot_data["services"]
+    services.db.dispose()
+
+
+def build_application(
+    settings: Settings, *, db: Database | None = None, clock: Clock = system_clock
+) -> Application:
+    """Build the Application with handlers and services; the caller starts it."""
+    from handlers import register_handlers
+
+    services = Services(
+        settings=settings,
+        db=db or Database(settings.database_url),
+        i18n=I18n(settings.bot_locale),
+        clock=clock,
+        throttle=ThrottlePolicy(
+            attempts_allowed=settings.start_attempts_allowed,
+            lockout=settings.start_lockout,
+        ),
+    )
+    application = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_on_startup)
+        .post_shutdown(_on_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = services
+    register_handlers(application)
+    return application
+
+
+def check_schema(settings: Settings) -> None:
+    """Refuse to start on a database whose schema is not at the newest migration."""
+    if not migrate.is_current(settings.database_url):
+        raise SettingsError(
+            "The database at DATABASE_URL is not up to date: run `python -m bot db upgrade` "
+            "(make run does this for you)."
+        )
+
+
+def run_bot(settings: Settings) -> None:
+    """Start long polling until interrupted."""
+    check_schema(settings)
+    application = build_application(settings)
+    application.run_polling(allowed_updates=["message", "callback_query"])

@@ -1,0 +1,181 @@
+"""The command line: `python -m bot run | db upgrade | org ... | staff ...`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot.app_meta import BOT_USERNAME_KEY
+from bot.audit import Actor
+from bot.clock import system_clock
+from bot.errors import UserError
+from bot.i18n import I18n, Translator
+from bot.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
+from bot.personal import mask_phone
+from bot.settings import Settings, SettingsError, load_settings
+from bot.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
+from storage import migrate, queries
+from storage.db import Database
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Guanai (关爱) bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the bot (long polling)")
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply the migrations")
+
+    org = commands.add_parser("org", help="administrative divisions").add_subparsers(
+        dest="org_command", required=True
+    )
+    org_add = org.add_parser("add", help="add one unit")
+    org_add.add_argument("--code", required=True)
+    org_add.add_argument("--name", required=True)
+    org_add.add_argument("--level", required=True, help="province|city|county|township|village")
+    org_add.add_argument("--parent")
+    org_import = org.add_parser("import", help="add units from a CSV: code,name,level,parent")
+    org_import.add_argument("file", type=Path)
+    org_list = org.add_parser("list", help="list units")
+    org_list.add_argument("--under")
+
+    staff = commands.add_parser("staff", help="directors, supervisors and admins").add_subparsers(
+        dest="staff_command", required=True
+    )
+    invite = staff.add_parser("invite", help="create a one-time invite link")
+    invite.add_argument("--role", required=True, help="director|supervisor|admin")
+    invite.add_argument("--org", required=True)
+    invite.add_argument("--name")
+    invite.add_argument("--phone")
+    staff_list = staff.add_parser("list", help="list staff")
+    staff_list.add_argument("--org")
+    revoke = staff.add_parser("revoke", help="withdraw a staff member's access")
+    revoke.add_argument("id", type=int)
+    return parser
+
+
+def _org_add(args: argparse.Namespace, db: Database, t: Translator) -> None:
+    data = OrgInput(code=args.code, name=args.name, level=args.level, parent_code=args.parent)
+    org = db.call(lambda s: add_org(session=s, data=data, actor=Actor.cli()))
+    print(t.plain("cli.org.added", code=org.code, name=org.name, level=org.level))
+
+
+def _org_import(args: argparse.Namespace, db: Database, t: Translator) -> None:
+    rows = read_org_csv(args.file)
+    count = db.call(lambda s: import_orgs(session=s, rows=rows, actor=Actor.cli()))
+    print(t.plain("cli.org.imported", count=count))
+
+
+def _org_list(args: argparse.Namespace, db: Database, t: Translator) -> None:
+    orgs = db.call(lambda s: list_area(session=s, under=args.under))
+    lines = [f"{o.code}\t{o.level}\t{o.name}\t{o.parent_code or '-'}" for o in orgs]
+    print("\n".join(lines) if lines else t.plain("cli.org.none"))
+
+
+def _staff_invite(
+    args: argparse.Namespace, db: Database, t: Translator, settings: Settings
+) -> None:
+    request = InviteRequest(role=args.role, org_code=args.org, name=args.name, phone=args.phone)
+
+    def work(session: Session) -> tuple[IssuedInvite, str | None]:
+        issued = invite_staff(
+            session=session,
+            request=request,
+            actor=Actor.cli(),
+            now=system_clock(),
+            lifetime=settings.invite_lifetime,
+        )
+        username = settings.telegram_bot_username or queries.get_meta(
+            session=session, key=BOT_USERNAME_KEY
+        )
+        return issued, username
+
+    issued, username = db.call(work)
+    print(t.plain("cli.staff.invited", id=issued.staff.id, days=settings.invite_valid_days))
+    if username:
+        print(f"https://t.me/{username.lstrip('@')}?start={issued.code}")
+    else:
+        print(t.plain("cli.staff.code_only", code=issued.code))
+
+
+def _staff_list(args: argparse.Namespace, db: Database, t: Translator) -> None:
+    staff = db.call(lambda s: list_staff(session=s, org_code=args.org))
+    if not staff:
+        print(t.plain("cli.staff.none"))
+    for member in staff:
+        state = "active" if member.active else "revoked"
+        enrolled = "enrolled" if member.telegram_user_id else "invited"
+        print(
+            f"{member.id}\t{member.role}\t{member.org_code}\t{member.name or '-'}\t"
+            f"{mask_phone(member.phone) or '-'}\t{enrolled}\t{state}"
+        )
+
+
+def _staff_revoke(args: argparse.Namespace, db: Database, t: Translator) -> None:
+    db.call(
+        lambda s: revoke_staff(session=s, staff_id=args.id, actor=Actor.cli(), now=system_clock())
+    )
+    print(t.plain("cli.staff.revoked", id=args.id))
+
+
+def _run_bot(settings: Settings) -> None:
+    from bot.app import run_bot
+
+    run_bot(settings)
+
+
+def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> None:
+    """Run the chosen command."""
+    if args.command == "run":
+        settings.require_token()
+        _run_bot(settings)
+        return
+    if args.command == "db":
+        migrate.upgrade(settings.database_url)
+        print(t.plain("cli.db.upgraded"))
+        return
+    db = Database(settings.database_url)
+    try:
+        handlers: dict[tuple[str, str], Callable[[], None]] = {
+            ("org", "add"): lambda: _org_add(args, db, t),
+            ("org", "import"): lambda: _org_import(args, db, t),
+            ("org", "list"): lambda: _org_list(args, db, t),
+            ("staff", "invite"): lambda: _staff_invite(args, db, t, settings),
+            ("staff", "list"): lambda: _staff_list(args, db, t),
+            ("staff", "revoke"): lambda: _staff_revoke(args, db, t),
+        }
+        sub = getattr(args, f"{args.command}_command")
+        handlers[(args.command, sub)]()
+    finally:
+        db.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, build the settings once and run the command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    t = I18n(settings.bot_locale).translator(settings.bot_locale)
+    try:
+        dispatch(args, settings, t)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except UserError as exc:
+        print(exc.render(t.plain), file=sys.stderr)
+        return EXIT_USAGE
+    return 0

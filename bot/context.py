@@ -1,0 +1,38 @@
+"""The callback context handlers receive: the caller of this update and the services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.access import Caller
+from bot.i18n import Translator
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """A context that carries who is calling, as the gate resolved it for this update."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.caller: Caller | None = None
+        self.t: Translator | None = None
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+
+    @property
+    def translate(self) -> Translator:
+        """Return the translator for this update's user (the default locale before the gate)."""
+        if self.t is None:
+            self.t = self.services.i18n.translator(None)
+        return self.t

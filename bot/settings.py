@@ -1,0 +1,110 @@
+"""One settings object, read from the environment or `.env`, built once by the entry point."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'guanai.db'}"
+SUPPORTED_LOCALES = ("zh_Hans", "en")
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+TOKEN_HELP = (
+    "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot) "
+    "and put the token it gives you in the environment or in .env as TELEGRAM_BOT_TOKEN=..."
+)
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the setting."""
+
+
+class Settings(BaseSettings):
+    """Configuration of one Guanai deployment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_bot_username: str = ""
+    database_url: str = DEFAULT_DATABASE_URL
+    bot_timezone: str = "Asia/Shanghai"
+    bot_locale: str = "zh_Hans"
+    invite_valid_days: int = Field(default=7, ge=1, le=90)
+    start_attempts_allowed: int = Field(default=5, ge=1, le=100)
+    start_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not TOKEN_PATTERN.match(value):
+            raise ValueError("expected the form 123456789:ABC... that @BotFather gives")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("expected an http(s) URL such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme.split("+", 1)[0] not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("expected sqlite:///path/to/file.db or postgresql://user@host/db")
+        return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("bot_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        normalised = {"zh": "zh_Hans", "zh_hans": "zh_Hans", "zh-hans": "zh_Hans", "en": "en"}
+        locale = normalised.get(value.strip().lower())
+        if locale is None:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LOCALES)}")
+        return locale
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def invite_lifetime(self) -> timedelta:
+        return timedelta(days=self.invite_valid_days)
+
+    @property
+    def start_lockout(self) -> timedelta:
+        return timedelta(minutes=self.start_lockout_minutes)
+
+    def require_token(self) -> str:
+        """Return the bot token or raise a SettingsError that says how to get one."""
+        if not self.telegram_bot_token:
+            raise SettingsError(TOKEN_HELP)
+        return self.telegram_bot_token
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning validation errors into one sentence naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"Invalid setting {name}: {reason}.") from None

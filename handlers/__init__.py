@@ -1,0 +1,33 @@
+"""Thin python-telegram-bot glue: read the update, call bot/ services, reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import errors, fallback, gate, menu, start
+
+
+def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add every handler in the order they must be tried."""
+    application.add_handler(TypeHandler(Update, gate.resolve_caller), group=-1)
+    application.add_handler(CommandHandler("start", start.start))
+    application.add_handler(CommandHandler("help", menu.show_help))
+    application.add_handler(CommandHandler("lang", menu.choose_language))
+    application.add_handler(CommandHandler("menu", menu.show_menu))
+    application.add_handler(CommandHandler("cancel", menu.cancel))
+    application.add_handler(CallbackQueryHandler(menu.set_language, pattern=menu.LANGUAGE_PATTERN))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, menu.menu_item))
+    application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
+    application.add_handler(CallbackQueryHandler(fallback.stale_button))
+    application.add_handler(MessageHandler(filters.ALL, fallback.unsupported_message))
+    application.add_error_handler(errors.report_error)

@@ -1,0 +1,29 @@
+"""The error handler: log without personal data, tell the user something went wrong."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+async def report_error(update: object, context: BotContext) -> None:
+    """Log the error's type and stack (never its message or the update) and apologise."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    stack = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("error handling update %s: %s\n%s", update_id, type(error).__name__, stack)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(error, Forbidden):
+        return
+    try:
+        await context.bot.send_message(update.effective_chat.id, context.translate("error.generic"))
+    except TelegramError:
+        log.warning("could not tell update %s about the error", update_id)

@@ -1,0 +1,105 @@
+"""The role menu, /help, /lang and /cancel."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot import menu as menu_items
+from bot.app import register_chat_commands
+from bot.context import BotContext
+from bot.enrollment import set_locale
+from bot.settings import SUPPORTED_LOCALES
+from handlers.replies import menu_keyboard, say
+
+LANGUAGE_PATTERN = r"^lang:(zh_Hans|en)$"
+LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
+MAX_TEXT = 4096
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """Explain what the caller's role can do here."""
+    caller = context.caller
+    assert caller is not None
+    t = context.translate
+    await say(
+        update, context, t(menu_items.HELP_TEXT[caller.role]), reply_markup=menu_keyboard(caller, t)
+    )
+
+
+async def show_menu(update: Update, context: BotContext) -> None:
+    """Show the role menu again."""
+    caller = context.caller
+    assert caller is not None
+    t = context.translate
+    await say(update, context, t("menu.shown"), reply_markup=menu_keyboard(caller, t))
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    """Offer the languages as buttons."""
+    buttons = [
+        InlineKeyboardButton(LANGUAGE_NAMES[locale], callback_data=f"lang:{locale}")
+        for locale in SUPPORTED_LOCALES
+    ]
+    await say(
+        update,
+        context,
+        context.translate("lang.choose"),
+        reply_markup=InlineKeyboardMarkup([buttons]),
+    )
+
+
+async def set_language(update: Update, context: BotContext) -> None:
+    """Store the chosen language and show the menu in it."""
+    query = update.callback_query
+    caller = context.caller
+    assert query is not None and query.data is not None and caller is not None
+    locale = query.data.split(":", 1)[1]
+    services = context.services
+    await services.db.run(
+        lambda s: set_locale(
+            session=s, staff_id=caller.staff_id, locale=locale, now=services.clock()
+        )
+    )
+    t = context.t = services.i18n.translator(locale)
+    await query.answer()
+    await query.edit_message_text(t("lang.changed", language=LANGUAGE_NAMES[locale]))
+    await say(update, context, t("menu.shown"), reply_markup=menu_keyboard(caller, t))
+    chat = update.effective_chat
+    if chat is not None:
+        await register_chat_commands(context.application, services, chat.id, locale)
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """Cancel what is in progress (nothing yet, outside a form)."""
+    caller = context.caller
+    assert caller is not None
+    t = context.translate
+    await say(update, context, t("cancel.nothing"), reply_markup=menu_keyboard(caller, t))
+
+
+async def menu_item(update: Update, context: BotContext) -> None:
+    """Route a reply-keyboard press; other text gets a pointer to the menu."""
+    caller = context.caller
+    message = update.effective_message
+    assert caller is not None and message is not None and message.text is not None
+    t = context.translate
+    text = message.text.strip()
+    if len(message.text) > MAX_TEXT:
+        await say(update, context, t("fallback.too_long", limit=MAX_TEXT))
+        return
+    services = context.services
+    for key in menu_items.allowed_items(caller.role):
+        if text in services.i18n.all_labels(key):
+            await _open(update, context, key)
+            return
+    await say(update, context, t("fallback.text"), reply_markup=menu_keyboard(caller, t))
+
+
+async def _open(update: Update, context: BotContext, key: str) -> None:
+    if key == menu_items.HELP:
+        await show_help(update, context)
+    elif key == menu_items.LANGUAGE:
+        await choose_language(update, context)
+    else:
+        t = context.translate
+        await say(update, context, t("menu.not_ready", item=t.plain(key)))

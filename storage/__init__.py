@@ -1,0 +1,1 @@
+"""Tables, sessions, area-scoped queries and migrations."""

@@ -1,0 +1,84 @@
+"""Engine and transactions; blocking database work runs off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, create_engine
+
+T = TypeVar("T")
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """Turn a user-facing DATABASE_URL into the driver URL SQLAlchemy needs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url[len(prefix) :]
+    return database_url
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    """Make SQLite safe for several threads: WAL, foreign keys, and write locks taken up front."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes can fail at once under WAL when
+        # another writer got in between; taking the write lock at BEGIN makes it wait instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(database_url: str) -> Engine:
+    """Create the engine for a DATABASE_URL, creating the SQLite folder if needed."""
+    url = make_url(sqlalchemy_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _prepare_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+class Database:
+    """The one gateway to the database: sync transactions, offloaded to threads for async code."""
+
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url
+        self.engine = make_engine(database_url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session whose work commits together at the end, or not at all."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def call(self, work: Callable[[Session], T]) -> T:
+        """Run one unit of work in its own transaction."""
+        with self.transaction() as session:
+            return work(session)
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run one unit of work in a worker thread so the event loop never waits on the database."""
+        return await asyncio.to_thread(self.call, work)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

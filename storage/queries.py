@@ -1,0 +1,62 @@
+"""Queries; the ones that return people's data take the caller's area prefix and filter by it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from storage.models import AppMeta, Invite, OrgUnit, Staff
+
+
+def get_org(*, session: Session, code: str) -> OrgUnit | None:
+    return session.get(OrgUnit, code)
+
+
+def list_orgs(*, session: Session, prefix: str = "") -> Sequence[OrgUnit]:
+    """Return the units whose code starts with `prefix`, ordered by code."""
+    statement = select(OrgUnit).order_by(col(OrgUnit.code))
+    if prefix:
+        statement = statement.where(col(OrgUnit.code).startswith(prefix))
+    return session.exec(statement).all()
+
+
+def get_staff(*, session: Session, staff_id: int) -> Staff | None:
+    return session.get(Staff, staff_id)
+
+
+def staff_by_telegram_id(*, session: Session, telegram_user_id: int) -> Staff | None:
+    statement = select(Staff).where(Staff.telegram_user_id == telegram_user_id)
+    return session.exec(statement).first()
+
+
+def staff_in_area(*, session: Session, area_prefix: str) -> Sequence[Staff]:
+    """Return the staff whose unit lies inside the caller's area."""
+    statement = (
+        select(Staff)
+        .where(col(Staff.org_code).startswith(area_prefix))
+        .order_by(col(Staff.org_code), col(Staff.id))
+    )
+    return session.exec(statement).all()
+
+
+def invite_by_hash(*, session: Session, code_hash: str) -> Invite | None:
+    return session.exec(select(Invite).where(Invite.code_hash == code_hash)).first()
+
+
+def open_invites_for(*, session: Session, staff_id: int) -> Sequence[Invite]:
+    statement = select(Invite).where(Invite.staff_id == staff_id, col(Invite.used_at).is_(None))
+    return session.exec(statement).all()
+
+
+def get_meta(*, session: Session, key: str) -> str | None:
+    row = session.get(AppMeta, key)
+    return row.value if row else None
+
+
+def set_meta(*, session: Session, key: str, value: str) -> None:
+    row = session.get(AppMeta, key)
+    if row is None:
+        session.add(AppMeta(key=key, value=value))
+    else:
+        row.value = value
