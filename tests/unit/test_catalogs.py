@@ -8,14 +8,31 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
+from bot.forms.registry import FORMS
 from bot.i18n import load_catalog
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES
 
-KEYWORDS = {name: None for name in ("N_", "t", "plain", "translate", "UserError", "say_key")}
+KEYWORDS = {
+    name: None
+    for name in ("N_", "t", "plain", "translate", "UserError", "InvalidAnswer", "Problem")
+}
+
+
+def form_keys() -> set[str]:
+    """Label keys declared as data in the form definitions."""
+    keys: set[str] = set()
+    for form in FORMS.values():
+        keys.add(form.title)
+        for section in form.sections:
+            keys.add(section.label)
+            for field in section.fields:
+                keys.add(field.label)
+                keys.update(choice.label for choice in field.choices)
+    return keys
 
 
 def used_keys() -> set[str]:
-    keys: set[str] = set()
+    keys: set[str] = form_keys()
     for folder in ("bot", "handlers", "storage"):
         for _file, _line, message, *_rest in extract_from_dir(
             PROJECT_ROOT / folder, keywords=KEYWORDS, comment_tags=()

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401
+import storage.schema  # noqa: F401
 from storage import migrate
 from storage.db import Database
 

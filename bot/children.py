@@ -1,0 +1,265 @@
+"""Child files: intake answers to structured rows and back, scoped reads, audited edits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.access import Caller
+from bot.audit import Actor, record_audit
+from bot.errors import UserError
+from bot.forms.rules import identity_of
+from bot.i18n import N_
+from storage import child_queries, queries
+from storage.child_models import Assistance, Caregiver, Child, Guardian
+from storage.models import Role
+
+CHILD_FIELDS = (
+    "name",
+    "ethnicity",
+    "home_address",
+    "hukou",
+    "category",
+    "difficulty_type",
+    "difficulty_detail",
+    "single_parent",
+    "schooling",
+    "boarding",
+    "guardianship",
+    "guardianship_detail",
+    "health",
+    "health_detail",
+    "disability_grade",
+    "psychology",
+    "education_aid",
+    "medical_aid",
+    "other_aid",
+    "social_support",
+    "risk_tier",
+    "helper_name",
+    "helper_phone",
+    "helper_unit",
+    "care_needs",
+    "notes",
+)
+# Answer names that differ from the column names.
+ANSWER_OF_COLUMN = {"name": "child_name"}
+PARENT_FIELDS = (
+    "name",
+    "id",
+    "phone",
+    "address",
+    "health",
+    "illness",
+    "special",
+    "away",
+    "away_months",
+    "work_place",
+    "can_guard",
+)
+PARENT_COLUMN = {"id": "id_number"}
+CAREGIVER_FIELDS = ("relation", "name", "phone", "address", "reason")
+AID_KINDS = {"child": ("assistance", "aid"), "family": ("family_subsidies", "subsidy")}
+
+
+@dataclass(frozen=True)
+class ChildFile:
+    """A child's whole file, as the card and the edit form need it."""
+
+    child: Child
+    village_name: str
+    guardians: Sequence[Guardian]
+    caregiver: Caregiver | None
+    assistance: Sequence[Assistance]
+
+
+def _ethnicity(answers: dict[str, Any]) -> str:
+    if answers.get("ethnicity") == "other":
+        return str(answers.get("ethnicity_other") or "other")
+    return str(answers["ethnicity"])
+
+
+def _child_values(answers: dict[str, Any]) -> dict[str, Any]:
+    values = {column: answers.get(ANSWER_OF_COLUMN.get(column, column)) for column in CHILD_FIELDS}
+    values["ethnicity"] = _ethnicity(answers)
+    identity = identity_of(answers["child_id"])
+    values.update(
+        id_number=answers["child_id"],
+        sex=identity.sex,
+        birth_date=identity.birth_date,
+        income_per_capita=Decimal(answers["income_per_capita"])
+        if answers.get("income_per_capita") is not None
+        else None,
+    )
+    return values
+
+
+def _guardian_rows(child_id: int, answers: dict[str, Any]) -> list[Guardian]:
+    rows = []
+    for who in ("father", "mother"):
+        values = {PARENT_COLUMN.get(f, f): answers.get(f"{who}_{f}") for f in PARENT_FIELDS}
+        values["special"] = ",".join(values["special"] or [])
+        rows.append(Guardian.model_validate({**values, "child_id": child_id, "relation": who}))
+    return rows
+
+
+def _caregiver_row(child_id: int, answers: dict[str, Any]) -> Caregiver | None:
+    if answers.get("category") != "left_behind" or not answers.get("caregiver_relation"):
+        return None
+    values = {f: answers.get(f"caregiver_{f}") for f in CAREGIVER_FIELDS}
+    dates = {
+        name: date.fromisoformat(answers[name]) if answers.get(name) else None
+        for name in ("entrusted_from", "entrusted_until")
+    }
+    return Caregiver.model_validate({**values, **dates, "child_id": child_id})
+
+
+def _assistance_rows(child_id: int, answers: dict[str, Any]) -> list[Assistance]:
+    rows = []
+    for scope, (source, prefix) in AID_KINDS.items():
+        for kind in answers.get(source) or []:
+            if kind == "none":
+                continue
+            amount = answers.get(f"{prefix}_{kind}")
+            rows.append(
+                Assistance(
+                    child_id=child_id,
+                    scope=scope,
+                    kind=kind,
+                    yuan_per_month=Decimal(amount) if amount else None,
+                )
+            )
+    return rows
+
+
+def _write_related(session: Session, child_id: int, answers: dict[str, Any]) -> None:
+    session.add_all(_guardian_rows(child_id, answers))
+    caregiver = _caregiver_row(child_id, answers)
+    if caregiver is not None:
+        session.add(caregiver)
+    session.add_all(_assistance_rows(child_id, answers))
+
+
+def create_child(
+    *, session: Session, caller: Caller, answers: dict[str, Any], now: datetime
+) -> Child:
+    """Store a new file from intake answers, with an audit row, in the caller's village."""
+    if caller.role != Role.DIRECTOR:
+        raise UserError(N_("children.error.not_director"))
+    if child_queries.child_by_id_number(session=session, id_number=answers["child_id"]):
+        raise UserError(N_("duplicate.id_saved"))
+    child = Child(
+        **_child_values(answers),
+        village_code=caller.org_code,
+        filed_by=caller.staff_id,
+        filed_at=now,
+        updated_at=now,
+    )
+    session.add(child)
+    session.flush()
+    assert child.id is not None
+    _write_related(session, child.id, answers)
+    record_audit(
+        session=session,
+        actor=Actor.staff(caller.staff_id),
+        action="child.create",
+        table="child",
+        record_id=child.id,
+        new={"village": caller.org_code},
+        at=now,
+    )
+    return child
+
+
+def answers_of(file: ChildFile) -> dict[str, Any]:
+    """Turn a stored file back into form answers, for editing through the same engine."""
+    child = file.child
+    answers: dict[str, Any] = {
+        ANSWER_OF_COLUMN.get(column, column): getattr(child, column) for column in CHILD_FIELDS
+    }
+    answers.update(child_id=child.id_number, child_id_confirm=True)
+    known = {"han", "she", "hui"}
+    if child.ethnicity not in known:
+        answers.update(ethnicity="other", ethnicity_other=child.ethnicity)
+    if child.income_per_capita is not None:
+        answers["income_per_capita"] = str(child.income_per_capita)
+    for guardian in file.guardians:
+        for f in PARENT_FIELDS:
+            answers[f"{guardian.relation}_{f}"] = getattr(guardian, PARENT_COLUMN.get(f, f))
+        answers[f"{guardian.relation}_special"] = [v for v in guardian.special.split(",") if v]
+    if file.caregiver is not None:
+        for f in CAREGIVER_FIELDS:
+            answers[f"caregiver_{f}"] = getattr(file.caregiver, f)
+        for name in ("entrusted_from", "entrusted_until"):
+            value = getattr(file.caregiver, name)
+            answers[name] = value.isoformat() if value else None
+    for scope, (source, prefix) in AID_KINDS.items():
+        items = [a for a in file.assistance if a.scope == scope]
+        answers[source] = [a.kind for a in items] or ["none"]
+        for item in items:
+            if item.yuan_per_month is not None:
+                answers[f"{prefix}_{item.kind}"] = str(item.yuan_per_month)
+    return answers
+
+
+def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile | None:
+    """Return a child's file if it lies in the caller's area; otherwise audit and return None."""
+    child = session.get(Child, child_id)
+    if child is None or not caller.sees(child.village_code):
+        record_audit(
+            session=session,
+            actor=Actor.staff(caller.staff_id),
+            action="child.denied",
+            table="child",
+            record_id=child_id,
+        )
+        return None
+    village = queries.get_org(session=session, code=child.village_code)
+    return ChildFile(
+        child=child,
+        village_name=village.name if village else child.village_code,
+        guardians=child_queries.guardians_of(session=session, child_id=child_id),
+        caregiver=child_queries.caregiver_of(session=session, child_id=child_id),
+        assistance=child_queries.assistance_of(session=session, child_id=child_id),
+    )
+
+
+def update_child(
+    *, session: Session, caller: Caller, child_id: int, answers: dict[str, Any], now: datetime
+) -> Child:
+    """Apply edited answers to a file, one audit row per changed answer with old and new."""
+    if caller.role != Role.DIRECTOR:
+        raise UserError(N_("children.error.read_only"))
+    file = load_file(session=session, caller=caller, child_id=child_id)
+    if file is None:
+        raise UserError(N_("children.error.not_found"))
+    before = answers_of(file)
+    after = {k: v for k, v in answers.items() if v is not None}
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    if not changed:
+        return file.child
+    other = child_queries.child_by_id_number(session=session, id_number=answers["child_id"])
+    if other is not None and other.id != child_id:
+        raise UserError(N_("duplicate.id_saved"))
+    for column, value in _child_values(answers).items():
+        setattr(file.child, column, value)
+    file.child.updated_at = now
+    child_queries.delete_related(session=session, child_id=child_id)
+    _write_related(session, child_id, answers)
+    for name in changed:
+        record_audit(
+            session=session,
+            actor=Actor.staff(caller.staff_id),
+            action="child.edit",
+            table="child",
+            record_id=child_id,
+            old={name: before.get(name)},
+            new={name: after.get(name)},
+            at=now,
+        )
+    return file.child

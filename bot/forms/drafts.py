@@ -1,0 +1,95 @@
+"""Drafts: form sessions stored at every answer, locked while one update is applied."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.forms.engine import FormState
+from storage.child_models import FormSession
+
+OPEN, SAVED, DISCARDED = "open", "saved", "discarded"
+STALE_AFTER = timedelta(days=3)
+
+
+def _locked(statement: object, session: Session) -> object:
+    # On PostgreSQL the row stays locked until commit, so two bot processes never interleave
+    # one user's answers; SQLite serialises writers with BEGIN IMMEDIATE instead.
+    if session.get_bind().dialect.name == "postgresql":
+        return statement.with_for_update()  # type: ignore[attr-defined]
+    return statement
+
+
+def open_drafts(*, session: Session, staff_id: int) -> Sequence[FormSession]:
+    statement = (
+        select(FormSession)
+        .where(FormSession.staff_id == staff_id, FormSession.status == OPEN)
+        .order_by(col(FormSession.updated_at).desc())
+    )
+    return session.exec(_locked(statement, session)).all()  # type: ignore[call-overload]
+
+
+def active_draft(*, session: Session, staff_id: int) -> FormSession | None:
+    """Return the draft the user touched last, locked for this transaction."""
+    drafts = open_drafts(session=session, staff_id=staff_id)
+    return drafts[0] if drafts else None
+
+
+def draft_by_id(*, session: Session, staff_id: int, draft_id: int) -> FormSession | None:
+    statement = select(FormSession).where(
+        FormSession.id == draft_id, FormSession.staff_id == staff_id
+    )
+    return session.exec(_locked(statement, session)).first()  # type: ignore[call-overload]
+
+
+def open_draft_of(*, session: Session, staff_id: int, form: str) -> FormSession | None:
+    for draft in open_drafts(session=session, staff_id=staff_id):
+        if draft.form == form:
+            return draft
+    return None
+
+
+def state_of(draft: FormSession) -> FormState:
+    return FormState.from_json(json.loads(draft.state))
+
+
+def create_draft(
+    *,
+    session: Session,
+    staff_id: int,
+    form: str,
+    state: FormState,
+    now: datetime,
+    record_id: int | None = None,
+) -> FormSession:
+    """Open a new draft, closing any other open draft of the same form."""
+    for draft in open_drafts(session=session, staff_id=staff_id):
+        if draft.form == form:
+            draft.status = DISCARDED
+    draft = FormSession(
+        staff_id=staff_id,
+        form=form,
+        record_id=record_id,
+        state=json.dumps(state.to_json()),
+        version=state.version,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def save_state(*, draft: FormSession, state: FormState, now: datetime) -> None:
+    draft.state = json.dumps(state.to_json(), ensure_ascii=False)
+    draft.version = state.version
+    draft.updated_at = now
+    draft.stale_mentioned = False
+
+
+def close_draft(*, draft: FormSession, status: str, now: datetime) -> None:
+    draft.status = status
+    draft.updated_at = now

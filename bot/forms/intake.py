@@ -1,0 +1,365 @@
+"""The intake form: the attachment's one-child-one-file ledger plus section 5's entrustment."""
+
+from __future__ import annotations
+
+from bot.forms.conditions import ALWAYS, equals, includes, is_true, one_of
+from bot.forms.model import Choice, Field, Form, section
+from bot.forms.rules import (
+    check_duplicates,
+    check_eligibility,
+    derived_identity,
+    entrusted_until_after_from,
+    none_is_exclusive,
+)
+from bot.i18n import N_
+
+
+def choices(prefix: str, *values: str) -> tuple[Choice, ...]:
+    """Choices whose label keys are `<prefix>.<value>`."""
+    return tuple(Choice(v, f"{prefix}.{v}") for v in values)
+
+
+LEFT_BEHIND = equals("category", "left_behind")
+IN_DIFFICULTY = equals("category", "difficulty")
+SPECIAL = choices(
+    "choice.special",
+    "none",
+    "restricted",
+    "deceased",
+    "missing",
+    "serious_illness",
+    "serious_disability",
+    "lost_contact",
+    "imprisoned",
+    "rehab",
+    "other",
+)
+CHILD_AID = ("dibao", "tekun", "disability", "temporary", "other")
+FAMILY_AID = ("dibao", "tekun", "disability", "other")
+
+
+def parent_fields(who: str) -> tuple[Field, ...]:
+    """The questions asked of the father and of the mother alike."""
+    away = is_true(f"{who}_away")
+    return (
+        Field(f"{who}_name", "text", f"intake.{who}.name", required=False),
+        Field(
+            f"{who}_id", "id_number", f"intake.{who}.id", required=False, options={"adult": True}
+        ),
+        Field(f"{who}_phone", "phone", f"intake.{who}.phone", required=False),
+        Field(
+            f"{who}_address",
+            "text",
+            f"intake.{who}.address",
+            required=False,
+            options={"max_length": 200},
+        ),
+        Field(
+            f"{who}_health",
+            "choice",
+            f"intake.{who}.health",
+            choices=choices("choice.parent_health", "healthy", "unhealthy"),
+        ),
+        Field(
+            f"{who}_illness",
+            "text",
+            f"intake.{who}.illness",
+            relevant=equals(f"{who}_health", "unhealthy"),
+        ),
+        Field(
+            f"{who}_special",
+            "multi_choice",
+            f"intake.{who}.special",
+            choices=SPECIAL,
+            validator=none_is_exclusive,
+        ),
+        Field(f"{who}_away", "yes_no", f"intake.{who}.away", relevant=LEFT_BEHIND),
+        Field(
+            f"{who}_away_months",
+            "number",
+            f"intake.{who}.away_months",
+            relevant=away,
+            options={"minimum": 0, "maximum": 240},
+        ),
+        Field(
+            f"{who}_work_place",
+            "text",
+            f"intake.{who}.work_place",
+            relevant=away,
+            options={"max_length": 200},
+        ),
+        Field(
+            f"{who}_can_guard", "yes_no", f"intake.{who}.can_guard", relevant=LEFT_BEHIND & ~away
+        ),
+    )
+
+
+def amount_fields(prefix: str, source: str, kinds: tuple[str, ...]) -> tuple[Field, ...]:
+    """One yuan-per-month question for each assistance kind ticked."""
+    return tuple(
+        Field(
+            f"{prefix}_{kind}", "money", f"intake.{prefix}.{kind}", relevant=includes(source, kind)
+        )
+        for kind in kinds
+    )
+
+
+INTAKE = Form(
+    name="intake",
+    title=N_("intake.title"),
+    sections=(
+        section(
+            "child",
+            N_("intake.section.child"),
+            Field("child_name", "text", N_("intake.child.name"), options={"max_length": 50}),
+            Field("child_id", "id_number", N_("intake.child.id")),
+            Field(
+                "child_id_confirm",
+                "yes_no",
+                N_("intake.child.id_confirm"),
+                label_values=derived_identity,
+                options={"redo_on_no": "child_id"},
+            ),
+            Field(
+                "ethnicity",
+                "choice",
+                N_("intake.child.ethnicity"),
+                choices=choices("choice.ethnicity", "han", "she", "hui", "other"),
+            ),
+            Field(
+                "ethnicity_other",
+                "text",
+                N_("intake.child.ethnicity_other"),
+                relevant=equals("ethnicity", "other"),
+                options={"max_length": 20},
+            ),
+            Field("home_address", "text", N_("intake.child.address"), options={"max_length": 200}),
+            Field(
+                "hukou",
+                "choice",
+                N_("intake.child.hukou"),
+                choices=choices("choice.hukou", "rural", "urban"),
+            ),
+            Field(
+                "category",
+                "choice",
+                N_("intake.child.category"),
+                choices=choices("choice.category", "left_behind", "difficulty"),
+            ),
+            Field(
+                "difficulty_type",
+                "choice",
+                N_("intake.child.difficulty_type"),
+                relevant=IN_DIFFICULTY,
+                choices=choices(
+                    "choice.difficulty",
+                    "poverty",
+                    "disability",
+                    "guardianship",
+                    "orphan",
+                    "de_facto",
+                    "hiv",
+                    "other",
+                ),
+            ),
+            Field(
+                "difficulty_detail",
+                "text",
+                N_("intake.child.difficulty_detail"),
+                relevant=IN_DIFFICULTY,
+                required=False,
+                options={"max_length": 200},
+            ),
+            Field(
+                "single_parent",
+                "choice",
+                N_("intake.child.single_parent"),
+                choices=choices("choice.single_parent", "no", "mother", "father"),
+            ),
+            Field(
+                "schooling",
+                "choice",
+                N_("intake.child.schooling"),
+                choices=choices(
+                    "choice.schooling",
+                    "not_yet",
+                    "kindergarten",
+                    "primary",
+                    "junior",
+                    "senior",
+                    "vocational",
+                    "dropped_out",
+                ),
+            ),
+            Field(
+                "boarding",
+                "choice",
+                N_("intake.child.boarding"),
+                relevant=one_of("schooling", "primary", "junior", "senior", "vocational"),
+                choices=choices("choice.boarding", "boarder", "day"),
+            ),
+            Field(
+                "guardianship",
+                "choice",
+                N_("intake.child.guardianship"),
+                choices=choices("choice.guardianship", "good", "fair", "inadequate"),
+            ),
+            Field(
+                "guardianship_detail",
+                "text",
+                N_("intake.child.guardianship_detail"),
+                relevant=equals("guardianship", "inadequate"),
+                options={"max_length": 200},
+            ),
+            Field(
+                "health",
+                "choice",
+                N_("intake.child.health"),
+                choices=choices(
+                    "choice.health",
+                    "healthy",
+                    "weak",
+                    "serious_illness",
+                    "chronic",
+                    "disabled",
+                    "other",
+                ),
+            ),
+            Field(
+                "health_detail",
+                "text",
+                N_("intake.child.health_detail"),
+                relevant=one_of("health", "serious_illness", "chronic", "other"),
+                options={"max_length": 200},
+            ),
+            Field(
+                "disability_grade",
+                "choice",
+                N_("intake.child.disability_grade"),
+                relevant=equals("health", "disabled"),
+                choices=choices("choice.disability_grade", "1", "2", "3", "4"),
+            ),
+            Field("psychology", "long_text", N_("intake.child.psychology"), required=False),
+        ),
+        section(
+            "assistance",
+            N_("intake.section.assistance"),
+            Field(
+                "assistance",
+                "multi_choice",
+                N_("intake.assistance.kinds"),
+                choices=choices("choice.assistance", "orphan", "de_facto", *CHILD_AID, "none"),
+                validator=none_is_exclusive,
+            ),
+            *amount_fields("aid", "assistance", CHILD_AID),
+            Field("education_aid", "text", N_("intake.assistance.education"), required=False),
+            Field("medical_aid", "text", N_("intake.assistance.medical"), required=False),
+            Field("other_aid", "text", N_("intake.assistance.other"), required=False),
+        ),
+        section("father", N_("intake.section.father"), *parent_fields("father")),
+        section("mother", N_("intake.section.mother"), *parent_fields("mother")),
+        section(
+            "family",
+            N_("intake.section.family"),
+            Field("income_per_capita", "money", N_("intake.family.income")),
+            Field(
+                "family_subsidies",
+                "multi_choice",
+                N_("intake.family.subsidies"),
+                choices=choices("choice.subsidy", *FAMILY_AID, "none"),
+                validator=none_is_exclusive,
+            ),
+            *amount_fields("subsidy", "family_subsidies", FAMILY_AID),
+            Field(
+                "social_support",
+                "text",
+                N_("intake.family.social_support"),
+                required=False,
+                options={"max_length": 200},
+            ),
+        ),
+        section(
+            "caregiver",
+            N_("intake.section.caregiver"),
+            Field(
+                "caregiver_relation",
+                "choice",
+                N_("intake.caregiver.relation"),
+                relevant=LEFT_BEHIND,
+                choices=choices("choice.caregiver", "grandparents", "relatives", "none"),
+            ),
+            Field(
+                "caregiver_name",
+                "text",
+                N_("intake.caregiver.name"),
+                relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
+            ),
+            Field(
+                "caregiver_phone",
+                "phone",
+                N_("intake.caregiver.phone"),
+                relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
+            ),
+            Field(
+                "caregiver_address",
+                "text",
+                N_("intake.caregiver.address"),
+                required=False,
+                relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
+                options={"max_length": 200},
+            ),
+            Field(
+                "caregiver_reason",
+                "choice",
+                N_("intake.caregiver.reason"),
+                relevant=LEFT_BEHIND,
+                choices=choices("choice.caregiver_reason", "both_away", "one_away", "both_unable"),
+            ),
+            Field(
+                "entrusted_from",
+                "date",
+                N_("intake.caregiver.entrusted_from"),
+                relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
+            ),
+            Field(
+                "entrusted_until",
+                "date",
+                N_("intake.caregiver.entrusted_until"),
+                relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
+                options={"allow_future": True},
+                validator=entrusted_until_after_from,
+            ),
+        ),
+        section(
+            "risk",
+            N_("intake.section.risk"),
+            Field(
+                "risk_tier",
+                "choice",
+                N_("intake.risk.tier"),
+                relevant=ALWAYS,
+                choices=choices("choice.risk", "low", "medium", "high"),
+            ),
+        ),
+        section(
+            "pairing",
+            N_("intake.section.pairing"),
+            Field("helper_name", "text", N_("intake.pairing.helper_name"), required=False),
+            Field("helper_phone", "phone", N_("intake.pairing.helper_phone"), required=False),
+            Field(
+                "helper_unit",
+                "text",
+                N_("intake.pairing.helper_unit"),
+                required=False,
+                options={"max_length": 100},
+            ),
+        ),
+        section(
+            "needs",
+            N_("intake.section.needs"),
+            Field("care_needs", "long_text", N_("intake.needs.care"), required=False),
+            Field("notes", "long_text", N_("intake.needs.notes"), required=False),
+        ),
+    ),
+    checks=(check_eligibility, check_duplicates),
+)

@@ -1,0 +1,124 @@
+"""A form is data: an ordered table of fields in sections, in the spirit of an XLSForm sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.forms.conditions import ALWAYS, Answers, Condition
+
+Validator = Callable[[Any, Answers], None]  # raises InvalidAnswer
+LabelValues = Callable[[Answers, Any], Mapping[str, object]]  # (answers, translator)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str  # catalog key
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question: its answer's name and type, its label key, and when it applies."""
+
+    name: str
+    type: str
+    label: str
+    required: bool = True
+    relevant: Condition = ALWAYS
+    validator: Validator | None = None
+    choices: tuple[Choice, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    label_values: LabelValues | None = None
+    section: str = ""
+
+    def applies(self, answers: Answers) -> bool:
+        return self.relevant(answers)
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    label: str  # catalog key
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rule the answers break, with the fields the user may change to fix it."""
+
+    key: str
+    fields: tuple[str, ...]
+    values: Mapping[str, object] = field(default_factory=dict)
+    warning: bool = False  # the user may confirm and save anyway
+
+
+Check = Callable[[Answers, Any], Sequence[Problem]]
+
+
+class FormDefinitionError(Exception):
+    """A form declaration that cannot work: duplicate names, unknown references or types."""
+
+
+@dataclass(frozen=True)
+class Form:
+    """An ordered list of sections; the engine walks their fields in order."""
+
+    name: str
+    title: str  # catalog key
+    sections: tuple[Section, ...]
+    checks: tuple[Check, ...] = ()
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, name: str) -> Field:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    def index(self, name: str) -> int:
+        return [f.name for f in self.fields].index(name)
+
+    def section_of(self, name: str) -> Section:
+        for section in self.sections:
+            if any(f.name == name for f in section.fields):
+                return section
+        raise KeyError(name)
+
+
+def section(name: str, label: str, *fields: Field) -> Section:
+    """Declare a section; its fields learn which section they belong to."""
+    return Section(
+        name=name,
+        label=label,
+        fields=tuple(Field(**{**f.__dict__, "section": name}) for f in fields),
+    )
+
+
+def check_form(form: Form, known_types: Sequence[str]) -> None:
+    """Refuse a form with duplicate names, unknown types or predicates naming unknown fields."""
+    seen: set[str] = set()
+    problems: list[str] = []
+    for section_ in form.sections:
+        if section_.name in {s.name for s in form.sections if s is not section_}:
+            problems.append(f"duplicate section {section_.name}")
+    for f in form.fields:
+        if f.name in seen:
+            problems.append(f"duplicate field {f.name}")
+        if f.type not in known_types:
+            problems.append(f"field {f.name} has unknown type {f.type}")
+        unknown = f.relevant.fields - seen
+        if unknown:
+            problems.append(
+                f"field {f.name} depends on {', '.join(sorted(unknown))}, "
+                "which is not an earlier field"
+            )
+        if f.type in ("choice", "multi_choice") and not f.choices:
+            problems.append(f"field {f.name} has no choices")
+        seen.add(f.name)
+    if problems:
+        raise FormDefinitionError(f"form {form.name}: " + "; ".join(problems))

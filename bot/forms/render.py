@@ -1,0 +1,227 @@
+"""Turn a screen into messages: question text and buttons, or the review summary in parts."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from bot.forms import callbacks
+from bot.forms.engine import relevant_answers
+from bot.forms.model import Field, Form
+from bot.forms.registry import get_form
+from bot.forms.service import Screen
+from bot.forms.types import FIELD_TYPES, ParseContext, render_answer
+from bot.i18n import N_, Translator
+
+MESSAGE_LIMIT = 4096
+PROMPTS = {
+    "text": N_("form.prompt.text"),
+    "long_text": N_("form.prompt.long_text"),
+    "choice": N_("form.prompt.choice"),
+    "multi_choice": N_("form.prompt.multi_choice"),
+    "yes_no": N_("form.prompt.yes_no"),
+    "date": N_("form.prompt.date"),
+    "number": N_("form.prompt.number"),
+    "money": N_("form.prompt.money"),
+    "id_number": N_("form.prompt.id_number"),
+    "phone": N_("form.prompt.phone"),
+    "photo": N_("form.prompt.photo"),
+    "voice": N_("form.prompt.voice"),
+    "location": N_("form.prompt.location"),
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send: HTML text and rows of (label, callback data) buttons."""
+
+    text: str
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+
+
+def label_of(f: Field, answers: dict[str, object], t: Translator) -> str:
+    values = f.label_values(answers, t) if f.label_values else {}
+    return t.plain(f.label, **values)
+
+
+def split_messages(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join blocks into as few messages as fit the limit (a block longer than it is cut)."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        block = block[:limit]
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            messages.append(current)
+            current = block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _question(screen: Screen, form: Form, t: Translator, today: object) -> list[Reply]:
+    state = screen.state
+    assert state is not None
+    f = form.field(state.current)
+
+    def data(action: str, arg: str = "") -> str:
+        return callbacks.encode(screen.draft_id, state.version, action, arg)
+
+    lines = []
+    if screen.error is not None:
+        lines.append("⚠️ " + screen.error.render(t))
+    section = form.section_of(f.name)
+    lines.append(f"<b>{html.escape(t.plain(section.label))}</b>")
+    label = label_of(f, state.answers, t)
+    lines.append(t(PROMPTS[f.type], label=label))
+    answered = f.name in state.answers
+    if answered and f.type != "multi_choice":
+        lines.append(t("form.current_answer", value=render_answer(f, state.answers[f.name], t)))
+    context = ParseContext(today=today)  # type: ignore[arg-type]
+    value = list(state.working) or state.answers.get(f.name)
+    rows = [
+        [(b.label, data(b.action, b.arg)) for b in row]
+        for row in FIELD_TYPES[f.type].buttons(f, value, t, context)
+    ]
+    extra = []
+    if answered and f.type != "multi_choice":
+        extra.append((t.plain("form.button.keep"), data("keep")))
+    if not f.required:
+        extra.append((t.plain("form.button.skip"), data("skip")))
+    if extra:
+        rows.append(extra)
+    navigation = [(t.plain("form.button.cancel"), data("cancel"))]
+    if state.history:
+        navigation.insert(0, (t.plain("form.button.back"), data("back")))
+    rows.append(navigation)
+    return [Reply("\n".join(lines), rows)]
+
+
+def review_blocks(form: Form, answers: dict[str, object], t: Translator) -> list[str]:
+    """The answers grouped by section, personal numbers masked, one block per section."""
+    kept = relevant_answers(form, dict(answers))
+    blocks = []
+    for section in form.sections:
+        lines = [
+            t(
+                "form.review_line",
+                label=label_of(f, kept, t),
+                value=render_answer(f, kept[f.name], t),
+            )
+            for f in section.fields
+            if f.name in kept
+        ]
+        if lines:
+            blocks.append(f"<b>{html.escape(t.plain(section.label))}</b>\n" + "\n".join(lines))
+    return blocks
+
+
+def _review(screen: Screen, form: Form, t: Translator) -> list[Reply]:
+    state = screen.state
+    assert state is not None
+
+    def data(action: str, arg: str = "") -> str:
+        return callbacks.encode(screen.draft_id, state.version, action, arg)
+
+    header = t("form.review_title", title=t.plain(form.title))
+    messages = split_messages([header, *review_blocks(form, state.answers, t)])
+    footer: list[str] = []
+    rows: list[list[tuple[str, str]]] = []
+    if screen.error is not None:
+        footer.append("⚠️ " + screen.error.render(t))
+    field_names = [f.name for f in form.fields]
+    kept = relevant_answers(form, state.answers)
+    for problem in screen.problems:
+        footer.append(("⚠️ " if problem.warning else "❌ ") + t(problem.key, **problem.values))
+        for name in problem.fields:
+            f = form.field(name)
+            if f.applies(kept):
+                rows.append(
+                    [
+                        (
+                            t.plain("form.button.fix", label=label_of(f, kept, t)),
+                            data("fix", str(field_names.index(name))),
+                        )
+                    ]
+                )
+    sections = [
+        (t.plain("form.button.section", section=t.plain(s.label)), data("section", str(i)))
+        for i, s in enumerate(form.sections)
+        if any(f.applies(kept) for f in s.fields)
+    ]
+    rows.extend(sections[i : i + 2] for i in range(0, len(sections), 2))
+    blocking = any(not p.warning for p in screen.problems)
+    if not blocking:
+        action = "confirm" if screen.problems else "save"
+        label = N_("form.button.save_anyway") if screen.problems else N_("form.button.save")
+        rows.append([(t.plain(label), data(action))])
+    rows.append(
+        [
+            (t.plain("form.button.back"), data("back")),
+            (t.plain("form.button.cancel"), data("cancel")),
+        ]
+    )
+    footer.append(t("form.review_hint") if not screen.problems else t("form.review_fix_hint"))
+    replies = [Reply(text) for text in messages]
+    replies.append(Reply("\n".join(footer), rows))
+    return replies
+
+
+def render_screen(screen: Screen, t: Translator, today: object) -> list[Reply]:
+    """Render any form screen in the user's language."""
+    form = get_form(screen.form) if screen.form else None
+    if screen.kind == "question" and form is not None:
+        return _question(screen, form, t, today)
+    if screen.kind == "review" and form is not None:
+        return _review(screen, form, t)
+    state = screen.state
+    version = state.version if state else 0
+    if screen.kind == "resume_offer" and form is not None and state is not None:
+        where = (
+            t.plain("form.at_review")
+            if state.in_review
+            else label_of(form.field(state.current), state.answers, t)
+        )
+        return [
+            Reply(
+                t("form.resume_offer", title=t.plain(form.title), question=where),
+                [
+                    [
+                        (
+                            t.plain("form.button.resume"),
+                            callbacks.encode(screen.draft_id, version, "resume"),
+                        ),
+                        (
+                            t.plain("form.button.restart"),
+                            callbacks.encode(screen.draft_id, version, "restart"),
+                        ),
+                    ]
+                ],
+            )
+        ]
+    if screen.kind == "cancel_confirm":
+        return [
+            Reply(
+                t("form.cancel_confirm"),
+                [
+                    [
+                        (
+                            t.plain("form.button.discard"),
+                            callbacks.encode(screen.draft_id, version, "discard"),
+                        ),
+                        (
+                            t.plain("form.button.continue"),
+                            callbacks.encode(screen.draft_id, version, "resume"),
+                        ),
+                    ]
+                ],
+            )
+        ]
+    if screen.kind == "saved":
+        key = N_("form.saved_edit") if screen.form == "intake_edit" else N_("form.saved")
+        return [Reply(t(key, name=screen.info.get("name", "")))]
+    if screen.kind == "cancelled":
+        return [Reply(t("form.cancelled"))]
+    return [Reply(t("form.none"))]

@@ -1,0 +1,205 @@
+"""The field-type registry: how each type parses text, offers buttons and shows an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from bot.errors import InvalidAnswer
+from bot.forms import parsers
+from bot.forms.model import Field
+from bot.i18n import N_, Translator
+from bot.personal import mask_id_number, mask_phone
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What parsers may need besides the text: today's local date and the earlier answers."""
+
+    today: date
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label text and the engine action it triggers."""
+
+    label: str
+    action: str
+    arg: str = ""
+
+
+YES_NO_LABEL = {True: N_("form.button.yes"), False: N_("form.button.no")}
+TextParser = Callable[[str, Field, ParseContext], Any]
+Buttons = Callable[[Field, Any, Translator, ParseContext], list[list[Button]]]
+Render = Callable[[Field, Any, Translator], str]
+
+
+def _no_buttons(_f: Field, _v: Any, _t: Translator, _c: ParseContext) -> list[list[Button]]:
+    return []
+
+
+def _plain(_f: Field, value: Any, _t: Translator) -> str:
+    return str(value)
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """One entry of the registry."""
+
+    name: str
+    accepts: str = "text"  # the kind of message that answers it: text, photo, voice, location
+    parse: TextParser | None = None
+    buttons: Buttons = _no_buttons
+    render: Render = _plain
+
+
+def _choice_rows(f: Field, t: Translator, marks: set[str] | None = None) -> list[list[Button]]:
+    per_row = 1 if any(len(t.plain(c.label)) > 8 for c in f.choices) else 2
+    action = "toggle" if marks is not None else "choose"
+    buttons = [
+        Button(("✅ " if marks and c.value in marks else "") + t.plain(c.label), action, str(i))
+        for i, c in enumerate(f.choices)
+    ]
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def _choice_buttons(f: Field, _v: Any, t: Translator, _c: ParseContext) -> list[list[Button]]:
+    return _choice_rows(f, t)
+
+
+def _multi_buttons(f: Field, value: Any, t: Translator, _c: ParseContext) -> list[list[Button]]:
+    rows = _choice_rows(f, t, set(value or []))
+    return [*rows, [Button(t.plain("form.button.done"), "done")]]
+
+
+def _choice_label(f: Field, value: Any, t: Translator) -> str:
+    for choice in f.choices:
+        if choice.value == value:
+            return t.plain(choice.label)
+    return str(value)
+
+
+def _multi_label(f: Field, value: Any, t: Translator) -> str:
+    return "、".join(_choice_label(f, v, t) for v in value or []) or t.plain("form.value.none")
+
+
+def _press_a_button(_text: str, _f: Field, _c: ParseContext) -> Any:
+    raise InvalidAnswer(N_("error.choice.use_buttons"))
+
+
+def _yes_no_buttons(_f: Field, _v: Any, t: Translator, _c: ParseContext) -> list[list[Button]]:
+    return [
+        [
+            Button(t.plain("form.button.yes"), "choose", "yes"),
+            Button(t.plain("form.button.no"), "choose", "no"),
+        ]
+    ]
+
+
+def _yes_no_label(_f: Field, value: Any, t: Translator) -> str:
+    return t.plain(YES_NO_LABEL[bool(value)])
+
+
+def _date_buttons(_f: Field, _v: Any, t: Translator, c: ParseContext) -> list[list[Button]]:
+    return [
+        [
+            Button(t.plain("form.button.today"), "choose", c.today.isoformat()),
+            Button(
+                t.plain("form.button.yesterday"),
+                "choose",
+                (c.today - timedelta(days=1)).isoformat(),
+            ),
+        ]
+    ]
+
+
+def _parse_date(text: str, f: Field, c: ParseContext) -> str:
+    earliest = f.options.get("earliest")
+    return parsers.parse_date(
+        text,
+        today=c.today,
+        allow_future=bool(f.options.get("allow_future")),
+        earliest=date.fromisoformat(earliest) if earliest else None,
+    ).isoformat()
+
+
+def _money_label(_f: Field, value: Any, t: Translator) -> str:
+    return t.plain("form.value.yuan", amount=Decimal(str(value)).normalize())
+
+
+FIELD_TYPES: dict[str, FieldType] = {
+    t.name: t
+    for t in (
+        FieldType(
+            "text",
+            parse=lambda s, f, _c: parsers.parse_text(
+                s, max_length=f.options.get("max_length", 100)
+            ),
+        ),
+        FieldType(
+            "long_text",
+            parse=lambda s, f, _c: parsers.parse_long_text(
+                s, max_length=f.options.get("max_length", 2000)
+            ),
+        ),
+        FieldType("choice", parse=_press_a_button, buttons=_choice_buttons, render=_choice_label),
+        FieldType(
+            "multi_choice", parse=_press_a_button, buttons=_multi_buttons, render=_multi_label
+        ),
+        FieldType(
+            "yes_no",
+            parse=lambda s, _f, _c: parsers.parse_yes_no(s),
+            buttons=_yes_no_buttons,
+            render=_yes_no_label,
+        ),
+        FieldType("date", parse=_parse_date, buttons=_date_buttons),
+        FieldType(
+            "number",
+            parse=lambda s, f, _c: parsers.parse_int(
+                s, minimum=f.options.get("minimum", 0), maximum=f.options.get("maximum")
+            ),
+        ),
+        FieldType(
+            "money", parse=lambda s, _f, _c: str(parsers.parse_money(s)), render=_money_label
+        ),
+        FieldType(
+            "id_number",
+            parse=lambda s, _f, c: parsers.parse_id_number(s, today=c.today).number,
+            render=lambda _f, v, _t: mask_id_number(v),
+        ),
+        FieldType(
+            "phone",
+            parse=lambda s, _f, _c: parsers.parse_phone(s),
+            render=lambda _f, v, _t: mask_phone(v),
+        ),
+        FieldType("photo", accepts="photo", render=lambda _f, _v, t: t.plain("form.value.photo")),
+        FieldType("voice", accepts="voice", render=lambda _f, _v, t: t.plain("form.value.voice")),
+        FieldType(
+            "location", accepts="location", render=lambda _f, _v, t: t.plain("form.value.location")
+        ),
+    )
+}
+
+
+def button_value(f: Field, action: str, arg: str) -> Any:
+    """Turn a pressed choice button into the answer value, or raise InvalidAnswer."""
+    if f.type == "yes_no":
+        if arg not in ("yes", "no"):
+            raise InvalidAnswer(N_("error.choice.use_buttons"))
+        return arg == "yes"
+    if f.type == "date":
+        return date.fromisoformat(arg).isoformat()
+    if f.type in ("choice", "multi_choice") and arg.isdigit() and int(arg) < len(f.choices):
+        return f.choices[int(arg)].value
+    raise InvalidAnswer(N_("error.choice.use_buttons"))
+
+
+def render_answer(f: Field, value: Any, t: Translator) -> str:
+    """Show an answer for the review summary, personal numbers masked."""
+    if value is None:
+        return t.plain("form.value.skipped")
+    return FIELD_TYPES[f.type].render(f, value, t)

@@ -1,0 +1,135 @@
+"""The one-child-one-file record as structured rows, and the drafts of forms in progress."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, Numeric, Text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _utc(*, nullable: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+def _yuan() -> Column[Decimal]:
+    return Column(Numeric(12, 2), nullable=True)
+
+
+class ChildBase(SQLModel):
+    name: str = Field(max_length=50)
+    id_number: str = Field(max_length=18, unique=True)
+    sex: str = Field(max_length=8)
+    birth_date: date
+    ethnicity: str = Field(max_length=20)
+    home_address: str = Field(max_length=200)
+    hukou: str = Field(max_length=8)
+    category: str = Field(max_length=16, index=True)
+    difficulty_type: str | None = Field(default=None, max_length=16)
+    difficulty_detail: str | None = Field(default=None, max_length=200)
+    single_parent: str = Field(max_length=8)
+    schooling: str = Field(max_length=16)
+    boarding: str | None = Field(default=None, max_length=8)
+    guardianship: str = Field(max_length=16)
+    guardianship_detail: str | None = Field(default=None, max_length=200)
+    health: str = Field(max_length=16)
+    health_detail: str | None = Field(default=None, max_length=200)
+    disability_grade: str | None = Field(default=None, max_length=4)
+    psychology: str | None = Field(default=None, sa_type=Text)
+    education_aid: str | None = Field(default=None, max_length=100)
+    medical_aid: str | None = Field(default=None, max_length=100)
+    other_aid: str | None = Field(default=None, max_length=100)
+    social_support: str | None = Field(default=None, max_length=200)
+    risk_tier: str = Field(max_length=8, index=True)
+    helper_name: str | None = Field(default=None, max_length=100)
+    helper_phone: str | None = Field(default=None, max_length=20)
+    helper_unit: str | None = Field(default=None, max_length=100)
+    care_needs: str | None = Field(default=None, sa_type=Text)
+    notes: str | None = Field(default=None, sa_type=Text)
+
+
+class Child(ChildBase, table=True):
+    __tablename__ = "child"
+    __table_args__ = (Index("ix_child_name_birth", "name", "birth_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_code: str = Field(foreign_key="org_unit.code", index=True, max_length=12)
+    income_per_capita: Decimal | None = Field(default=None, sa_column=_yuan())
+    filed_by: int = Field(foreign_key="staff.id", index=True)
+    filed_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+    last_contact_on: date | None = Field(default=None)
+    last_visit_on: date | None = Field(default=None)
+    next_contact_due: date | None = Field(default=None, index=True)
+    next_visit_due: date | None = Field(default=None, index=True)
+    closed: bool = Field(default=False)
+
+
+class Guardian(SQLModel, table=True):
+    """A parent as the ledger's family section records them."""
+
+    __tablename__ = "guardian"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    relation: str = Field(max_length=8)
+    name: str | None = Field(default=None, max_length=100)
+    id_number: str | None = Field(default=None, max_length=18)
+    phone: str | None = Field(default=None, max_length=20)
+    address: str | None = Field(default=None, max_length=200)
+    health: str = Field(max_length=16)
+    illness: str | None = Field(default=None, max_length=100)
+    special: str = Field(default="", max_length=200)  # comma-separated choice values
+    away: bool | None = Field(default=None)
+    away_months: int | None = Field(default=None)
+    work_place: str | None = Field(default=None, max_length=200)
+    can_guard: bool | None = Field(default=None)
+
+
+class Caregiver(SQLModel, table=True):
+    """The entrusted caregiver of a left-behind child (section 5's confirmation)."""
+
+    __tablename__ = "caregiver"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    relation: str = Field(max_length=16)
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=20)
+    address: str | None = Field(default=None, max_length=200)
+    reason: str = Field(max_length=16)
+    entrusted_from: date | None = Field(default=None)
+    entrusted_until: date | None = Field(default=None)
+
+
+class Assistance(SQLModel, table=True):
+    """One kind of assistance the child or the family receives, in yuan per month."""
+
+    __tablename__ = "assistance"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    scope: str = Field(max_length=8)  # child or family
+    kind: str = Field(max_length=16)
+    yuan_per_month: Decimal | None = Field(default=None, sa_column=_yuan())
+
+
+class FormSession(SQLModel, table=True):
+    """A form in progress: the only conversation state, written at every answer."""
+
+    __tablename__ = "form_session"
+    __table_args__ = (Index("ix_form_session_staff_status", "staff_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    form: str = Field(max_length=32)
+    record_id: int | None = Field(default=None)
+    status: str = Field(default="open", max_length=16)  # open, saved, discarded
+    state: str = Field(sa_type=Text)
+    version: int = Field(default=1)
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+    stale_mentioned: bool = Field(default=False)

@@ -1,0 +1,5 @@
+"""Import every table module so SQLModel.metadata knows the whole schema."""
+
+from storage import child_models, models
+
+__all__ = ["child_models", "models"]
