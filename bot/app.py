@@ -24,6 +24,8 @@ COMMANDS = [
     ("help", N_("command.help")),
     ("lang", N_("command.lang")),
     ("cancel", N_("command.cancel")),
+    ("new", N_("command.new")),
+    ("children", N_("command.children")),
 ]
 
 

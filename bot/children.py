@@ -263,3 +263,27 @@ def update_child(
             at=now,
         )
     return file.child
+
+
+PAGE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class ChildPage:
+    children: Sequence[Child]
+    page: int
+    pages: int
+
+
+def list_children(*, session: Session, caller: Caller, page: int) -> ChildPage:
+    """Return one page of the open files in the caller's area."""
+    page = max(page, 0)
+    children, total = child_queries.children_in_area(
+        session=session, area_prefix=caller.area_prefix, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return ChildPage(children, page, max(1, -(-total // PAGE_SIZE)))
+
+
+def can_edit(caller: Caller, file: ChildFile) -> bool:
+    """Directors edit the files of their own village; others only read."""
+    return caller.role == Role.DIRECTOR and file.child.village_code == caller.org_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -29,6 +30,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def services(self) -> Services:
         return self.application.bot_data["services"]  # type: ignore[no-any-return]
+
+    def today(self) -> date:
+        """Return today's date in the bot's time zone."""
+        services = self.services
+        return services.clock().astimezone(services.settings.timezone).date()
 
     @property
     def translate(self) -> Translator:

@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import errors, fallback, gate, menu, start
+from handlers import children, errors, fallback, forms, gate, menu, start
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -25,6 +25,12 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("lang", menu.choose_language))
     application.add_handler(CommandHandler("menu", menu.show_menu))
     application.add_handler(CommandHandler("cancel", menu.cancel))
+    application.add_handler(CommandHandler("new", forms.new_file))
+    application.add_handler(CommandHandler("children", children.children_command))
+    application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=menu.LANGUAGE_PATTERN))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, menu.menu_item))
     application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))

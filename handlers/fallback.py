@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
+from handlers import forms
 from handlers.replies import menu_keyboard, say
 
 
@@ -17,9 +18,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def unsupported_message(update: Update, context: BotContext) -> None:
-    """Answer a sticker, photo, voice note or anything else that is not asked for."""
+    """Give media to a form that asks for it; answer anything else politely."""
     caller = context.caller
     assert caller is not None
+    if await forms.answer_media(update, context):
+        return
     t = context.translate
     await say(update, context, t("fallback.unsupported"), reply_markup=menu_keyboard(caller, t))
 

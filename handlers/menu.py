@@ -9,6 +9,7 @@ from bot.app import register_chat_commands
 from bot.context import BotContext
 from bot.enrollment import set_locale
 from bot.settings import SUPPORTED_LOCALES
+from handlers import children, forms
 from handlers.replies import menu_keyboard, say
 
 LANGUAGE_PATTERN = r"^lang:(zh_Hans|en)$"
@@ -70,9 +71,11 @@ async def set_language(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    """Cancel what is in progress (nothing yet, outside a form)."""
+    """Offer to discard the form in progress, if there is one."""
     caller = context.caller
     assert caller is not None
+    if await forms.cancel(update, context):
+        return
     t = context.translate
     await say(update, context, t("cancel.nothing"), reply_markup=menu_keyboard(caller, t))
 
@@ -92,6 +95,8 @@ async def menu_item(update: Update, context: BotContext) -> None:
         if text in services.i18n.all_labels(key):
             await _open(update, context, key)
             return
+    if await forms.answer_text(update, context):
+        return
     await say(update, context, t("fallback.text"), reply_markup=menu_keyboard(caller, t))
 
 
@@ -100,6 +105,10 @@ async def _open(update: Update, context: BotContext, key: str) -> None:
         await show_help(update, context)
     elif key == menu_items.LANGUAGE:
         await choose_language(update, context)
+    elif key == menu_items.NEW_FILE:
+        await forms.new_file(update, context)
+    elif key == menu_items.CHILDREN:
+        await children.show_children(update, context)
     else:
         t = context.translate
         await say(update, context, t("menu.not_ready", item=t.plain(key)))

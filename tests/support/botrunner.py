@@ -1,4 +1,4 @@
-"""Run the real Application against the fake Bot API: in a thread, or as a `python -m bot` process."""
+"""Run the real Application against the fake Bot API, in a thread or as a process."""
 
 from __future__ import annotations
 

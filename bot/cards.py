@@ -1,0 +1,68 @@
+"""The child's file card and the list of files, as text and buttons."""
+
+from __future__ import annotations
+
+import html
+
+from bot.children import ChildFile, ChildPage, answers_of
+from bot.forms.registry import get_form
+from bot.forms.render import Reply, review_blocks, split_messages
+from bot.i18n import N_, Translator
+from bot.personal import mask_id_number
+
+CATEGORY = {
+    "left_behind": N_("choice.category.left_behind"),
+    "difficulty": N_("choice.category.difficulty"),
+}
+RISK = {
+    "low": N_("choice.risk.low"),
+    "medium": N_("choice.risk.medium"),
+    "high": N_("choice.risk.high"),
+}
+
+
+def list_reply(page: ChildPage, t: Translator) -> Reply:
+    """One page of children, a button each, with paging buttons."""
+    if not page.children:
+        return Reply(t("children.none"))
+    rows = [
+        [
+            (
+                t.plain(
+                    "children.item",
+                    name=c.name,
+                    risk=t.plain(RISK.get(c.risk_tier, "")),
+                    id=mask_id_number(c.id_number),
+                ),
+                f"ch:card:{c.id}",
+            )
+        ]
+        for c in page.children
+    ]
+    paging = []
+    if page.page > 0:
+        paging.append((t.plain("children.previous"), f"ch:list:{page.page - 1}"))
+    if page.page + 1 < page.pages:
+        paging.append((t.plain("children.next"), f"ch:list:{page.page + 1}"))
+    if paging:
+        rows.append(paging)
+    return Reply(t("children.title", page=page.page + 1, pages=page.pages), rows)
+
+
+def card_replies(file: ChildFile, t: Translator, editable: bool) -> list[Reply]:
+    """The whole file, personal numbers masked, split to fit; Edit for those who may."""
+    child = file.child
+    header = t(
+        "children.card_title",
+        name=child.name,
+        village=file.village_name,
+        category=t.plain(CATEGORY.get(child.category, child.category)),
+        risk=t.plain(RISK.get(child.risk_tier, child.risk_tier)),
+        filed=child.filed_at.date().isoformat(),
+    )
+    blocks = [header, *review_blocks(get_form("intake"), answers_of(file), t)]
+    replies = [Reply(text) for text in split_messages(blocks)]
+    buttons = [[(t.plain("children.edit"), f"ch:edit:{child.id}")]] if editable else []
+    buttons.append([(t.plain("children.back_to_list"), "ch:list:0")])
+    replies.append(Reply(html.escape(t.plain("children.card_actions")), buttons))
+    return replies

@@ -1,0 +1,56 @@
+"""My children: the paged list, the file card, and Edit through the intake form."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.cards import card_replies, list_reply
+from bot.children import answers_of, can_edit, list_children, load_file
+from bot.context import BotContext
+from handlers.forms import begin_form, keyboard
+from handlers.replies import say
+
+CHILDREN_PATTERN = r"^ch:(list|card|edit):(\d{1,12})$"
+
+
+async def show_children(update: Update, context: BotContext, page: int = 0) -> None:
+    """List the files in the caller's area, one page at a time (/children)."""
+    caller = context.caller
+    assert caller is not None
+    result = await context.services.db.run(
+        lambda s: list_children(session=s, caller=caller, page=page)
+    )
+    reply = list_reply(result, context.translate)
+    await say(update, context, reply.text, reply_markup=keyboard(reply))
+
+
+async def children_command(update: Update, context: BotContext) -> None:
+    """Show the first page of the caller's children."""
+    await show_children(update, context)
+
+
+async def children_button(update: Update, context: BotContext) -> None:
+    """Page the list, open a card, or start editing a file."""
+    query, caller = update.callback_query, context.caller
+    assert query is not None and query.data is not None and caller is not None
+    _, action, number = query.data.split(":")
+    await query.answer()
+    if action == "list":
+        await show_children(update, context, int(number))
+        return
+    child_id = int(number)
+    file = await context.services.db.run(
+        lambda s: load_file(session=s, caller=caller, child_id=child_id)
+    )
+    t = context.translate
+    if file is None:
+        await say(update, context, t("children.error.not_found"))
+        return
+    if action == "card":
+        for reply in card_replies(file, t, editable=can_edit(caller, file)):
+            await say(update, context, reply.text, reply_markup=keyboard(reply))
+        return
+    if not can_edit(caller, file):
+        await say(update, context, t("children.error.read_only"))
+        return
+    await begin_form(update, context, "intake_edit", record_id=child_id, answers=answers_of(file))

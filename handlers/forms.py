@@ -1,0 +1,179 @@
+"""Forms in chat: start or resume a draft, hand each answer to the form service, show the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from bot.forms import callbacks, service
+from bot.forms.render import Reply, render_screen
+from handlers.replies import menu_keyboard, say
+
+FORM_PATTERN = callbacks.PATTERN.pattern
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def show(update: Update, context: BotContext, screen: service.Screen) -> None:
+    """Send the screen's messages; after a save or discard, bring the menu back."""
+    t = context.translate
+    replies = render_screen(screen, t, context.today())
+    finished = screen.kind in ("saved", "cancelled", "none")
+    for index, reply in enumerate(replies):
+        markup: Any = keyboard(reply)
+        if finished and index == len(replies) - 1 and context.caller is not None:
+            markup = menu_keyboard(context.caller, t)
+        await say(update, context, reply.text, reply_markup=markup)
+
+
+async def begin_form(update: Update, context: BotContext, form: str, **kwargs: Any) -> None:
+    """Start a form for the caller (or offer to continue their draft of it)."""
+    caller = context.caller
+    assert caller is not None
+    services = context.services
+    screen = await services.db.run(
+        lambda s: service.begin(
+            session=s,
+            caller=caller,
+            form=form,
+            now=services.clock(),
+            today=context.today(),
+            **kwargs,
+        )
+    )
+    await show(update, context, screen)
+
+
+async def new_file(update: Update, context: BotContext) -> None:
+    """Start the intake of a new child's file (/new)."""
+    await begin_form(update, context, "intake")
+
+
+async def answer_text(update: Update, context: BotContext) -> bool:
+    """Give typed text to the caller's active draft; tell whether there was one."""
+    caller, message = context.caller, update.effective_message
+    assert caller is not None and message is not None and message.text is not None
+    services = context.services
+    text = message.text
+    screen = await services.db.run(
+        lambda s: service.apply_text(
+            session=s, caller=caller, text=text, now=services.clock(), today=context.today()
+        )
+    )
+    if screen.kind == "none":
+        return False
+    await show(update, context, screen)
+    return True
+
+
+async def answer_media(update: Update, context: BotContext) -> bool:
+    """Give a photo, voice note or location to the active draft; tell whether there was one."""
+    caller, message = context.caller, update.effective_message
+    assert caller is not None and message is not None
+    kind, value = media_of(message)
+    if kind is None:
+        return False
+    services = context.services
+    screen = await services.db.run(
+        lambda s: service.apply_media(
+            session=s,
+            caller=caller,
+            kind=kind,
+            value=value,
+            now=services.clock(),
+            today=context.today(),
+        )
+    )
+    if screen.kind == "none":
+        return False
+    await show(update, context, screen)
+    return True
+
+
+def media_of(message: Message) -> tuple[str | None, Any]:
+    """Return the kind and stored value (Telegram file ids, coordinates) of a media message."""
+    if message.photo:
+        return "photo", {"file_id": message.photo[-1].file_id}
+    if message.voice:
+        return "voice", {"file_id": message.voice.file_id}
+    if message.location:
+        return "location", {"lat": message.location.latitude, "lon": message.location.longitude}
+    return None, None
+
+
+async def press(update: Update, context: BotContext) -> None:
+    """Apply a form button, unless it belongs to an earlier question."""
+    query, caller = update.callback_query, context.caller
+    assert query is not None and query.data is not None and caller is not None
+    decoded = callbacks.decode(query.data)
+    t = context.translate
+    if decoded is None:
+        await query.answer(t.plain("fallback.stale_button"))
+        return
+    services = context.services
+    screen = await services.db.run(
+        lambda s: service.apply_button(
+            session=s,
+            caller=caller,
+            draft_id=decoded.draft_id,
+            version=decoded.version,
+            action=decoded.action,
+            arg=decoded.arg,
+            now=services.clock(),
+            today=context.today(),
+        )
+    )
+    if screen.kind == "stale":
+        await query.answer(t.plain("form.already_answered"))
+        return
+    await query.answer()
+    if decoded.action == "toggle" and screen.kind == "question" and screen.error is None:
+        reply = render_screen(screen, t, context.today())[-1]
+        await _edit(query.message, reply)
+        return
+    await _drop_buttons(query.message)
+    await show(update, context, screen)
+
+
+async def _edit(message: Any, reply: Reply) -> None:
+    try:
+        await message.edit_text(reply.text, reply_markup=keyboard(reply))
+    except BadRequest as error:
+        if "not modified" not in str(error):
+            raise
+
+
+async def _drop_buttons(message: Any) -> None:
+    # Old buttons would only earn "already answered"; removing them keeps the chat readable.
+    if message is None or not getattr(message, "reply_markup", None):
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        if "not modified" not in str(error) and "not found" not in str(error):
+            raise
+
+
+async def cancel(update: Update, context: BotContext) -> bool:
+    """Ask to confirm discarding the active draft; tell whether there was one."""
+    caller = context.caller
+    assert caller is not None
+    screen = await context.services.db.run(
+        lambda s: service.cancel_active(session=s, caller=caller)
+    )
+    if screen.kind == "none":
+        return False
+    await show(update, context, screen)
+    return True
