@@ -7,6 +7,7 @@ import html
 from bot.children import ChildFile, ChildPage, answers_of
 from bot.forms.registry import get_form
 from bot.forms.render import Reply, review_blocks, split_messages
+from bot.forms.rules import SEX_LABEL
 from bot.i18n import N_, Translator
 from bot.personal import mask_id_number
 
@@ -59,6 +60,8 @@ def card_replies(file: ChildFile, t: Translator, editable: bool) -> list[Reply]:
         category=t.plain(CATEGORY.get(child.category, child.category)),
         risk=t.plain(RISK.get(child.risk_tier, child.risk_tier)),
         filed=child.filed_at.date().isoformat(),
+        sex=t.plain(SEX_LABEL.get(child.sex, child.sex)),
+        birth_date=child.birth_date.isoformat(),
     )
     blocks = [header, *review_blocks(get_form("intake"), answers_of(file), t)]
     replies = [Reply(text) for text in split_messages(blocks)]

@@ -47,7 +47,8 @@ def _throttle_row(session: Session, telegram_user_id: int, now: datetime) -> Sta
 
 def _register_failure(
     session: Session, telegram_user_id: int, now: datetime, policy: ThrottlePolicy
-) -> None:
+) -> timedelta | None:
+    """Count a wrong code; return the lockout when this one used up the attempts."""
     row = _throttle_row(session, telegram_user_id, now)
     if now - row.window_started_at > FAILURE_WINDOW:
         row.failures, row.window_started_at = 0, now
@@ -55,6 +56,8 @@ def _register_failure(
     if row.failures >= policy.attempts_allowed:
         row.locked_until = now + policy.lockout
         row.failures, row.window_started_at = 0, now
+        return policy.lockout
+    return None
 
 
 def redeem_invite(
@@ -82,7 +85,9 @@ def redeem_invite(
         or invite.expires_at <= now
         or not (staff.active)
     ):
-        _register_failure(session, telegram_user_id, now, policy)
+        lockout = _register_failure(session, telegram_user_id, now, policy)
+        if lockout is not None:
+            return Redemption(RedeemStatus.THROTTLED, retry_after=lockout)
         return Redemption(RedeemStatus.INVALID)
     if current is not None:
         # A revoked record keeps its history in the audit log; the account moves to the new one.

@@ -66,14 +66,21 @@ async def answer_text(update: Update, context: BotContext) -> bool:
     caller, message = context.caller, update.effective_message
     assert caller is not None and message is not None and message.text is not None
     services = context.services
-    text = message.text
+    text, update_id = message.text, update.update_id
     screen = await services.db.run(
         lambda s: service.apply_text(
-            session=s, caller=caller, text=text, now=services.clock(), today=context.today()
+            session=s,
+            caller=caller,
+            text=text,
+            now=services.clock(),
+            today=context.today(),
+            update_id=update_id,
         )
     )
     if screen.kind == "none":
         return False
+    if screen.kind == "duplicate":
+        return True
     await show(update, context, screen)
     return True
 

@@ -23,6 +23,9 @@ class FormState:
     revisit: tuple[str, ...] = ()
     working: tuple[str, ...] = ()  # ticks of a multiple choice before Done
     version: int = 0
+    # Telegram re-delivers an update whose processing was cut short by a crash; the last one
+    # applied is kept so the same typed answer is never applied to the next question.
+    last_update: int = 0
 
     @property
     def in_review(self) -> bool:
@@ -36,6 +39,7 @@ class FormState:
             "revisit": list(self.revisit),
             "working": list(self.working),
             "version": self.version,
+            "last_update": self.last_update,
         }
 
     @classmethod
@@ -47,6 +51,7 @@ class FormState:
             revisit=tuple(data.get("revisit", ())),
             working=tuple(data.get("working", ())),
             version=int(data.get("version", 0)),
+            last_update=int(data.get("last_update", 0)),
         )
 
 
@@ -60,7 +65,7 @@ class Outcome:
 
 def relevant_answers(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
     """Drop answers to questions that no longer apply, in form order."""
-    kept: dict[str, Any] = {}
+    kept: dict[str, Any] = {name: answers[name] for name in form.context if name in answers}
     for f in form.fields:
         if f.name in answers and f.applies(kept):
             kept[f.name] = answers[f.name]

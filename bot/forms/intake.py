@@ -118,7 +118,7 @@ INTAKE = Form(
                 "yes_no",
                 N_("intake.child.id_confirm"),
                 label_values=derived_identity,
-                options={"redo_on_no": "child_id"},
+                options={"redo_on_no": "child_id", "hide_in_review": True},
             ),
             Field(
                 "ethnicity",

@@ -69,6 +69,9 @@ class Form:
     title: str  # catalog key
     sections: tuple[Section, ...]
     checks: tuple[Check, ...] = ()
+    # Answers the form starts with and never asks (the child's tier, today's date), which
+    # predicates may read.
+    context: tuple[str, ...] = ()
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -101,7 +104,7 @@ def section(name: str, label: str, *fields: Field) -> Section:
 
 def check_form(form: Form, known_types: Sequence[str]) -> None:
     """Refuse a form with duplicate names, unknown types or predicates naming unknown fields."""
-    seen: set[str] = set()
+    seen: set[str] = set(form.context)
     problems: list[str] = []
     for section_ in form.sections:
         if section_.name in {s.name for s in form.sections if s is not section_}:

@@ -48,15 +48,20 @@ def _check_length(value: str, max_length: int) -> str:
     return value
 
 
+def tidy(text: str) -> str:
+    """Strip and collapse whitespace, keeping what was typed (Chinese punctuation stays)."""
+    return " ".join(text.split())
+
+
 def parse_text(text: str, *, max_length: int = 100) -> str:
     """One line of text, e.g. a name or an address."""
-    return _check_length(normalise(text), max_length)
+    return _check_length(tidy(text), max_length)
 
 
 def parse_long_text(text: str, *, max_length: int = 2000) -> str:
     """Several lines of text: each line normalised, runs of blank lines kept as one."""
     kept: list[str] = []
-    for line in (normalise(line) for line in text.splitlines()):
+    for line in (tidy(line) for line in text.splitlines()):
         if line or (kept and kept[-1]):
             kept.append(line)
     while kept and not kept[-1]:

@@ -111,7 +111,7 @@ def review_blocks(form: Form, answers: dict[str, object], t: Translator) -> list
                 value=render_answer(f, kept[f.name], t),
             )
             for f in section.fields
-            if f.name in kept
+            if f.name in kept and not f.options.get("hide_in_review")
         ]
         if lines:
             blocks.append(f"<b>{html.escape(t.plain(section.label))}</b>\n" + "\n".join(lines))

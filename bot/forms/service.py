@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -150,13 +150,21 @@ def current(*, session: Session, caller: Caller, today: date) -> Screen:
 
 
 def apply_text(
-    *, session: Session, caller: Caller, text: str, now: datetime, today: date
+    *,
+    session: Session,
+    caller: Caller,
+    text: str,
+    now: datetime,
+    today: date,
+    update_id: int = 0,
 ) -> Screen:
     """Answer the active draft's question with typed text."""
     draft = drafts.active_draft(session=session, staff_id=caller.staff_id)
     if draft is None:
         return Screen("none")
     state = drafts.state_of(draft)
+    if update_id and update_id <= state.last_update:
+        return Screen("duplicate")
     outcome = engine.answer_text(get_form(draft.form), state, text, ParseContext(today=today))
     if outcome.error is not None:
         return _screen(
@@ -165,7 +173,7 @@ def apply_text(
             outcome.error,
             _review_problems(session, draft, state, today) if state.in_review else (),
         )
-    return _store(session, draft, outcome.state, now, today)
+    return _store(session, draft, replace(outcome.state, last_update=update_id), now, today)
 
 
 def apply_media(

@@ -128,7 +128,8 @@ def _parse_date(text: str, f: Field, c: ParseContext) -> str:
 
 
 def _money_label(_f: Field, value: Any, t: Translator) -> str:
-    return t.plain("form.value.yuan", amount=Decimal(str(value)).normalize())
+    amount = f"{Decimal(str(value)):.2f}".removesuffix(".00")
+    return t.plain("form.value.yuan", amount=amount)
 
 
 FIELD_TYPES: dict[str, FieldType] = {

@@ -62,7 +62,13 @@ LEFT_BEHIND: dict[str, tuple[str, str]] = {
 }
 
 ORPHAN: dict[str, tuple[str, str]] = {
-    **{k: v for k, v in LEFT_BEHIND.items() if not k.startswith(("caregiver", "entrusted"))},
+    **{
+        k: v
+        for k, v in LEFT_BEHIND.items()
+        if not k.startswith(("caregiver", "entrusted"))
+        and "_away" not in k
+        and not k.endswith("work_place")
+    },
     "child_name": ("text", "陈小红"),
     "child_id": ("text", resident_id(birth="20120710", sequence="246")),
     "category": ("press", "困境儿童"),
@@ -74,3 +80,15 @@ ORPHAN: dict[str, tuple[str, str]] = {
     "risk_tier": ("press", "高风险"),
 }
 MULTI_CHOICE = {"assistance", "father_special", "mother_special", "family_subsidies"}
+
+
+def in_form_order(answers: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Order answers as the intake asks its questions (chat tests answer in this order)."""
+    from bot.forms.intake import INTAKE
+
+    order = [f.name for f in INTAKE.fields]
+    return dict(sorted(answers.items(), key=lambda item: order.index(item[0])))
+
+
+LEFT_BEHIND = in_form_order(LEFT_BEHIND)
+ORPHAN = in_form_order(ORPHAN)

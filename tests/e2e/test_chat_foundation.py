@@ -1,0 +1,167 @@
+"""The foundation in chat: enrollment by invite, strangers, revocation, menus, language, junk."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.audit import Actor
+from bot.staff import revoke_staff
+from storage.db import Database
+from tests.fakegram import FakeTelegram
+from tests.support.botrunner import BotThread
+from tests.support.clock import FakeClock
+from tests.support.seed import TOWNSHIP, VILLAGE, invite
+
+
+def keys(user) -> list[str]:  # type: ignore[no-untyped-def]
+    """The labels of the reply keyboard the user sees now."""
+    return [label for row in user.reply_keyboard() or [] for label in row]
+
+
+DIRECTOR_MENU = {"新建档案", "走访报告", "我的儿童", "待走访", "帮助", "语言 Language"}
+
+
+def enrol(
+    fake: FakeTelegram,
+    db: Database,
+    user_id: int = 1001,
+    role: str = "director",
+    org: str = VILLAGE,
+):  # type: ignore[no-untyped-def]
+    issued = invite(db, role, org, name="王芳")
+    user = fake.user(user_id, first_name="王芳", language_code="zh-hans")
+    user.send(f"/start {issued.code}")
+    user.wait_for_text("欢迎您")
+    return user, issued
+
+
+def test_start__valid_invite__director_enrolled_with_chinese_menu(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    welcome = user.last()
+    assert "王芳儿童主任" in welcome.text
+    assert set(keys(user)) == DIRECTOR_MENU
+
+
+def test_start__supervisor__gets_supervisor_menu(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    assert set(keys(user)) == {"预警上报", "逾期走访", "统计", "帮助", "语言 Language"}
+
+
+def test_start__stranger__told_to_ask_the_county_office(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    stranger = fake.user(3001, first_name="Zhang")
+    stranger.send("/start")
+    reply = stranger.wait_for_text("民政局")
+    assert "邀请链接" in reply.text
+    stranger.send("我的儿童")
+    assert "民政局" in stranger.reply().text
+
+
+def test_start__used_or_wrong_code__refused_then_slowed_down(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    _, issued = enrol(fake, region)
+    other = fake.user(3002, first_name="李")
+    other.send(f"/start {issued.code}")
+    assert "无效或已过期" in other.reply().text
+    for attempt in range(4):
+        other.send(f"/start wrong{attempt}")
+        other.reply()
+    assert "尝试次数过多" in other.last().text
+
+
+def test_start__expired_invite__refused(
+    fake: FakeTelegram, region: Database, bot: BotThread, clock: FakeClock
+) -> None:
+    issued = invite(region, "director", VILLAGE)
+    clock.advance(timedelta(days=8))
+    user = fake.user(1005, first_name="王")
+    user.send(f"/start {issued.code}")
+    assert "无效或已过期" in user.reply().text
+
+
+def test_revoke__user_loses_access_at_next_message(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, issued = enrol(fake, region)
+    staff_id = issued.staff.id
+    assert staff_id is not None
+    region.call(
+        lambda s: revoke_staff(
+            session=s, staff_id=staff_id, actor=Actor.cli(), now=issued.expires_at
+        )
+    )
+    user.send("帮助")
+    assert "权限已被撤销" in user.reply().text
+
+
+def test_lang__switch_to_english__menu_and_commands_follow(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    user.send("/lang")
+    user.wait_for_text("请选择语言")
+    user.press("English")
+    user.wait_for_text("Please choose from the menu below.")
+    assert "New file" in keys(user)
+    user.send("Help")
+    assert "How to use" in user.reply().text
+    scoped = fake.commands(scope={"type": "chat", "chat_id": user.id})
+    assert any(c["description"] == "How to use this bot" for c in scoped)
+
+
+def test_commands__registered_in_chinese_and_english(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    chinese = {c["command"]: c["description"] for c in fake.commands()}
+    english = {c["command"]: c["description"] for c in fake.commands(language_code="en")}
+    assert chinese["help"] == "使用说明" and english["help"] == "How to use this bot"
+
+
+def test_menu__feature_not_built__says_so_plainly(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    user.send("待走访")
+    assert "正在开发中" in user.reply().text
+
+
+def test_junk__sticker_photo_long_text_unknown_command__polite_replies(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    user.send_sticker()
+    assert "暂时无法处理" in user.reply().text
+    user.send_photo()
+    assert "暂时无法处理" in user.reply().text
+    user.send("字" * 5000)
+    assert "消息太长" in user.reply().text
+    user.send("/frobnicate")
+    assert "没有这个命令" in user.reply().text
+    user.send("/help")
+    assert "使用说明" in user.reply().text
+
+
+def test_help__director__lists_what_the_menu_does(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    user.send("/help")
+    assert "一人一档" in user.reply().text
+
+
+def test_error_in_handler__user_told_and_bot_keeps_running(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    fake.fail_next("sendMessage", 400, description="Bad Request: chat not found")
+    user.send("/help")
+    apology = user.wait_for_text("出了点问题")
+    assert apology is not None
+    user.send("/help")
+    assert "使用说明" in user.reply().text
