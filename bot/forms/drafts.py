@@ -93,3 +93,21 @@ def save_state(*, draft: FormSession, state: FormState, now: datetime) -> None:
 def close_draft(*, draft: FormSession, status: str, now: datetime) -> None:
     draft.status = status
     draft.updated_at = now
+
+
+def take_stale_drafts(*, session: Session, staff_id: int, now: datetime) -> Sequence[FormSession]:
+    """Return the open drafts untouched for 3 days not yet mentioned, marking them mentioned.
+
+    The daily reminder digest calls this, so each stale draft is mentioned once; answering the
+    draft again clears the mark (see save_state).
+    """
+    statement = select(FormSession).where(
+        FormSession.staff_id == staff_id,
+        FormSession.status == OPEN,
+        col(FormSession.stale_mentioned).is_(False),
+        col(FormSession.updated_at) <= now - STALE_AFTER,
+    )
+    drafts = session.exec(statement).all()
+    for draft in drafts:
+        draft.stale_mentioned = True
+    return drafts
