@@ -76,7 +76,22 @@ async def _on_startup(application: Application) -> None:
         lambda s: queries.set_meta(session=s, key=BOT_USERNAME_KEY, value=me.username or "")
     )
     await register_commands(application, services)
+    schedule_jobs(application, services)
     log.info("bot started as @%s", me.username)
+
+
+def schedule_jobs(application: Application, services: Services) -> None:
+    """Build the repeating jobs from code and the database; nothing depends on pickled jobs."""
+    from bot.jobs import deliver_outbox
+
+    job_queue = application.job_queue
+    assert job_queue is not None, "install python-telegram-bot[job-queue]"
+    job_queue.run_repeating(
+        deliver_outbox,
+        interval=services.settings.outbox_poll_seconds,
+        first=0,
+        name="outbox",
+    )
 
 
 async def _on_shutdown(application: Application) -> None:

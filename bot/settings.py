@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     invite_valid_days: int = Field(default=7, ge=1, le=90)
     start_attempts_allowed: int = Field(default=5, ge=1, le=100)
     start_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    escalation_urgent_sla_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    escalation_normal_sla_hours: int = Field(default=24, ge=1, le=24 * 14)
+    outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -87,6 +90,14 @@ class Settings(BaseSettings):
     @property
     def invite_lifetime(self) -> timedelta:
         return timedelta(days=self.invite_valid_days)
+
+    @property
+    def urgent_sla(self) -> timedelta:
+        return timedelta(minutes=self.escalation_urgent_sla_minutes)
+
+    @property
+    def normal_sla(self) -> timedelta:
+        return timedelta(hours=self.escalation_normal_sla_hours)
 
     @property
     def start_lockout(self) -> timedelta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.audit import Actor
 from bot.staff import revoke_staff
@@ -10,7 +10,7 @@ from storage.db import Database
 from tests.fakegram import FakeTelegram
 from tests.support.botrunner import BotThread
 from tests.support.clock import FakeClock
-from tests.support.seed import TOWNSHIP, VILLAGE, invite
+from tests.support.seed import NOW, TOWNSHIP, VILLAGE, invite
 
 
 def keys(user) -> list[str]:  # type: ignore[no-untyped-def]
@@ -21,17 +21,19 @@ def keys(user) -> list[str]:  # type: ignore[no-untyped-def]
 DIRECTOR_MENU = {"新建档案", "走访报告", "我的儿童", "待走访", "帮助", "语言 Language"}
 
 
-def enrol(
+def enrol(  # type: ignore[no-untyped-def]
     fake: FakeTelegram,
     db: Database,
     user_id: int = 1001,
     role: str = "director",
     org: str = VILLAGE,
-):  # type: ignore[no-untyped-def]
-    issued = invite(db, role, org, name="王芳")
+    now: datetime = NOW,
+):
+    """Invite a staff member and have them open the link; return the user and the invite."""
+    issued = invite(db, role, org, name="王芳", now=now)
     user = fake.user(user_id, first_name="王芳", language_code="zh-hans")
     user.send(f"/start {issued.code}")
-    user.wait_for_text("欢迎您")
+    user.wait_for_text("欢迎您", timeout=20)
     return user, issued
 
 

@@ -1,0 +1,123 @@
+"""The outbox: enqueue in the caller's transaction, claim due rows, record what happened."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from storage.models import Staff
+from storage.outbox_models import (
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    UNDELIVERABLE,
+    OutboxMessage,
+)
+
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to deliver: HTML text and rows of (label, callback data) buttons."""
+
+    text: str
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps({"text": self.text, "buttons": self.buttons}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, payload: str) -> Outgoing:
+        data = json.loads(payload)
+        return cls(data["text"], [[tuple(b) for b in row] for row in data.get("buttons", [])])
+
+
+def enqueue(
+    *,
+    session: Session,
+    key: str,
+    recipient: Staff,
+    message: Outgoing,
+    now: datetime,
+    not_before: datetime | None = None,
+    event: str = "",
+) -> OutboxMessage | None:
+    """Queue a message once per key; a key already queued is left as it is."""
+    if recipient.telegram_user_id is None or recipient.id is None:
+        return None
+    existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+    if existing is not None:
+        return None
+    row = OutboxMessage(
+        key=key,
+        recipient_staff_id=recipient.id,
+        chat_id=recipient.telegram_user_id,
+        payload=message.to_json(),
+        not_before=not_before or now,
+        created_at=now,
+        event=event,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def claim_due(*, session: Session, now: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
+    """Take due rows for this process: pending ones, and ones whose sender died mid-send."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.not_before) <= now,
+            (col(OutboxMessage.state) == PENDING)
+            | ((col(OutboxMessage.state) == SENDING) & (col(OutboxMessage.claimed_until) < now)),
+        )
+        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Two bot processes each take different rows; neither waits for the other.
+        statement = statement.with_for_update(skip_locked=True)
+    rows = session.exec(statement).all()
+    for row in rows:
+        row.state = SENDING
+        row.claimed_until = now + LEASE
+        row.attempts += 1
+    return rows
+
+
+def mark_sent(*, session: Session, outbox_id: int, telegram_message_id: int, now: datetime) -> None:
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.state, row.telegram_message_id, row.sent_at = SENT, telegram_message_id, now
+        row.claimed_until = None
+
+
+def mark_retry(*, session: Session, outbox_id: int, not_before: datetime, error: str) -> None:
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.state, row.not_before, row.last_error = PENDING, not_before, error[:200]
+        row.claimed_until = None
+
+
+def mark_undeliverable(
+    *, session: Session, outbox_id: int, error: str, permanent_failure: bool = False
+) -> OutboxMessage | None:
+    """Give up on a row: the recipient blocked the bot, or Telegram refused the message."""
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.state = FAILED if permanent_failure else UNDELIVERABLE
+        row.last_error = error[:200]
+        row.claimed_until = None
+    return row
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait longer after each failed attempt, up to a cap."""
+    return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)

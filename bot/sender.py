@@ -1,0 +1,104 @@
+"""The outbox sender: the only code that sends messages someone must receive."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot import outbox
+from bot.outbox import Outgoing
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+# Called in the transaction that marks a row undeliverable, by the event's type (the text
+# before the first colon), so the cause can move on: an escalation goes to the next level.
+UndeliverableHook = Callable[[Session, Any, datetime], None]
+UNDELIVERABLE_HOOKS: dict[str, UndeliverableHook] = {}
+
+
+def markup(message: Outgoing) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in message.buttons
+        ]
+    )
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def deliver_due(bot: Any, services: Services, limit: int = 50) -> int:
+    """Send every due outbox row once; return how many were sent."""
+    now = services.clock()
+    rows = await services.db.run(lambda s: outbox.claim_due(session=s, now=now, limit=limit))
+    sent = 0
+    for row in rows:
+        assert row.id is not None
+        if await _deliver_one(bot, services, row.id, row.chat_id, row.payload, row.attempts):
+            sent += 1
+    return sent
+
+
+async def _deliver_one(
+    bot: Any, services: Services, row_id: int, chat_id: int, payload: str, attempts: int
+) -> bool:
+    message = Outgoing.from_json(payload)
+    db, clock = services.db, services.clock
+    try:
+        result = await bot.send_message(chat_id, message.text, reply_markup=markup(message))
+    except RetryAfter as error:
+        not_before = clock() + timedelta(seconds=_retry_after_seconds(error))
+        await db.run(
+            lambda s: outbox.mark_retry(
+                session=s, outbox_id=row_id, not_before=not_before, error="429"
+            )
+        )
+        return False
+    except Forbidden as error:
+        reason = str(error)
+        await db.run(lambda s: _give_up(s, row_id, reason, False, clock()))
+        return False
+    except BadRequest as error:
+        log.error("outbox row %s refused by Telegram: %s", row_id, type(error).__name__)
+        reason = str(error)
+        await db.run(lambda s: _give_up(s, row_id, reason, True, clock()))
+        return False
+    except (TimedOut, NetworkError) as error:
+        not_before, reason = clock() + outbox.backoff(attempts), type(error).__name__
+        await db.run(
+            lambda s: outbox.mark_retry(
+                session=s, outbox_id=row_id, not_before=not_before, error=reason
+            )
+        )
+        return False
+    message_id = result.message_id
+    await db.run(
+        lambda s: outbox.mark_sent(
+            session=s, outbox_id=row_id, telegram_message_id=message_id, now=clock()
+        )
+    )
+    return True
+
+
+def _give_up(session: Session, outbox_id: int, error: str, permanent: bool, now: datetime) -> None:
+    row = outbox.mark_undeliverable(
+        session=session, outbox_id=outbox_id, error=error, permanent_failure=permanent
+    )
+    if row is None or permanent:
+        return
+    hook = UNDELIVERABLE_HOOKS.get(row.event.split(":", 1)[0])
+    if hook is not None:
+        hook(session, row, now)
