@@ -13,6 +13,7 @@ from bot.app_meta import BOT_USERNAME_KEY
 from bot.clock import Clock, system_clock
 from bot.context import BotContext
 from bot.enrollment import ThrottlePolicy
+from bot.escalations import EscalationPolicy
 from bot.i18n import N_, I18n
 from bot.settings import Settings, SettingsError
 from storage import migrate, queries
@@ -26,6 +27,8 @@ COMMANDS = [
     ("cancel", N_("command.cancel")),
     ("new", N_("command.new")),
     ("children", N_("command.children")),
+    ("visit", N_("command.visit")),
+    ("escalations", N_("command.escalations")),
 ]
 
 
@@ -38,6 +41,7 @@ class Services:
     i18n: I18n
     clock: Clock = system_clock
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
 
 
 def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
@@ -82,8 +86,13 @@ async def _on_startup(application: Application) -> None:
 
 def schedule_jobs(application: Application, services: Services) -> None:
     """Build the repeating jobs from code and the database; nothing depends on pickled jobs."""
-    from bot.jobs import deliver_outbox
+    from bot import escalations, sender
+    from bot.jobs import deliver_outbox, move_overdue_escalations
 
+    policy = services.escalation
+    sender.UNDELIVERABLE_HOOKS["escalation"] = lambda session, row, now: (
+        escalations.on_undeliverable(session, row, now, policy)
+    )
     job_queue = application.job_queue
     assert job_queue is not None, "install python-telegram-bot[job-queue]"
     job_queue.run_repeating(
@@ -92,6 +101,7 @@ def schedule_jobs(application: Application, services: Services) -> None:
         first=0,
         name="outbox",
     )
+    job_queue.run_repeating(move_overdue_escalations, interval=30, first=1, name="escalations")
 
 
 async def _on_shutdown(application: Application) -> None:
@@ -114,6 +124,7 @@ def build_application(
             attempts_allowed=settings.start_attempts_allowed,
             lockout=settings.start_lockout,
         ),
+        escalation=EscalationPolicy(urgent_sla=settings.urgent_sla, normal_sla=settings.normal_sla),
     )
     application = (
         ApplicationBuilder()

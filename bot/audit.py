@@ -56,3 +56,17 @@ def record_audit(
     )
     session.add(entry)
     return entry
+
+
+def record_denied(
+    *, session: Session, actor: Actor, table: str, record_id: object, at: datetime | None = None
+) -> None:
+    """Log a refused attempt to reach a record (written after the refusing transaction)."""
+    record_audit(
+        session=session,
+        actor=actor,
+        action=f"{table}.denied",
+        table=table,
+        record_id=record_id,
+        at=at,
+    )

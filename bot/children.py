@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.access import Caller
 from bot.audit import Actor, record_audit
+from bot.cadence import next_due
 from bot.errors import UserError
 from bot.forms.rules import identity_of
 from bot.i18n import N_
@@ -146,7 +147,7 @@ def _write_related(session: Session, child_id: int, answers: dict[str, Any]) -> 
 
 
 def create_child(
-    *, session: Session, caller: Caller, answers: dict[str, Any], now: datetime
+    *, session: Session, caller: Caller, answers: dict[str, Any], now: datetime, today: date
 ) -> Child:
     """Store a new file from intake answers, with an audit row, in the caller's village."""
     if caller.role != Role.DIRECTOR:
@@ -159,6 +160,14 @@ def create_child(
         filed_by=caller.staff_id,
         filed_at=now,
         updated_at=now,
+    )
+    # A child filed mid-period owes the current period.
+    child.next_contact_due, child.next_visit_due = next_due(
+        tier=child.risk_tier,
+        filed_on=today,
+        last_contact_on=None,
+        last_visit_on=None,
+        today=today,
     )
     session.add(child)
     session.flush()

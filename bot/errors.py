@@ -26,5 +26,18 @@ class UserError(TranslatableError):
     """Bad input or a refused action, outside a form question."""
 
 
+class AccessDenied(UserError):
+    """A refused attempt to reach a record outside the caller's area or role.
+
+    The transaction that raised it rolls back, so the caller records the attempt in the audit
+    log in a transaction of its own (see bot.audit.record_denied).
+    """
+
+    def __init__(self, key: str, *, table: str, record_id: object, **values: object) -> None:
+        super().__init__(key, **values)
+        self.table = table
+        self.record_id = record_id
+
+
 class InvalidAnswer(TranslatableError, ValueError):
     """A parser's or validator's refusal of an answer: what is wrong and what to type instead."""

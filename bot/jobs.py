@@ -18,3 +18,17 @@ async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
         await deliver_due(context.bot, services)
     except Exception as error:  # the job must survive a database hiccup
         log.error("outbox delivery failed: %s", type(error).__name__)
+
+
+async def move_overdue_escalations(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send escalations nobody acknowledged within the SLA on to the county."""
+    from bot.escalations import move_overdue
+
+    services = context.application.bot_data["services"]
+    now = services.clock()
+    try:
+        await services.db.run(
+            lambda s: move_overdue(session=s, now=now, policy=services.escalation)
+        )
+    except Exception as error:  # the job must survive a database hiccup
+        log.error("escalation sweep failed: %s", type(error).__name__)

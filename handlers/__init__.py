@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import children, errors, fallback, forms, gate, menu, start
+from handlers import children, errors, escalations, fallback, forms, gate, menu, start, visits
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -27,6 +27,12 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("cancel", menu.cancel))
     application.add_handler(CommandHandler("new", forms.new_file))
     application.add_handler(CommandHandler("children", children.children_command))
+    application.add_handler(CommandHandler("visit", visits.visit_command))
+    application.add_handler(CommandHandler("escalations", escalations.list_escalations))
+    application.add_handler(CallbackQueryHandler(visits.visit_button, pattern=visits.VISIT_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(escalations.escalation_button, pattern=escalations.ESCALATION_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)

@@ -9,8 +9,9 @@ from bot.app import register_chat_commands
 from bot.context import BotContext
 from bot.enrollment import set_locale
 from bot.settings import SUPPORTED_LOCALES
-from handlers import children, forms
+from handlers import children, escalations, forms, visits
 from handlers.replies import menu_keyboard, say
+from storage.models import Role
 
 LANGUAGE_PATTERN = r"^lang:(zh_Hans|en)$"
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
@@ -97,6 +98,8 @@ async def menu_item(update: Update, context: BotContext) -> None:
             return
     if await forms.answer_text(update, context):
         return
+    if caller.role == Role.DIRECTOR and await visits.pick_child(update, context, text):
+        return
     await say(update, context, t("fallback.text"), reply_markup=menu_keyboard(caller, t))
 
 
@@ -109,6 +112,10 @@ async def _open(update: Update, context: BotContext, key: str) -> None:
         await forms.new_file(update, context)
     elif key == menu_items.CHILDREN:
         await children.show_children(update, context)
+    elif key == menu_items.VISIT:
+        await visits.pick_child(update, context)
+    elif key == menu_items.ESCALATIONS:
+        await escalations.list_escalations(update, context)
     else:
         t = context.translate
         await say(update, context, t("menu.not_ready", item=t.plain(key)))

@@ -362,4 +362,5 @@ INTAKE = Form(
         ),
     ),
     checks=(check_eligibility, check_duplicates),
+    saved=N_("form.saved"),
 )

@@ -72,6 +72,11 @@ class Form:
     # Answers the form starts with and never asks (the child's tier, today's date), which
     # predicates may read.
     context: tuple[str, ...] = ()
+    # An edit starts at the review of the stored answers instead of the first question.
+    edits_record: bool = False
+    # A one-question form (a note, a reply) saves as soon as it is answered.
+    auto_save: bool = False
+    saved: str = "form.saved"  # catalog key of the message once saved; {name} is filled in
 
     @property
     def fields(self) -> tuple[Field, ...]:

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 from bot.forms.intake import INTAKE
 from bot.forms.model import Form, check_form
+from bot.forms.notes import ASK, REPLY, RESOLVE
 from bot.forms.types import FIELD_TYPES
+from bot.forms.visit import VISIT
+from bot.i18n import N_
 
-# An edit walks the same form as the intake, pre-filled, and saves over the stored file.
-FORMS: dict[str, Form] = {"intake": INTAKE, "intake_edit": INTAKE}
+FORMS: dict[str, Form] = {
+    form.name: form
+    for form in (
+        INTAKE,
+        # An edit walks the same questions, pre-filled, and saves over the stored file.
+        replace(INTAKE, name="intake_edit", edits_record=True, saved=N_("form.saved_edit")),
+        VISIT,
+        RESOLVE,
+        ASK,
+        REPLY,
+    )
+}
 
 
 @cache

@@ -172,10 +172,11 @@ def _review(screen: Screen, form: Form, t: Translator) -> list[Reply]:
 def render_screen(screen: Screen, t: Translator, today: object) -> list[Reply]:
     """Render any form screen in the user's language."""
     form = get_form(screen.form) if screen.form else None
+    notice = [Reply(t("visit.urgent_raised"))] if screen.info.get("urgent") else []
     if screen.kind == "question" and form is not None:
-        return _question(screen, form, t, today)
+        return [*notice, *_question(screen, form, t, today)]
     if screen.kind == "review" and form is not None:
-        return _review(screen, form, t)
+        return [*notice, *_review(screen, form, t)]
     state = screen.state
     version = state.version if state else 0
     if screen.kind == "resume_offer" and form is not None and state is not None:
@@ -219,9 +220,8 @@ def render_screen(screen: Screen, t: Translator, today: object) -> list[Reply]:
                 ],
             )
         ]
-    if screen.kind == "saved":
-        key = N_("form.saved_edit") if screen.form == "intake_edit" else N_("form.saved")
-        return [Reply(t(key, name=screen.info.get("name", "")))]
+    if screen.kind == "saved" and form is not None:
+        return [Reply(t(form.saved, name=screen.info.get("name", "")))]
     if screen.kind == "cancelled":
         return [Reply(t("form.cancelled"))]
     return [Reply(t("form.none"))]

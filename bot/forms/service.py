@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -10,12 +9,13 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.access import Caller
-from bot.children import create_child, update_child
 from bot.errors import TranslatableError, UserError
+from bot.escalations import EscalationPolicy
 from bot.forms import drafts, engine
 from bot.forms.engine import FormState
 from bot.forms.model import Problem
 from bot.forms.registry import get_form
+from bot.forms.savers import after_answer, save_record
 from bot.forms.types import ParseContext
 from storage import child_queries
 from storage.child_models import FormSession
@@ -62,8 +62,23 @@ class IntakeChecks:
         )
 
 
+@dataclass(frozen=True)
+class Turn:
+    """One update being applied: who, when, in which transaction, under which policy."""
+
+    session: Session
+    caller: Caller
+    now: datetime
+    today: date
+    policy: EscalationPolicy
+
+
 def _screen(
-    draft: FormSession, state: FormState, error: Any = None, problems: tuple[Problem, ...] = ()
+    draft: FormSession,
+    state: FormState,
+    error: Any = None,
+    problems: tuple[Problem, ...] = (),
+    info: dict[str, Any] | None = None,
 ) -> Screen:
     kind = "review" if state.in_review else "question"
     return Screen(
@@ -74,27 +89,27 @@ def _screen(
         error=error,
         problems=problems,
         record_id=draft.record_id,
+        info=info or {},
     )
 
 
-def _review_problems(
-    session: Session, draft: FormSession, state: FormState, today: date
-) -> tuple[Problem, ...]:
-    form = get_form(draft.form)
-    checks = IntakeChecks(session, today, exclude_child=draft.record_id)
-    return tuple(engine.problems(form, state, checks))
+def _review_problems(turn: Turn, draft: FormSession, state: FormState) -> tuple[Problem, ...]:
+    checks = IntakeChecks(turn.session, turn.today, exclude_child=draft.record_id)
+    return tuple(engine.problems(get_form(draft.form), state, checks))
 
 
-def _store(
-    session: Session,
-    draft: FormSession,
-    state: FormState,
-    now: datetime,
-    today: date,
-    error: Any = None,
-) -> Screen:
-    drafts.save_state(draft=draft, state=state, now=now)
-    found = _review_problems(session, draft, state, today) if state.in_review else ()
+def _store(turn: Turn, draft: FormSession, state: FormState, error: Any = None) -> Screen:
+    """Save the state; run what an answer sets off; save at once forms that need no review."""
+    state, info = after_answer(turn.session, turn.caller, draft, state, turn.now, turn.policy)
+    drafts.save_state(draft=draft, state=state, now=turn.now)
+    if state.in_review and get_form(draft.form).auto_save and error is None:
+        return _save(turn, draft, state, confirmed=False)
+    found = _review_problems(turn, draft, state) if state.in_review else ()
+    return _screen(draft, state, error, found, info)
+
+
+def _refused(turn: Turn, draft: FormSession, state: FormState, error: Any) -> Screen:
+    found = _review_problems(turn, draft, state) if state.in_review else ()
     return _screen(draft, state, error, found)
 
 
@@ -108,16 +123,16 @@ def begin(
     record_id: int | None = None,
     answers: dict[str, Any] | None = None,
     restart: bool = False,
+    policy: EscalationPolicy | None = None,
 ) -> Screen:
     """Start a form, or offer to continue the open draft of it."""
+    turn = Turn(session, caller, now, today, policy or EscalationPolicy())
     existing = drafts.open_draft_of(session=session, staff_id=caller.staff_id, form=form)
-    if existing is not None and not restart and record_id is None:
+    if existing is not None and not restart and not get_form(form).edits_record:
         return Screen(
             "resume_offer", form=form, draft_id=existing.id or 0, state=drafts.state_of(existing)
         )
     state = engine.start(get_form(form), answers)
-    if record_id is not None:
-        state = engine.FormState(answers=state.answers, current=engine.REVIEW, version=1)
     draft = drafts.create_draft(
         session=session,
         staff_id=caller.staff_id,
@@ -126,27 +141,7 @@ def begin(
         now=now,
         record_id=record_id,
     )
-    return _store(session, draft, state, now, today)
-
-
-def resume(
-    *, session: Session, caller: Caller, draft_id: int, now: datetime, today: date
-) -> Screen:
-    """Bring a draft back to the front at the question it stopped at."""
-    draft = drafts.draft_by_id(session=session, staff_id=caller.staff_id, draft_id=draft_id)
-    if draft is None or draft.status != drafts.OPEN:
-        return Screen("stale")
-    return _store(session, draft, drafts.state_of(draft), now, today)
-
-
-def current(*, session: Session, caller: Caller, today: date) -> Screen:
-    """Show the active draft where it stands (after a restart, or on request)."""
-    draft = drafts.active_draft(session=session, staff_id=caller.staff_id)
-    if draft is None:
-        return Screen("none")
-    state = drafts.state_of(draft)
-    found = _review_problems(session, draft, state, today) if state.in_review else ()
-    return _screen(draft, state, problems=found)
+    return _store(turn, draft, state)
 
 
 def apply_text(
@@ -157,8 +152,10 @@ def apply_text(
     now: datetime,
     today: date,
     update_id: int = 0,
+    policy: EscalationPolicy | None = None,
 ) -> Screen:
     """Answer the active draft's question with typed text."""
+    turn = Turn(session, caller, now, today, policy or EscalationPolicy())
     draft = drafts.active_draft(session=session, staff_id=caller.staff_id)
     if draft is None:
         return Screen("none")
@@ -167,19 +164,22 @@ def apply_text(
         return Screen("duplicate")
     outcome = engine.answer_text(get_form(draft.form), state, text, ParseContext(today=today))
     if outcome.error is not None:
-        return _screen(
-            draft,
-            state,
-            outcome.error,
-            _review_problems(session, draft, state, today) if state.in_review else (),
-        )
-    return _store(session, draft, replace(outcome.state, last_update=update_id), now, today)
+        return _refused(turn, draft, state, outcome.error)
+    return _store(turn, draft, replace(outcome.state, last_update=update_id))
 
 
 def apply_media(
-    *, session: Session, caller: Caller, kind: str, value: Any, now: datetime, today: date
+    *,
+    session: Session,
+    caller: Caller,
+    kind: str,
+    value: Any,
+    now: datetime,
+    today: date,
+    policy: EscalationPolicy | None = None,
 ) -> Screen:
     """Answer the active draft's question with a photo, voice note or location."""
+    turn = Turn(session, caller, now, today, policy or EscalationPolicy())
     draft = drafts.active_draft(session=session, staff_id=caller.staff_id)
     if draft is None:
         return Screen("none")
@@ -187,41 +187,29 @@ def apply_media(
     outcome = engine.answer_media(get_form(draft.form), state, kind, value)
     if outcome.error is not None:
         return _screen(draft, state, outcome.error)
-    return _store(session, draft, outcome.state, now, today)
+    return _store(turn, draft, outcome.state)
 
 
-def _save(
-    session: Session,
-    caller: Caller,
-    draft: FormSession,
-    state: FormState,
-    now: datetime,
-    today: date,
-    confirmed: bool,
-) -> Screen:
-    found = _review_problems(session, draft, state, today)
+def _save(turn: Turn, draft: FormSession, state: FormState, confirmed: bool) -> Screen:
+    found = _review_problems(turn, draft, state)
     blocking = [p for p in found if not p.warning]
     if blocking or (found and not confirmed):
         return _screen(draft, state, problems=found)
     answers = engine.relevant_answers(get_form(draft.form), state.answers)
-    savers: dict[str, Callable[[], Any]] = {
-        "intake": lambda: create_child(session=session, caller=caller, answers=answers, now=now),
-        "intake_edit": lambda: update_child(
-            session=session, caller=caller, child_id=draft.record_id or 0, answers=answers, now=now
-        ),
-    }
     try:
-        record = savers[draft.form]()
+        record_id, name = save_record(
+            turn.session, turn.caller, draft, answers, turn.now, turn.today, turn.policy
+        )
     except UserError as error:
         return _screen(draft, state, error=error, problems=found)
-    drafts.close_draft(draft=draft, status=drafts.SAVED, now=now)
+    drafts.close_draft(draft=draft, status=drafts.SAVED, now=turn.now)
     return Screen(
         "saved",
         form=draft.form,
         draft_id=draft.id or 0,
         state=state,
-        record_id=record.id,
-        info={"name": record.name},
+        record_id=record_id,
+        info={"name": name},
     )
 
 
@@ -235,8 +223,10 @@ def apply_button(
     arg: str,
     now: datetime,
     today: date,
+    policy: EscalationPolicy | None = None,
 ) -> Screen:
     """Apply a button press if it belongs to the draft's current version."""
+    turn = Turn(session, caller, now, today, policy or EscalationPolicy())
     draft = drafts.draft_by_id(session=session, staff_id=caller.staff_id, draft_id=draft_id)
     if draft is None or draft.status != drafts.OPEN or draft.version != version:
         return Screen("stale")
@@ -249,27 +239,34 @@ def apply_button(
         return Screen("cancelled", form=draft.form, record_id=draft.record_id)
     if action == "restart":
         drafts.close_draft(draft=draft, status=drafts.DISCARDED, now=now)
+        context = {k: v for k, v in state.answers.items() if k in form.context}
         return begin(
-            session=session, caller=caller, form=draft.form, now=now, today=today, restart=True
+            session=session,
+            caller=caller,
+            form=draft.form,
+            now=now,
+            today=today,
+            restart=True,
+            answers=context,
+            record_id=draft.record_id,
+            policy=policy,
         )
     if action == "resume":
-        return _store(session, draft, state, now, today)
+        return _store(turn, draft, state)
     if action in ("save", "confirm"):
-        return _save(session, caller, draft, state, now, today, confirmed=action == "confirm")
+        return _save(turn, draft, state, confirmed=action == "confirm")
     if action == "section" and state.in_review:
         names = [s.name for s in form.sections]
         if arg.isdigit() and int(arg) < len(names):
-            return _store(
-                session, draft, engine.revisit_section(form, state, names[int(arg)]), now, today
-            )
+            return _store(turn, draft, engine.revisit_section(form, state, names[int(arg)]))
     if action == "fix" and state.in_review:
         fields = [f.name for f in form.fields]
         if arg.isdigit() and int(arg) < len(fields):
-            return _store(session, draft, engine.jump_to(form, state, fields[int(arg)]), now, today)
+            return _store(turn, draft, engine.jump_to(form, state, fields[int(arg)]))
     outcome = engine.press(form, state, action, arg)
     if outcome.error is not None:
         return _screen(draft, state, outcome.error)
-    return _store(session, draft, outcome.state, now, today)
+    return _store(turn, draft, outcome.state)
 
 
 def cancel_active(*, session: Session, caller: Caller) -> Screen:

@@ -1,0 +1,234 @@
+"""Visit reports: what saving one changes in the child's file, and the urgent report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.access import Caller
+from bot.audit import Actor, record_audit
+from bot.cadence import next_due
+from bot.errors import AccessDenied
+from bot.escalations import EscalationPolicy, Report, raise_escalation
+from bot.forms.visit import PROBLEMS, URGENT
+from bot.i18n import N_
+from storage import child_queries
+from storage.child_models import Caregiver, Child
+from storage.models import Role
+from storage.visit_models import RiskTierChange, Visit, VisitProblem
+
+EDITABLE_DAYS = 7
+
+
+def child_for_visit(*, session: Session, caller: Caller, child_id: int) -> Child:
+    """Return the child if the caller is a director of the child's village; refuse otherwise."""
+    child = session.get(Child, child_id)
+    if caller.role != Role.DIRECTOR or child is None or child.village_code != caller.org_code:
+        raise AccessDenied(N_("children.error.not_found"), table="child", record_id=child_id)
+    return child
+
+
+def visit_context(child: Child, today: date) -> dict[str, Any]:
+    """The answers a visit report starts with: what the form needs to know of the child."""
+    return {
+        "_category": child.category,
+        "_risk_tier": child.risk_tier,
+        "_today": today.isoformat(),
+        "_child": child.id,
+    }
+
+
+def children_to_visit(
+    *, session: Session, caller: Caller, search: str = "", limit: int = 8
+) -> Sequence[Child]:
+    """Return the caller's children, the most overdue first, optionally by part of a name."""
+    statement = select(Child).where(
+        col(Child.village_code).startswith(caller.area_prefix), col(Child.closed).is_(False)
+    )
+    if search:
+        statement = statement.where(col(Child.name).contains(search.strip()))
+    statement = statement.order_by(
+        col(Child.next_visit_due).asc().nulls_first(),
+        col(Child.next_contact_due).asc().nulls_first(),
+        col(Child.name),
+    ).limit(limit)
+    return session.exec(statement).all()
+
+
+def urgent_report(answers: dict[str, Any]) -> Report:
+    situations = [f"choice.urgent.{s}" for s in answers.get("urgent") or [] if s in URGENT]
+    return Report(situations=situations, note=answers.get("urgent_note") or "")
+
+
+def raise_urgent(
+    *,
+    session: Session,
+    caller: Caller,
+    answers: dict[str, Any],
+    draft_id: int,
+    now: datetime,
+    policy: EscalationPolicy,
+) -> int:
+    """Raise the urgent escalation as soon as a mandatory-report situation is answered."""
+    child = child_for_visit(session=session, caller=caller, child_id=int(answers["_child"]))
+    report = urgent_report(answers)
+    esc = raise_escalation(
+        session=session,
+        child=child,
+        raised_by=caller.staff_id,
+        urgent=True,
+        reason="urgent:" + ",".join(answers.get("urgent") or []),
+        report=report,
+        now=now,
+        policy=policy,
+        draft_id=draft_id,
+    )
+    assert esc.id is not None
+    return esc.id
+
+
+def _problems(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (p, answers.get(f"problem_{p}") or "")
+        for p in answers.get("problems") or []
+        if p in PROBLEMS
+    ]
+
+
+def _update_caregiver(
+    session: Session, child: Child, answers: dict[str, Any], actor: Actor, now: datetime
+) -> None:
+    caregiver = child_queries.caregiver_of(session=session, child_id=child.id or 0)
+    old = None
+    if caregiver is None:
+        caregiver = Caregiver(child_id=child.id or 0, relation="none", reason="both_away")
+        session.add(caregiver)
+    else:
+        old = {"relation": caregiver.relation, "name": caregiver.name, "phone": caregiver.phone}
+    caregiver.relation = answers["caregiver_relation"]
+    caregiver.name = answers.get("caregiver_name")
+    caregiver.phone = answers.get("caregiver_phone")
+    record_audit(
+        session=session,
+        actor=actor,
+        action="child.caregiver_changed",
+        table="child",
+        record_id=child.id,
+        old=old,
+        new={"relation": caregiver.relation, "name": caregiver.name, "phone": caregiver.phone},
+        at=now,
+    )
+
+
+def save_visit(
+    *,
+    session: Session,
+    caller: Caller,
+    answers: dict[str, Any],
+    now: datetime,
+    today: date,
+    policy: EscalationPolicy,
+) -> Visit:
+    """Store the report and bring the child's file up to date, escalating if flagged."""
+    child = child_for_visit(session=session, caller=caller, child_id=int(answers["_child"]))
+    assert child.id is not None
+    actor = Actor.staff(caller.staff_id)
+    visited_on = date.fromisoformat(answers["visited_on"])
+    new_tier = answers.get("risk_change")
+    tier_after = child.risk_tier if new_tier in (None, "keep") else new_tier
+    media = {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
+    visit = Visit(
+        child_id=child.id,
+        author_id=caller.staff_id,
+        kind=answers["kind"],
+        visited_on=visited_on,
+        met=",".join(answers.get("met") or []),
+        seen_in_person=bool(answers.get("seen_in_person")),
+        urgent=",".join(s for s in answers.get("urgent") or [] if s in URGENT),
+        urgent_note=answers.get("urgent_note"),
+        measures=answers.get("measures"),
+        care_needs=answers.get("care_needs"),
+        caregiver_changed=bool(answers.get("caregiver_changed")),
+        tier_before=child.risk_tier,
+        tier_after=tier_after,
+        tier_reason=answers.get("risk_reason"),
+        media=json.dumps(media),
+        flagged=bool(answers.get("flag")),
+        flag_reason=answers.get("flag_reason"),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(visit)
+    session.flush()
+    assert visit.id is not None
+    session.add_all(
+        VisitProblem(visit_id=visit.id, category=c, note=n) for c, n in _problems(answers)
+    )
+    if tier_after != child.risk_tier:
+        session.add(
+            RiskTierChange(
+                child_id=child.id,
+                visit_id=visit.id,
+                tier_before=child.risk_tier,
+                tier_after=tier_after,
+                reason=answers.get("risk_reason"),
+                changed_by=caller.staff_id,
+                changed_at=now,
+            )
+        )
+        record_audit(
+            session=session,
+            actor=actor,
+            action="child.risk_tier",
+            table="child",
+            record_id=child.id,
+            old={"risk_tier": child.risk_tier},
+            new={"risk_tier": tier_after},
+            at=now,
+        )
+        child.risk_tier = tier_after
+    if answers.get("caregiver_changed"):
+        _update_caregiver(session, child, answers, actor, now)
+    if answers["kind"] == "home_visit":
+        child.last_visit_on = max(filter(None, (child.last_visit_on, visited_on)))
+    else:
+        child.last_contact_on = max(filter(None, (child.last_contact_on, visited_on)))
+    child.next_contact_due, child.next_visit_due = next_due(
+        tier=child.risk_tier,
+        filed_on=child.filed_at.date(),
+        last_contact_on=child.last_contact_on,
+        last_visit_on=child.last_visit_on,
+        today=today,
+    )
+    child.updated_at = now
+    record_audit(
+        session=session,
+        actor=actor,
+        action="visit.create",
+        table="visit",
+        record_id=visit.id,
+        new={"child": child.id, "kind": visit.kind},
+        at=now,
+    )
+    if visit.flagged:
+        report = Report(
+            problems=[(f"choice.problem.{c}", n) for c, n in _problems(answers)],
+            measures=answers.get("measures") or "",
+            note=answers.get("flag_reason") or "",
+        )
+        raise_escalation(
+            session=session,
+            child=child,
+            raised_by=caller.staff_id,
+            urgent=False,
+            reason=answers.get("flag_reason") or "",
+            report=report,
+            now=now,
+            policy=policy,
+            visit_id=visit.id,
+        )
+    return visit

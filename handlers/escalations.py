@@ -1,0 +1,68 @@
+"""Escalations in chat: acknowledge, resolve with a note, ask the director, and the list."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.escalations import acknowledge, escalation_list
+from bot.forms.launch import begin_note
+from bot.forms.render import Reply
+from handlers.denied import refused
+from handlers.forms import keyboard, show
+from handlers.replies import say
+
+ESCALATION_PATTERN = r"^esc:(ack|res|ask|reply):(\d{1,12})$"
+NOTE_FORMS = {"res": "esc_resolve", "ask": "esc_ask", "reply": "esc_reply"}
+
+
+async def escalation_button(update: Update, context: BotContext) -> None:
+    """Acknowledge an escalation, or start the note, question or reply it asks for."""
+    query, caller = update.callback_query, context.caller
+    assert query is not None and query.data is not None and caller is not None
+    _, action, number = query.data.split(":")
+    esc_id = int(number)
+    services = context.services
+    t = context.translate
+    await query.answer()
+    async with refused(update, context):
+        if action == "ack":
+            await services.db.run(
+                lambda s: acknowledge(session=s, caller=caller, esc_id=esc_id, now=services.clock())
+            )
+            await say(update, context, t("escalation.you_acknowledged", id=esc_id))
+            return
+        screen = await services.db.run(
+            lambda s: begin_note(
+                session=s,
+                caller=caller,
+                form=NOTE_FORMS[action],
+                esc_id=esc_id,
+                now=services.clock(),
+                today=context.today(),
+                policy=services.escalation,
+            )
+        )
+        await show(update, context, screen)
+
+
+async def list_escalations(update: Update, context: BotContext) -> None:
+    """List the open escalations in the caller's area, oldest first (/escalations)."""
+    caller = context.caller
+    assert caller is not None
+    t = context.translate
+    items = await context.services.db.run(lambda s: escalation_list(session=s, caller=caller))
+    if not items:
+        await say(update, context, t("escalation.none_open"))
+        return
+    for item in items:
+        reply = Reply(
+            t("escalation.list_item", **item.values),
+            [
+                [
+                    (t.plain("escalation.button.ack"), f"esc:ack:{item.id}"),
+                    (t.plain("escalation.button.resolve"), f"esc:res:{item.id}"),
+                ]
+            ],
+        )
+        await say(update, context, reply.text, reply_markup=keyboard(reply))

@@ -1,0 +1,220 @@
+"""Visit reports and escalations in chat, delivered through the outbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.access import Caller, identify
+from bot.escalations import EscalationPolicy, move_overdue
+from storage.child_models import Child
+from storage.db import Database
+from storage.models import AuditEntry
+from storage.visit_models import Escalation, EscalationEvent, Visit
+from tests.e2e.test_chat_foundation import enrol
+from tests.fakegram import FakeTelegram, FakeUser, SentMessage
+from tests.support.botrunner import BotThread
+from tests.support.clock import FakeClock
+from tests.support.formdriver import FormDriver
+from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
+from tests.support.seed import COUNTY, OTHER_TOWNSHIP, TOWNSHIP
+
+MULTI = {"urgent", "met", "problems"}
+QUIET = [
+    ("urgent", "以上都没有"),
+    ("met", "儿童本人"),
+    ("seen_in_person", "是"),
+    ("problems", "没有发现问题"),
+    ("care_needs", "跳过"),
+    ("caregiver_changed", "否"),
+    ("risk_change", "保持不变"),
+    ("photo", "跳过"),
+    ("voice", "跳过"),
+    ("location", "跳过"),
+]
+
+
+def file_child(db: Database, user_id: int = 1001) -> Child:
+    caller = db.call(lambda s: identify(session=s, telegram_user_id=user_id)).caller
+    assert isinstance(caller, Caller)
+    driver = FormDriver(db, caller)
+    driver.begin()
+    driver.fill(LEFT_BEHIND, MULTI_CHOICE)
+    driver.press("保存")
+    return db.call(lambda s: s.exec(select(Child)).one())
+
+
+def step(user: FakeUser, name: str, value: str, typed: bool = False) -> SentMessage:
+    """Answer one question and wait for the next one."""
+    user.send(value) if typed else user.press(value)
+    if name in MULTI:
+        user.wait_for(lambda m: "✅" in str(m.buttons()))
+        user.press("完成")
+    return user.wait_for(lambda m: bool(m.buttons()) and not m.edited)
+
+
+def start_visit(user: FakeUser, kind: str = "入户走访") -> None:
+    user.send("走访报告")
+    user.wait_for_text("请选择要记录走访的儿童")
+    user.press(next(label for label, _ in user.last().buttons() if label.startswith("张小明")))
+    user.wait_for_text("走访方式")
+    step(user, "kind", kind)
+    step(user, "visited_on", "今天")
+
+
+@pytest.fixture
+def director(fake: FakeTelegram, region: Database, bot: BotThread) -> FakeUser:
+    user, _ = enrol(fake, region)
+    file_child(region)
+    return user
+
+
+def test_visit__home_visit_no_problems__saved_and_dates_updated(
+    director: FakeUser, region: Database
+) -> None:
+    start_visit(director)
+    for name, value in [*QUIET, ("flag", "否")]:
+        reply = step(director, name, value)
+    assert "核对无误" in reply.text
+    director.press("保存")
+    director.wait_for_text("走访记录已保存")
+    child = region.call(lambda s: s.exec(select(Child)).one())
+    assert str(child.last_visit_on) == "2026-11-02"
+    assert child.next_visit_due is not None and str(child.next_visit_due) == "2026-12-31"
+    assert region.call(lambda s: s.exec(select(Escalation)).all()) == []
+
+
+def test_visit__phone_contact__counts_as_contact(director: FakeUser, region: Database) -> None:
+    start_visit(director, "电话视频联系")
+    for name, value in [*QUIET, ("flag", "否")]:
+        step(director, name, value)
+    director.press("保存")
+    director.wait_for_text("走访记录已保存")
+    child = region.call(lambda s: s.exec(select(Child)).one())
+    assert str(child.last_contact_on) == "2026-11-02" and child.last_visit_on is None
+    visit = region.call(lambda s: s.exec(select(Visit)).one())
+    assert visit.kind == "contact"
+
+
+def flagged_visit(director: FakeUser) -> None:
+    start_visit(director)
+    for name, value in QUIET[:3]:
+        step(director, name, value)
+    step(director, "problems", "安全")
+    step(director, "problem_safety", "家中电线裸露", typed=True)
+    step(director, "measures", "已联系村委会维修", typed=True)
+    for name, value in QUIET[4:]:
+        step(director, name, value)
+    step(director, "flag", "是")
+    step(director, "flag_reason", "需要乡镇协调维修资金", typed=True)
+    director.press("保存")
+    director.wait_for_text("走访记录已保存")
+
+
+def test_flagged_report__acknowledged_and_resolved__director_told_each_step(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    flagged_visit(director)
+    report = supervisor.wait_for_text("儿童主任上报", timeout=15)
+    assert "小明" in report.text and "张小明" not in report.text
+    assert "3501**********1239" in report.text and "家中电线裸露" in report.text
+    assert "13812345678" in report.text  # the director's own phone, for the supervisor to call
+    director.wait_for_text("已将小明的情况上报", timeout=15)
+    supervisor.press("认领", report)
+    supervisor.wait_for_text("您已认领")
+    director.wait_for_text("已认领关于小明的上报", timeout=15)
+    supervisor.press("已解决", report)
+    supervisor.wait_for_text("处理结果说明")
+    supervisor.send("已协调民政救助资金维修")
+    supervisor.wait_for_text("已标记为处理完毕")
+    director.wait_for_text("处理完毕：已协调民政救助资金维修", timeout=15)
+    actions = region.call(lambda s: [e.action for e in s.exec(select(EscalationEvent)).all()])
+    assert actions == ["raised", "acknowledged", "resolved"]
+
+
+def test_ask_the_director__question_and_reply_reach_each_other(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    flagged_visit(director)
+    report = supervisor.wait_for_text("儿童主任上报", timeout=15)
+    supervisor.press("询问儿童主任", report)
+    supervisor.wait_for_text("要询问的问题")
+    supervisor.send("孩子现在住在哪里？")
+    question = director.wait_for_text("孩子现在住在哪里", timeout=15)
+    director.press("回复", question)
+    director.wait_for_text("您的回复")
+    director.send("住在外婆家")
+    supervisor.wait_for_text("住在外婆家", timeout=15)
+
+
+def test_urgent_report__raised_before_the_form_is_finished(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    start_visit(director)
+    step(director, "urgent", "失踪")
+    director.send("孩子昨晚没有回家")
+    director.wait_for_text("110")
+    alert = supervisor.wait_for_text("紧急上报", timeout=15)
+    assert "失踪" in alert.text and "孩子昨晚没有回家" in alert.text
+    assert region.call(lambda s: s.exec(select(Escalation)).one().urgent)
+    assert region.call(lambda s: s.exec(select(Visit)).all()) == []
+
+
+def test_urgent_not_acknowledged__goes_to_county_after_sla(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser, clock: FakeClock
+) -> None:
+    enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    admin, _ = enrol(fake, region, 3001, "admin", COUNTY)
+    start_visit(director)
+    step(director, "urgent", "失踪")
+    director.send("孩子昨晚没有回家")
+    director.wait_for_text("110")
+    policy = EscalationPolicy()
+    clock.advance(timedelta(minutes=59))
+    assert region.call(lambda s: move_overdue(session=s, now=clock(), policy=policy)) == 0
+    clock.advance(timedelta(minutes=2))
+    assert region.call(lambda s: move_overdue(session=s, now=clock(), policy=policy)) == 1
+    moved = admin.wait_for_text("未在规定时间内认领", timeout=15)
+    assert "紧急上报" in moved.text
+
+
+def test_no_supervisor_in_township__goes_to_county_at_once(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    admin, _ = enrol(fake, region, 3001, "admin", COUNTY)
+    flagged_visit(director)
+    assert "没有在岗的儿童督导员" in admin.wait_for_text("儿童主任上报", timeout=15).text
+    director.wait_for_text("直接上报县民政局", timeout=15)
+
+
+def test_supervisor_blocked_the_bot__goes_to_county(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    admin, _ = enrol(fake, region, 3001, "admin", COUNTY)
+    supervisor.block()
+    flagged_visit(director)
+    assert "无法联系到乡镇督导员" in admin.wait_for_text("儿童主任上报", timeout=20).text
+    assert region.call(lambda s: s.exec(select(Escalation)).one().level) == "county"
+
+
+def test_other_township_supervisor__cannot_act_and_is_audited(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    stranger, _ = enrol(fake, region, 2002, "supervisor", OTHER_TOWNSHIP)
+    flagged_visit(director)
+    region.call(lambda s: s.exec(select(Escalation)).one())
+    stranger.press_data(stranger.last(), "esc:ack:1")
+    stranger.wait_for_text("不在您的辖区")
+    esc = region.call(lambda s: s.exec(select(Escalation)).one())
+    assert esc.state == "open"
+    denied = region.call(
+        lambda s: s.exec(select(AuditEntry).where(AuditEntry.action == "escalation.denied")).all()
+    )
+    assert len(denied) == 1
