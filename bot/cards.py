@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from bot.children import ChildFile, ChildPage, answers_of
 from bot.forms.registry import get_form
@@ -50,8 +51,29 @@ def list_reply(page: ChildPage, t: Translator) -> Reply:
     return Reply(t("children.title", page=page.page + 1, pages=page.pages), rows)
 
 
-def card_replies(file: ChildFile, t: Translator, editable: bool) -> list[Reply]:
-    """The whole file, personal numbers masked, split to fit; Edit for those who may."""
+def history_block(file: ChildFile, t: Translator) -> str:
+    """The latest visits, newest first."""
+    if not file.visits:
+        return t("children.no_visits")
+    lines = [t("children.history_title")]
+    for visit in file.visits:
+        problems = "、".join(t.plain(f"choice.problem.{p}") for p in visit.problems)
+        lines.append(
+            t(
+                "children.history_line",
+                date=visit.visited_on.isoformat(),
+                kind=t.plain(f"choice.visit_kind.{visit.kind}"),
+                problems=problems or t.plain("choice.problem.none"),
+                marks=("🚨" if visit.urgent else "") + ("📋" if visit.flagged else ""),
+            )
+        )
+    return "\n".join(lines)
+
+
+def card_replies(
+    file: ChildFile, t: Translator, editable: bool, editable_visits: Sequence[int] = ()
+) -> list[Reply]:
+    """The whole file and its visits, numbers masked, split to fit; actions for those who may."""
     child = file.child
     header = t(
         "children.card_title",
@@ -63,9 +85,25 @@ def card_replies(file: ChildFile, t: Translator, editable: bool) -> list[Reply]:
         sex=t.plain(SEX_LABEL.get(child.sex, child.sex)),
         birth_date=child.birth_date.isoformat(),
     )
-    blocks = [header, *review_blocks(get_form("intake"), answers_of(file), t)]
+    blocks = [
+        header,
+        *review_blocks(get_form("intake"), answers_of(file), t),
+        history_block(file, t),
+    ]
     replies = [Reply(text) for text in split_messages(blocks)]
-    buttons = [[(t.plain("children.edit"), f"ch:edit:{child.id}")]] if editable else []
+    buttons = []
+    if editable:
+        buttons.append(
+            [
+                (t.plain("children.edit"), f"ch:edit:{child.id}"),
+                (t.plain("children.visit"), f"vs:{child.id}"),
+            ]
+        )
+    buttons.extend(
+        [(t.plain("children.edit_visit", date=v.visited_on.isoformat()), f"ve:{v.id}")]
+        for v in file.visits
+        if v.id in editable_visits
+    )
     buttons.append([(t.plain("children.back_to_list"), "ch:list:0")])
     replies.append(Reply(html.escape(t.plain("children.card_actions")), buttons))
     return replies

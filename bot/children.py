@@ -69,6 +69,41 @@ AID_KINDS = {"child": ("assistance", "aid"), "family": ("family_subsidies", "sub
 
 
 @dataclass(frozen=True)
+class VisitSummary:
+    """One line of the card's visit history."""
+
+    id: int
+    visited_on: date
+    kind: str
+    problems: tuple[str, ...]
+    flagged: bool
+    urgent: bool
+    author_id: int
+    created_at: datetime
+
+
+def recent_visits(*, session: Session, child_id: int, limit: int = 5) -> list[VisitSummary]:
+    """Return the child's latest visits, newest first, with their problem categories."""
+    summaries = []
+    for visit in child_queries.visits_of(session=session, child_id=child_id, limit=limit):
+        assert visit.id is not None
+        problems = child_queries.problem_categories(session=session, visit_id=visit.id)
+        summaries.append(
+            VisitSummary(
+                visit.id,
+                visit.visited_on,
+                visit.kind,
+                tuple(problems),
+                visit.flagged,
+                bool(visit.urgent),
+                visit.author_id,
+                visit.created_at,
+            )
+        )
+    return summaries
+
+
+@dataclass(frozen=True)
 class ChildFile:
     """A child's whole file, as the card and the edit form need it."""
 
@@ -77,6 +112,7 @@ class ChildFile:
     guardians: Sequence[Guardian]
     caregiver: Caregiver | None
     assistance: Sequence[Assistance]
+    visits: Sequence[VisitSummary] = ()
 
 
 def _ethnicity(answers: dict[str, Any]) -> str:
@@ -235,6 +271,7 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
         guardians=child_queries.guardians_of(session=session, child_id=child_id),
         caregiver=child_queries.caregiver_of(session=session, child_id=child_id),
         assistance=child_queries.assistance_of(session=session, child_id=child_id),
+        visits=recent_visits(session=session, child_id=child_id),
     )
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.access import Caller
 from bot.audit import Actor, record_audit
 from bot.cadence import next_due
-from bot.errors import AccessDenied
+from bot.errors import AccessDenied, UserError
 from bot.escalations import EscalationPolicy, Report, raise_escalation
-from bot.forms.visit import PROBLEMS, URGENT
+from bot.forms.engine import relevant_answers
+from bot.forms.visit import PROBLEMS, URGENT, VISIT_EDIT
 from bot.i18n import N_
 from storage import child_queries
 from storage.child_models import Caregiver, Child
@@ -230,5 +231,116 @@ def save_visit(
             now=now,
             policy=policy,
             visit_id=visit.id,
+        )
+    return visit
+
+
+def visit_answers(*, session: Session, visit: Visit, today: date) -> dict[str, Any]:
+    """Turn a stored visit back into the answers of the visit-edit form."""
+    assert visit.id is not None
+    notes = dict(
+        session.exec(
+            select(VisitProblem.category, VisitProblem.note).where(
+                VisitProblem.visit_id == visit.id
+            )
+        ).all()
+    )
+    answers: dict[str, Any] = {
+        "_today": today.isoformat(),
+        "kind": visit.kind,
+        "visited_on": visit.visited_on.isoformat(),
+        "old_date_confirm": True,
+        "met": [m for m in visit.met.split(",") if m],
+        "seen_in_person": visit.seen_in_person,
+        "problems": list(notes) or ["none"],
+        "measures": visit.measures,
+        "care_needs": visit.care_needs,
+        **{f"problem_{c}": n for c, n in notes.items()},
+    }
+    media = json.loads(visit.media or "{}")
+    for name in ("photo", "voice", "location"):
+        answers[name] = media.get(name)
+    return answers
+
+
+def editable_visit(*, session: Session, caller: Caller, visit_id: int, now: datetime) -> Visit:
+    """Return the visit if the caller wrote it less than a week ago (AccessDenied otherwise)."""
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.author_id != caller.staff_id:
+        raise AccessDenied(N_("visit.error.not_editable"), table="visit", record_id=visit_id)
+    if now - visit.created_at > timedelta(days=EDITABLE_DAYS):
+        raise UserError(N_("visit.error.too_old"), days=EDITABLE_DAYS)
+    return visit
+
+
+def editable_visit_ids(caller: Caller, visits: Sequence[Any], now: datetime) -> list[int]:
+    """Which of a card's visits the caller may still correct."""
+    return [
+        v.id
+        for v in visits
+        if v.author_id == caller.staff_id and now - v.created_at <= timedelta(days=EDITABLE_DAYS)
+    ]
+
+
+def _last_dates(session: Session, child: Child) -> None:
+    for kind, column in (("home_visit", "last_visit_on"), ("contact", "last_contact_on")):
+        latest = session.exec(
+            select(func.max(Visit.visited_on)).where(Visit.child_id == child.id, Visit.kind == kind)
+        ).one()
+        setattr(child, column, latest)
+
+
+def update_visit(
+    *,
+    session: Session,
+    caller: Caller,
+    visit_id: int,
+    answers: dict[str, Any],
+    now: datetime,
+    today: date,
+) -> Visit:
+    """Correct a visit report, one audit row per changed answer, and the child's dates."""
+    visit = editable_visit(session=session, caller=caller, visit_id=visit_id, now=now)
+    before = relevant_answers(VISIT_EDIT, visit_answers(session=session, visit=visit, today=today))
+    changed = sorted(
+        k
+        for k in before.keys() | answers.keys()
+        if not k.startswith("_") and before.get(k) != answers.get(k)
+    )
+    visit.kind = answers["kind"]
+    visit.visited_on = date.fromisoformat(answers["visited_on"])
+    visit.met = ",".join(answers.get("met") or [])
+    visit.seen_in_person = bool(answers.get("seen_in_person"))
+    visit.measures, visit.care_needs = answers.get("measures"), answers.get("care_needs")
+    visit.media = json.dumps(
+        {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
+    )
+    visit.updated_at = now
+    for problem in session.exec(select(VisitProblem).where(VisitProblem.visit_id == visit_id)):
+        session.delete(problem)
+    session.add_all(
+        VisitProblem(visit_id=visit_id, category=c, note=n) for c, n in _problems(answers)
+    )
+    session.flush()
+    child = session.get(Child, visit.child_id)
+    assert child is not None
+    _last_dates(session, child)
+    child.next_contact_due, child.next_visit_due = next_due(
+        tier=child.risk_tier,
+        filed_on=child.filed_at.date(),
+        last_contact_on=child.last_contact_on,
+        last_visit_on=child.last_visit_on,
+        today=today,
+    )
+    for name in changed:
+        record_audit(
+            session=session,
+            actor=Actor.staff(caller.staff_id),
+            action="visit.edit",
+            table="visit",
+            record_id=visit_id,
+            old={name: before.get(name)},
+            new={name: answers.get(name)},
+            at=now,
         )
     return visit

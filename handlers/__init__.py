@@ -31,6 +31,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("escalations", escalations.list_escalations))
     application.add_handler(CallbackQueryHandler(visits.visit_button, pattern=visits.VISIT_PATTERN))
     application.add_handler(
+        CallbackQueryHandler(visits.visit_edit_button, pattern=visits.VISIT_EDIT_PATTERN)
+    )
+    application.add_handler(
         CallbackQueryHandler(escalations.escalation_button, pattern=escalations.ESCALATION_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))

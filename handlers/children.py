@@ -7,6 +7,7 @@ from telegram import Update
 from bot.cards import card_replies, list_reply
 from bot.children import answers_of, can_edit, list_children, load_file
 from bot.context import BotContext
+from bot.visits import editable_visit_ids
 from handlers.forms import begin_form, keyboard
 from handlers.replies import say
 
@@ -47,7 +48,8 @@ async def children_button(update: Update, context: BotContext) -> None:
         await say(update, context, t("children.error.not_found"))
         return
     if action == "card":
-        for reply in card_replies(file, t, editable=can_edit(caller, file)):
+        visits = editable_visit_ids(caller, file.visits, context.services.clock())
+        for reply in card_replies(file, t, editable=can_edit(caller, file), editable_visits=visits):
             await say(update, context, reply.text, reply_markup=keyboard(reply))
         return
     if not can_edit(caller, file):

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.cards import RISK
 from bot.context import BotContext
-from bot.forms.launch import begin_visit
+from bot.forms.launch import begin_visit, begin_visit_edit
 from bot.forms.render import Reply
 from bot.i18n import N_
 from bot.visits import children_to_visit
@@ -16,6 +16,7 @@ from handlers.replies import say
 from storage.models import Role
 
 VISIT_PATTERN = r"^vs:(\d{1,12})$"
+VISIT_EDIT_PATTERN = r"^ve:(\d{1,12})$"
 
 
 async def pick_child(update: Update, context: BotContext, search: str = "") -> bool:
@@ -75,6 +76,27 @@ async def visit_button(update: Update, context: BotContext) -> None:
                 session=s,
                 caller=caller,
                 child_id=child_id,
+                now=services.clock(),
+                today=context.today(),
+                policy=services.escalation,
+            )
+        )
+        await show(update, context, screen)
+
+
+async def visit_edit_button(update: Update, context: BotContext) -> None:
+    """Open one of the caller's visit reports from the last week for correction."""
+    query, caller = update.callback_query, context.caller
+    assert query is not None and query.data is not None and caller is not None
+    visit_id = int(query.data.split(":")[1])
+    await query.answer()
+    services = context.services
+    async with refused(update, context):
+        screen = await services.db.run(
+            lambda s: begin_visit_edit(
+                session=s,
+                caller=caller,
+                visit_id=visit_id,
                 now=services.clock(),
                 today=context.today(),
                 policy=services.escalation,

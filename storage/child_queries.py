@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, delete, func, select
 
 from storage.child_models import Assistance, Caregiver, Child, Guardian
+from storage.visit_models import Visit, VisitProblem
 
 
 def child_by_id_number(*, session: Session, id_number: str) -> Child | None:
@@ -63,3 +64,18 @@ def delete_related(*, session: Session, child_id: int) -> None:
     """Remove a child's parent, caregiver and assistance rows before they are written anew."""
     for table in (Guardian, Caregiver, Assistance):
         session.exec(delete(table).where(col(table.child_id) == child_id))
+
+
+def visits_of(*, session: Session, child_id: int, limit: int) -> Sequence[Visit]:
+    statement = (
+        select(Visit)
+        .where(Visit.child_id == child_id)
+        .order_by(col(Visit.visited_on).desc(), col(Visit.id).desc())
+        .limit(limit)
+    )
+    return session.exec(statement).all()
+
+
+def problem_categories(*, session: Session, visit_id: int) -> list[str]:
+    statement = select(VisitProblem.category).where(VisitProblem.visit_id == visit_id)
+    return list(session.exec(statement).all())

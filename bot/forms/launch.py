@@ -9,7 +9,7 @@ from sqlmodel import Session
 from bot.access import Caller
 from bot.escalations import EscalationPolicy, actionable, own_report
 from bot.forms import service
-from bot.visits import child_for_visit, visit_context
+from bot.visits import child_for_visit, editable_visit, visit_answers, visit_context
 
 
 def begin_visit(
@@ -58,5 +58,28 @@ def begin_note(
         today=today,
         record_id=esc_id,
         restart=True,
+        policy=policy,
+    )
+
+
+def begin_visit_edit(
+    *,
+    session: Session,
+    caller: Caller,
+    visit_id: int,
+    now: datetime,
+    today: date,
+    policy: EscalationPolicy,
+) -> service.Screen:
+    """Open one of the caller's recent visit reports for correction, at its review."""
+    visit = editable_visit(session=session, caller=caller, visit_id=visit_id, now=now)
+    return service.begin(
+        session=session,
+        caller=caller,
+        form="visit_edit",
+        now=now,
+        today=today,
+        record_id=visit_id,
+        answers=visit_answers(session=session, visit=visit, today=today),
         policy=policy,
     )

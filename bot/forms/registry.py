@@ -9,7 +9,7 @@ from bot.forms.intake import INTAKE
 from bot.forms.model import Form, check_form
 from bot.forms.notes import ASK, REPLY, RESOLVE
 from bot.forms.types import FIELD_TYPES
-from bot.forms.visit import VISIT
+from bot.forms.visit import VISIT, VISIT_EDIT
 from bot.i18n import N_
 
 FORMS: dict[str, Form] = {
@@ -19,6 +19,7 @@ FORMS: dict[str, Form] = {
         # An edit walks the same questions, pre-filled, and saves over the stored file.
         replace(INTAKE, name="intake_edit", edits_record=True, saved=N_("form.saved_edit")),
         VISIT,
+        VISIT_EDIT,
         RESOLVE,
         ASK,
         REPLY,

@@ -13,7 +13,7 @@ from bot.children import create_child, update_child
 from bot.escalations import EscalationPolicy, ask_director, reply_to_question, resolve
 from bot.forms.engine import FormState
 from bot.forms.visit import URGENT
-from bot.visits import raise_urgent, save_visit
+from bot.visits import raise_urgent, save_visit, update_visit
 from storage.child_models import FormSession
 from storage.visit_models import Escalation
 
@@ -46,6 +46,11 @@ def save_record(
             escalation = session.get(Escalation, int(urgent_id))
             if escalation is not None:
                 escalation.visit_id = visit.id
+        return visit.id, ""
+    if draft.form == "visit_edit":
+        visit = update_visit(
+            session=session, caller=caller, visit_id=record, answers=answers, now=now, today=today
+        )
         return visit.id, ""
     note = str(answers.get("note") or "")
     if draft.form == "esc_resolve":

@@ -188,3 +188,16 @@ VISIT = Form(
         ),
     ),
 )
+
+# The author may correct the description of a visit for a week; what it set off (urgent and
+# flagged reports, tier and caregiver changes) are events of their own and are not re-run.
+VISIT_EDIT = Form(
+    name="visit_edit",
+    title=N_("visit.title"),
+    sections=tuple(
+        s for s in VISIT.sections if s.name in ("basics", "meeting", "problems", "media")
+    ),
+    context=("_today",),
+    edits_record=True,
+    saved=N_("visit.saved_edit"),
+)

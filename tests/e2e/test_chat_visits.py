@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from bot.access import Caller, identify
 from bot.escalations import EscalationPolicy, move_overdue
-from storage.child_models import Child
+from storage.child_models import Caregiver, Child
 from storage.db import Database
 from storage.models import AuditEntry
-from storage.visit_models import Escalation, EscalationEvent, Visit
+from storage.visit_models import Escalation, EscalationEvent, RiskTierChange, Visit
 from tests.e2e.test_chat_foundation import enrol
 from tests.fakegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.botrunner import BotThread
@@ -218,3 +218,94 @@ def test_other_township_supervisor__cannot_act_and_is_audited(
         lambda s: s.exec(select(AuditEntry).where(AuditEntry.action == "escalation.denied")).all()
     )
     assert len(denied) == 1
+
+
+def test_visit__tier_change_caregiver_change_photo__file_updated_with_history(
+    director: FakeUser, region: Database
+) -> None:
+    start_visit(director)
+    for name, value in QUIET[:5]:
+        step(director, name, value)
+    step(director, "caregiver_changed", "是")
+    step(director, "caregiver_relation", "亲戚朋友")
+    step(director, "caregiver_name", "李阿姨", typed=True)
+    step(director, "caregiver_phone", "13712345678", typed=True)
+    step(director, "risk_change", "改为高风险")
+    step(director, "risk_reason", "照护人年老体弱", typed=True)
+    director.send_photo()
+    director.wait_for_text("语音记录")
+    for name, value in [("voice", "跳过"), ("location", "跳过"), ("flag", "否")]:
+        step(director, name, value)
+    director.press("保存")
+    director.wait_for_text("走访记录已保存")
+    child = region.call(lambda s: s.exec(select(Child)).one())
+    assert child.risk_tier == "high"
+    changes = region.call(lambda s: s.exec(select(RiskTierChange)).all())
+    assert [(c.tier_before, c.tier_after, c.reason) for c in changes] == [
+        ("medium", "high", "照护人年老体弱")
+    ]
+    caregiver = region.call(lambda s: s.exec(select(Caregiver)).one())
+    assert (caregiver.relation, caregiver.name) == ("relatives", "李阿姨")
+    visit = region.call(lambda s: s.exec(select(Visit)).one())
+    assert '"photo": {"file_id":' in visit.media
+
+
+def test_visit__older_than_30_days__asks_to_confirm_the_date(director: FakeUser) -> None:
+    director.send("走访报告")
+    director.wait_for_text("请选择要记录走访的儿童")
+    director.press(
+        next(label for label, _ in director.last().buttons() if label.startswith("张小明"))
+    )
+    director.wait_for_text("走访方式")
+    step(director, "kind", "入户走访")
+    confirm = step(director, "visited_on", "2026-09-01", typed=True)
+    assert "30 天以前" in confirm.text
+    again = step(director, "old_date_confirm", "否")
+    assert "请输入走访日期" in again.text
+
+
+def test_card__shows_visit_history_and_author_corrects_visit_with_audit(
+    director: FakeUser, region: Database
+) -> None:
+    start_visit(director)
+    for name, value in [*QUIET, ("flag", "否")]:
+        step(director, name, value)
+    director.press("保存")
+    director.wait_for_text("走访记录已保存")
+    director.send("我的儿童")
+    director.wait_for_text("儿童档案")
+    director.press(
+        next(label for label, _ in director.last().buttons() if label.startswith("张小明"))
+    )
+    actions = director.wait_for(lambda m: "修改 2026-11-02 的走访记录" in m.button_texts())
+    assert "2026-11-02 入户走访：没有发现问题" in "\n".join(m.text for m in director.messages())
+    director.press("修改 2026-11-02 的走访记录", actions)
+    director.wait_for_text("核对无误")
+    director.press("修改走访基本情况")
+    director.wait_for_text("当前填写：入户走访")
+    step(director, "kind", "电话视频联系")
+    review = step(director, "visited_on", "不修改")
+    assert "核对无误" in review.text
+    director.press("保存")
+    director.wait_for_text("走访记录的修改已保存")
+    child = region.call(lambda s: s.exec(select(Child)).one())
+    assert child.last_visit_on is None and str(child.last_contact_on) == "2026-11-02"
+    edits = region.call(
+        lambda s: s.exec(select(AuditEntry).where(AuditEntry.action == "visit.edit")).all()
+    )
+    assert [(e.old_value, e.new_value) for e in edits] == [
+        ('{"kind": "home_visit"}', '{"kind": "contact"}')
+    ]
+
+
+def test_escalations_command__lists_open_ones_oldest_first(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    supervisor.send("/escalations")
+    assert "没有待处理" in supervisor.reply().text
+    flagged_visit(director)
+    supervisor.wait_for_text("儿童主任上报", timeout=15)
+    supervisor.send("预警上报")
+    listed = supervisor.wait_for_text("#1 小明")
+    assert "溪头村" in listed.text and "认领" in listed.button_texts()
