@@ -87,7 +87,7 @@ async def _on_startup(application: Application) -> None:
 def schedule_jobs(application: Application, services: Services) -> None:
     """Build the repeating jobs from code and the database; nothing depends on pickled jobs."""
     from bot import escalations, sender
-    from bot.jobs import deliver_outbox, move_overdue_escalations
+    from bot.jobs import deliver_outbox, move_overdue_escalations, send_reminders
 
     policy = services.escalation
     sender.UNDELIVERABLE_HOOKS["escalation"] = lambda session, row, now: (
@@ -102,6 +102,15 @@ def schedule_jobs(application: Application, services: Services) -> None:
         name="outbox",
     )
     job_queue.run_repeating(move_overdue_escalations, interval=30, first=1, name="escalations")
+    # Daily at the reminder time, and once at start-up so a bot that was down at that time
+    # still sends the day's digests; the sweep_run table keeps it to once a day.
+    settings = services.settings
+    job_queue.run_daily(
+        send_reminders,
+        time=settings.reminder_clock.replace(tzinfo=settings.timezone),
+        name="reminders",
+    )
+    job_queue.run_once(send_reminders, when=1, name="reminders-at-start")
 
 
 async def _on_shutdown(application: Application) -> None:

@@ -276,7 +276,13 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
 
 
 def update_child(
-    *, session: Session, caller: Caller, child_id: int, answers: dict[str, Any], now: datetime
+    *,
+    session: Session,
+    caller: Caller,
+    child_id: int,
+    answers: dict[str, Any],
+    now: datetime,
+    today: date,
 ) -> Child:
     """Apply edited answers to a file, one audit row per changed answer with old and new."""
     if caller.role != Role.DIRECTOR:
@@ -295,6 +301,15 @@ def update_child(
     for column, value in _child_values(answers).items():
         setattr(file.child, column, value)
     file.child.updated_at = now
+    # A tier change takes effect for the current period.
+    child = file.child
+    child.next_contact_due, child.next_visit_due = next_due(
+        tier=child.risk_tier,
+        filed_on=child.filed_at.date(),
+        last_contact_on=child.last_contact_on,
+        last_visit_on=child.last_visit_on,
+        today=now.date(),
+    )
     child_queries.delete_related(session=session, child_id=child_id)
     _write_related(session, child_id, answers)
     for name in changed:

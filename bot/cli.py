@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session
@@ -14,15 +15,46 @@ from bot.app_meta import BOT_USERNAME_KEY
 from bot.audit import Actor
 from bot.clock import system_clock
 from bot.errors import UserError
-from bot.i18n import I18n, Translator
+from bot.i18n import N_, I18n, Translator
 from bot.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
 from bot.personal import mask_phone
+from bot.reminders import html_to_text, sweep
 from bot.settings import Settings, SettingsError, load_settings
 from bot.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from storage import migrate, queries
 from storage.db import Database
 
 EXIT_USAGE = 2
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {value}") from None
+
+
+def _remind(args: argparse.Namespace, db: Database, t: Translator, settings: Settings) -> None:
+    now = system_clock()
+    today = args.as_of or now.astimezone(settings.timezone).date()
+    result = db.call(
+        lambda s: sweep(
+            session=s,
+            today=today,
+            now=now,
+            tz=settings.timezone,
+            quiet=settings.quiet_hours,
+            dry_run=args.dry_run,
+        )
+    )
+    if not result.ran:
+        print(t.plain("cli.remind.already", day=today))
+        return
+    for staff, message in result.messages:
+        print(f"== {staff.role} {staff.id} {staff.name or ''} ==")
+        print(html_to_text(message.text))
+    key = N_("cli.remind.previewed") if args.dry_run else N_("cli.remind.queued")
+    print(t.plain(key, count=len(result.messages), day=today))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list.add_argument("--org")
     revoke = staff.add_parser("revoke", help="withdraw a staff member's access")
     revoke.add_argument("id", type=int)
+
+    remind = commands.add_parser("remind", help="run the reminder sweep now")
+    remind.add_argument("--as-of", type=_day, help="the local day to sweep for (YYYY-MM-DD)")
+    remind.add_argument(
+        "--dry-run", action="store_true", help="print each recipient's digest and send nothing"
+    )
     return parser
 
 
@@ -152,8 +190,9 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("staff", "invite"): lambda: _staff_invite(args, db, t, settings),
             ("staff", "list"): lambda: _staff_list(args, db, t),
             ("staff", "revoke"): lambda: _staff_revoke(args, db, t),
+            ("remind", ""): lambda: _remind(args, db, t, settings),
         }
-        sub = getattr(args, f"{args.command}_command")
+        sub = getattr(args, f"{args.command}_command", "")
         handlers[(args.command, sub)]()
     finally:
         db.dispose()

@@ -32,3 +32,30 @@ async def move_overdue_escalations(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     except Exception as error:  # the job must survive a database hiccup
         log.error("escalation sweep failed: %s", type(error).__name__)
+
+
+async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run today's reminder sweep if it is time and it has not run yet (it records each run)."""
+    from bot.reminders import sweep
+
+    services = context.application.bot_data["services"]
+    settings = services.settings
+    now = services.clock()
+    local = now.astimezone(settings.timezone)
+    if local.time() < settings.reminder_clock:
+        return
+    try:
+        result = await services.db.run(
+            lambda s: sweep(
+                session=s,
+                today=local.date(),
+                now=now,
+                tz=settings.timezone,
+                quiet=settings.quiet_hours,
+            )
+        )
+    except Exception as error:  # the job must survive a database hiccup
+        log.error("reminder sweep failed: %s", type(error).__name__)
+        return
+    if result.ran:
+        log.info("reminder sweep for %s queued %d digests", local.date(), len(result.messages))

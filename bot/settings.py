@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +18,14 @@ TOKEN_HELP = (
     "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot) "
     "and put the token it gives you in the environment or in .env as TELEGRAM_BOT_TOKEN=..."
 )
+
+
+def parse_clock(value: str) -> time:
+    """Read a local time of day written as HH:MM."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError("expected a time of day such as 09:00")
+    return time(int(match[1]), int(match[2]))
 
 
 class SettingsError(Exception):
@@ -41,6 +49,8 @@ class Settings(BaseSettings):
     escalation_urgent_sla_minutes: int = Field(default=60, ge=1, le=24 * 60)
     escalation_normal_sla_hours: int = Field(default=24, ge=1, le=24 * 14)
     outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    reminder_time: str = "09:00"
+    reminder_quiet_hours: str = "21:00-08:00"
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -74,6 +84,23 @@ class Settings(BaseSettings):
             raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
         return value
 
+    @field_validator("reminder_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        parse_clock(value)
+        return value.strip()
+
+    @field_validator("reminder_quiet_hours")
+    @classmethod
+    def _quiet_window(cls, value: str) -> str:
+        if value.strip():
+            start, separator, end = value.partition("-")
+            if not separator:
+                raise ValueError("expected a window such as 21:00-08:00, or empty for none")
+            parse_clock(start)
+            parse_clock(end)
+        return value.strip()
+
     @field_validator("bot_locale")
     @classmethod
     def _supported_locale(cls, value: str) -> str:
@@ -98,6 +125,17 @@ class Settings(BaseSettings):
     @property
     def normal_sla(self) -> timedelta:
         return timedelta(hours=self.escalation_normal_sla_hours)
+
+    @property
+    def reminder_clock(self) -> time:
+        return parse_clock(self.reminder_time)
+
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        if not self.reminder_quiet_hours:
+            return None
+        start, _, end = self.reminder_quiet_hours.partition("-")
+        return parse_clock(start), parse_clock(end)
 
     @property
     def start_lockout(self) -> timedelta:

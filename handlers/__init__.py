@@ -14,7 +14,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import children, errors, escalations, fallback, forms, gate, menu, start, visits
+from handlers import (
+    children,
+    errors,
+    escalations,
+    fallback,
+    forms,
+    gate,
+    menu,
+    reminders,
+    start,
+    visits,
+)
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -30,6 +41,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("visit", visits.visit_command))
     application.add_handler(CommandHandler("escalations", escalations.list_escalations))
     application.add_handler(CallbackQueryHandler(visits.visit_button, pattern=visits.VISIT_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
+    )
     application.add_handler(
         CallbackQueryHandler(visits.visit_edit_button, pattern=visits.VISIT_EDIT_PATTERN)
     )

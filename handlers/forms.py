@@ -150,7 +150,7 @@ async def press(update: Update, context: BotContext) -> None:
         reply = render_screen(screen, t, context.today())[-1]
         await _edit(query.message, reply)
         return
-    await _drop_buttons(query.message)
+    await drop_buttons(query.message)
     await show(update, context, screen)
 
 
@@ -162,7 +162,7 @@ async def _edit(message: Any, reply: Reply) -> None:
             raise
 
 
-async def _drop_buttons(message: Any) -> None:
+async def drop_buttons(message: Any) -> None:
     # Old buttons would only earn "already answered"; removing them keeps the chat readable.
     if message is None or not getattr(message, "reply_markup", None):
         return

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, String, Text
+from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -36,3 +36,16 @@ class OutboxMessage(SQLModel, table=True):
     event: str = Field(default="", max_length=64)  # what caused it, for follow-ups on failure
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class SweepRun(SQLModel, table=True):
+    """One run of a daily job for one local day; the unique key makes it happen once."""
+
+    __tablename__ = "sweep_run"
+    __table_args__ = (UniqueConstraint("job", "day", name="uq_sweep_run_job_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=32)
+    day: date
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    recipients: int = Field(default=0)

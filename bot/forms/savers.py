@@ -34,7 +34,12 @@ def save_record(
         return child.id, child.name
     if draft.form == "intake_edit":
         child = update_child(
-            session=session, caller=caller, child_id=record, answers=answers, now=now
+            session=session,
+            caller=caller,
+            child_id=record,
+            answers=answers,
+            now=now,
+            today=today,
         )
         return child.id, child.name
     if draft.form == "visit":

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.cli import main
 from bot.settings import PROJECT_ROOT
@@ -163,3 +164,55 @@ def test_cli__run_without_token__exits_nonzero_naming_the_variable(database_url:
     assert result.returncode != 0
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "BotFather" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli__remind_dry_run__prints_digests_and_sends_nothing(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from bot.access import identify
+    from bot.enrollment import ThrottlePolicy, redeem_invite
+    from storage.outbox_models import OutboxMessage
+    from tests.support.children import file_child
+    from tests.support.seed import NOW, VILLAGE, invite
+
+    seed_region(db)
+    issued = invite(db, "director", VILLAGE, name="王芳")
+    db.call(
+        lambda s: redeem_invite(
+            session=s,
+            code=issued.code,
+            telegram_user_id=1001,
+            locale="en",
+            now=NOW,
+            policy=ThrottlePolicy(),
+        )
+    )
+    caller = db.call(lambda s: identify(session=s, telegram_user_id=1001)).caller
+    assert caller is not None
+    file_child(
+        db,
+        caller,
+        name="中小明",
+        tier="medium",
+        sequence="113",
+        filed_on=date(2026, 11, 2),
+        today=date(2026, 11, 26),
+    )
+    assert main(["remind", "--as-of", "2026-11-26", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "== director 1 王芳 ==" in out and "中小明: home visit due by 2026-11-30" in out
+    assert "Preview: 1 digests for 2026-11-26" in out
+    assert db.call(lambda s: len(s.exec(select(OutboxMessage)).all())) == 0
+    assert main(["remind", "--as-of", "2026-11-26"]) == 0
+    assert main(["remind", "--as-of", "2026-11-26"]) == 0
+    assert "were already sent" in capsys.readouterr().out
+    assert db.call(lambda s: len(s.exec(select(OutboxMessage)).all())) == 1
+
+
+def test_cli__remind_bad_date__exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["remind", "--as-of", "26/11/2026"])
+    assert caught.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err

@@ -1,0 +1,18 @@
+"""The reminder digest's Snooze button."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from handlers.forms import drop_buttons
+
+SNOOZE_PATTERN = r"^rz:1$"
+
+
+async def snooze(update: Update, context: BotContext) -> None:
+    """Put today's digest away; tomorrow's digest lists what is still due."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.translate.plain("reminder.snoozed"))
+    await drop_buttons(query.message)

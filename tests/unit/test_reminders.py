@@ -1,0 +1,204 @@
+"""The reminder sweep: who gets which digest on which day, once, and never in quiet hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from bot.access import Caller, identify
+from bot.enrollment import ThrottlePolicy, redeem_invite
+from bot.reminders import html_to_text, quiet_until, sweep
+from storage.db import Database
+from storage.outbox_models import OutboxMessage
+from tests.support.children import file_child
+from tests.support.formdriver import NOW
+from tests.support.seed import COUNTY, TOWNSHIP, VILLAGE, invite, seed_region
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+QUIET = (time(21, 0), time(8, 0))
+
+
+def enrol(db: Database, role: str, org: str, user: int) -> Caller:
+    issued = invite(db, role, org)
+    db.call(
+        lambda s: redeem_invite(
+            session=s,
+            code=issued.code,
+            telegram_user_id=user,
+            locale="zh_Hans",
+            now=NOW,
+            policy=ThrottlePolicy(),
+        )
+    )
+    caller = db.call(lambda s: identify(session=s, telegram_user_id=user)).caller
+    assert caller is not None
+    return caller
+
+
+@pytest.fixture
+def village(db: Database) -> dict[str, Caller]:
+    """Three children at three tiers, as of 26 November 2026."""
+    seed_region(db)
+    people = {
+        "director": enrol(db, "director", VILLAGE, 1001),
+        "supervisor": enrol(db, "supervisor", TOWNSHIP, 2001),
+        "admin": enrol(db, "admin", COUNTY, 3001),
+    }
+    today = date(2026, 11, 26)
+    file_child(
+        db,
+        people["director"],
+        name="低小安",
+        tier="low",
+        sequence="111",
+        filed_on=date(2026, 11, 2),
+        today=today,
+        last_contact=date(2026, 11, 10),
+    )
+    file_child(
+        db,
+        people["director"],
+        name="中小明",
+        tier="medium",
+        sequence="113",
+        filed_on=date(2026, 11, 2),
+        today=today,
+    )
+    file_child(
+        db,
+        people["director"],
+        name="高小红",
+        tier="high",
+        sequence="115",
+        filed_on=date(2026, 10, 5),
+        today=date(2026, 10, 5),
+    )
+    return people
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def run(db: Database, day: date, dry_run: bool = False, hour: int = 9):  # type: ignore[no-untyped-def]
+    return db.call(
+        lambda s: sweep(
+            session=s, today=day, now=at(day, hour), tz=SHANGHAI, quiet=QUIET, dry_run=dry_run
+        )
+    )
+
+
+def test_sweep__director_digest__overdue_first_then_due_within_a_week(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    result = run(db, date(2026, 11, 26), dry_run=True)
+    assert [(d.recipient.role, d.kind) for d in result.digests] == [("director", "director")]
+    text = html_to_text(result.messages[0][1].text)
+    assert text.index("高小红") < text.index("中小明")
+    assert "已逾期 26 天" in text and "2026-11-30 前完成" in text
+    assert "低小安" not in text
+    buttons = [label for row in result.messages[0][1].buttons for label, _ in row]
+    assert buttons == ["记录走访：高小红", "记录走访：中小明", "明天再提醒"]
+
+
+def test_sweep__dry_run__queues_nothing_and_can_run_again(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    run(db, date(2026, 11, 26), dry_run=True)
+    assert db.call(lambda s: s.exec(select(OutboxMessage)).all()) == []
+    assert run(db, date(2026, 11, 26)).ran
+
+
+def test_sweep__twice_on_one_day__second_sends_nothing(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    first = run(db, date(2026, 11, 26))
+    second = run(db, date(2026, 11, 26), hour=10)
+    assert first.ran and not second.ran
+    assert len(db.call(lambda s: s.exec(select(OutboxMessage)).all())) == 1
+
+
+def test_sweep__first_of_month__supervisor_overdue_digest_and_county_for_two_periods(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    by_role = {staff.role: html_to_text(message.text) for staff, message in result.messages}
+    assert set(by_role) == {"director", "supervisor", "admin"}
+    assert "溪头村" in by_role["supervisor"]
+    assert "中小明" in by_role["supervisor"] and "高小红" in by_role["supervisor"]
+    assert "高小红" in by_role["admin"] and "中小明" not in by_role["admin"]
+    assert "已逾期 2 个周期" in by_role["admin"]
+
+
+def test_sweep__nothing_due__no_message(db: Database) -> None:
+    seed_region(db)
+    director = enrol(db, "director", VILLAGE, 1001)
+    file_child(
+        db,
+        director,
+        name="低小安",
+        tier="low",
+        sequence="111",
+        filed_on=date(2026, 11, 2),
+        today=date(2026, 11, 10),
+        last_contact=date(2026, 11, 10),
+        last_visit=date(2026, 11, 10),
+    )
+    assert run(db, date(2026, 11, 12), dry_run=True).messages == []
+
+
+def test_sweep__inside_quiet_hours__queued_until_they_end(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    run(db, date(2026, 11, 26), hour=22)
+    row = db.call(lambda s: s.exec(select(OutboxMessage)).one())
+    assert row.not_before == at(date(2026, 11, 27), 8)
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [((12, 0), (12, 0)), ((21, 30), (32, 0)), ((3, 0), (8, 0)), ((8, 0), (8, 0))],
+)
+def test_quiet_until__overnight_window(local: tuple[int, int], expected: tuple[int, int]) -> None:
+    day = date(2026, 11, 26)
+    now = datetime.combine(day, time(*local), tzinfo=SHANGHAI)
+    hours, minutes = expected
+    midnight = datetime.combine(day, time(0), tzinfo=SHANGHAI)
+    assert quiet_until(now, QUIET) == midnight + timedelta(hours=hours, minutes=minutes)
+
+
+def test_quiet_until__no_window__now() -> None:
+    now = datetime(2026, 11, 26, 23, 0, tzinfo=SHANGHAI)
+    assert quiet_until(now, None) == now
+
+
+def test_sweep__two_at_once__one_set_of_messages(
+    db: Database, village: dict[str, Caller], database_url: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    others = [Database(database_url) for _ in range(2)]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            results = list(
+                pool.map(
+                    lambda other: other.call(
+                        lambda s: sweep(
+                            session=s,
+                            today=date(2026, 12, 1),
+                            now=at(date(2026, 12, 1)),
+                            tz=SHANGHAI,
+                            quiet=QUIET,
+                        )
+                    ),
+                    others,
+                )
+            )
+    finally:
+        for other in others:
+            other.dispose()
+    assert sorted(r.ran for r in results) == [False, True]
+    assert len(db.call(lambda s: s.exec(select(OutboxMessage)).all())) == 3
