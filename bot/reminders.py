@@ -48,7 +48,7 @@ class Digest:
 
     def render(self, t: Translator, village_names: dict[str, str]) -> Outgoing:
         if self.kind == "director":
-            return _director_message(self, t)
+            return _director_message(self.items, self.stale_drafts, t)
         return _overdue_message(self, t, village_names)
 
 
@@ -95,22 +95,40 @@ def _staff(session: Session, role: Role, org_codes: set[str]) -> dict[str, list[
     return by_org
 
 
+def due_items(*, session: Session, area_prefix: str, horizon: date, today: date) -> list[DueItem]:
+    """What falls due by `horizon` (or is overdue) in an area, the most urgent first."""
+    statement = select(Child).where(
+        col(Child.closed).is_(False),
+        col(Child.village_code).startswith(area_prefix),
+        (col(Child.next_contact_due) <= horizon) | (col(Child.next_visit_due) <= horizon),
+    )
+    items = [
+        item for child in session.exec(statement).all() for item in _items(child, today, horizon)
+    ]
+    return sorted(items, key=lambda item: (item.due, item.child.name))
+
+
+def due_message(items: Sequence[DueItem], t: Translator, *, overdue_only: bool) -> Outgoing:
+    """The on-demand list: a director's due visits, or a supervisor's overdue children."""
+    if not items:
+        return Outgoing(
+            t(N_("reminder.nothing_overdue") if overdue_only else N_("reminder.nothing_due"))
+        )
+    message = _director_message(items, [], t)
+    buttons = [] if overdue_only else message.buttons[:-1]
+    return Outgoing(message.text, buttons)
+
+
 def director_digests(
     *, session: Session, today: date, now: datetime, mark_drafts: bool = True
 ) -> list[Digest]:
     """A digest for each director with children due within 7 days or overdue."""
-    horizon = today + DUE_WITHIN
-    statement = select(Child).where(
-        col(Child.closed).is_(False),
-        (col(Child.next_contact_due) <= horizon) | (col(Child.next_visit_due) <= horizon),
-    )
     by_village: dict[str, list[DueItem]] = defaultdict(list)
-    for child in session.exec(statement).all():
-        by_village[child.village_code].extend(_items(child, today, horizon))
+    for item in due_items(session=session, area_prefix="", horizon=today + DUE_WITHIN, today=today):
+        by_village[item.child.village_code].append(item)
     directors = _staff(session, Role.DIRECTOR, set(by_village))
     digests = []
     for village, items in by_village.items():
-        items.sort(key=lambda item: (item.due, item.child.name))
         for director in directors.get(village, []):
             digests.append(Digest(director, "director", list(items)))
     for digest in digests:
@@ -162,10 +180,12 @@ def overdue_digests(*, session: Session, today: date) -> list[Digest]:
     return list(digests.values())
 
 
-def _director_message(digest: Digest, t: Translator) -> Outgoing:
-    lines = [t("reminder.director_title", count=len({i.child.id for i in digest.items}))]
+def _director_message(
+    items: Sequence[DueItem], stale_drafts: Sequence[str], t: Translator
+) -> Outgoing:
+    lines = [t("reminder.director_title", count=len({i.child.id for i in items}))]
     buttons: list[list[tuple[str, str]]] = []
-    for item in digest.items:
+    for item in items:
         key = N_("reminder.overdue_line") if item.days_overdue else N_("reminder.due_line")
         lines.append(
             t(
@@ -179,7 +199,7 @@ def _director_message(digest: Digest, t: Translator) -> Outgoing:
         button = (t.plain("reminder.visit_button", name=item.child.name), f"vs:{item.child.id}")
         if [button] not in buttons:
             buttons.append([button])
-    for title in digest.stale_drafts:
+    for title in stale_drafts:
         lines.append(t("reminder.stale_draft", title=t.plain(title)))
     buttons.append([(t.plain("reminder.snooze"), "rz:1")])
     return Outgoing("\n".join(lines), buttons)

@@ -9,7 +9,7 @@ from bot.app import register_chat_commands
 from bot.context import BotContext
 from bot.enrollment import set_locale
 from bot.settings import SUPPORTED_LOCALES
-from handlers import children, escalations, forms, visits
+from handlers import children, due, escalations, forms, visits
 from handlers.replies import menu_keyboard, say
 from storage.models import Role
 
@@ -116,6 +116,8 @@ async def _open(update: Update, context: BotContext, key: str) -> None:
         await visits.pick_child(update, context)
     elif key == menu_items.ESCALATIONS:
         await escalations.list_escalations(update, context)
+    elif key in (menu_items.DUE, menu_items.OVERDUE):
+        await due.show_due(update, context)
     else:
         t = context.translate
         await say(update, context, t("menu.not_ready", item=t.plain(key)))

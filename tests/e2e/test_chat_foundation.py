@@ -128,8 +128,8 @@ def test_commands__registered_in_chinese_and_english(
 def test_menu__feature_not_built__says_so_plainly(
     fake: FakeTelegram, region: Database, bot: BotThread
 ) -> None:
-    user, _ = enrol(fake, region)
-    user.send("待走访")
+    user, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    user.send("统计")
     assert "正在开发中" in user.reply().text
 
 

@@ -15,6 +15,7 @@ from tests.fakegram import FakeTelegram
 from tests.support.botrunner import BotThread
 from tests.support.children import file_child
 from tests.support.clock import FakeClock
+from tests.support.seed import TOWNSHIP
 
 EARLY = datetime(2026, 11, 25, 23, 0, tzinfo=UTC)  # 07:00 in Shanghai
 MORNING = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -107,5 +108,32 @@ def test_snooze__digest_buttons_put_away(
         query = director.press("明天再提醒", digest)
         assert "明天" in (director.answer(query).text or "")
         director.wait_for(lambda m: m.message_id == digest.message_id and not m.buttons())
+    finally:
+        bot.stop()
+
+
+def test_due_and_overdue_menus__list_children_on_demand(
+    fake: FakeTelegram, region: Database, bot_settings: Settings
+) -> None:
+    clock = FakeClock(MORNING)
+    bot = BotThread(bot_settings, clock=clock).start()
+    try:
+        director, _ = enrol(fake, region, now=MORNING)
+        supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP, now=MORNING)
+        supervisor.send("逾期走访")
+        assert "没有逾期" in supervisor.reply().text
+        caller = region.call(lambda s: identify(session=s, telegram_user_id=1001)).caller
+        assert caller is not None
+        file_child(region, caller, name="中小明", tier="medium", sequence="113",
+                   filed_on=date(2026, 11, 2), today=date(2026, 11, 26))
+        file_child(region, caller, name="高小红", tier="high", sequence="115",
+                   filed_on=date(2026, 10, 5), today=date(2026, 10, 5))
+        director.send("待走访")
+        due = director.reply()
+        assert "高小红" in due.text and "中小明" in due.text
+        assert due.button_texts() == ["记录走访：高小红", "记录走访：中小明"]
+        supervisor.send("逾期走访")
+        overdue = supervisor.reply()
+        assert "高小红" in overdue.text and "中小明" not in overdue.text
     finally:
         bot.stop()

@@ -1,0 +1,29 @@
+"""Due visits (directors) and overdue children (supervisors and admins), on demand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.forms.render import Reply
+from bot.reminders import DUE_WITHIN, due_items, due_message
+from handlers.forms import keyboard
+from handlers.replies import say
+from storage.models import Role
+
+
+async def show_due(update: Update, context: BotContext) -> None:
+    """List what is due within a week or overdue in the caller's area, most urgent first."""
+    caller = context.caller
+    assert caller is not None
+    today = context.today()
+    overdue_only = caller.role != Role.DIRECTOR
+    horizon = today - timedelta(days=1) if overdue_only else today + DUE_WITHIN
+    items = await context.services.db.run(
+        lambda s: due_items(session=s, area_prefix=caller.area_prefix, horizon=horizon, today=today)
+    )
+    message = due_message(items, context.translate, overdue_only=overdue_only)
+    reply = Reply(message.text, message.buttons)
+    await say(update, context, reply.text, reply_markup=keyboard(reply))
