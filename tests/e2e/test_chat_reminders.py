@@ -124,10 +124,24 @@ def test_due_and_overdue_menus__list_children_on_demand(
         assert "没有逾期" in supervisor.reply().text
         caller = region.call(lambda s: identify(session=s, telegram_user_id=1001)).caller
         assert caller is not None
-        file_child(region, caller, name="中小明", tier="medium", sequence="113",
-                   filed_on=date(2026, 11, 2), today=date(2026, 11, 26))
-        file_child(region, caller, name="高小红", tier="high", sequence="115",
-                   filed_on=date(2026, 10, 5), today=date(2026, 10, 5))
+        file_child(
+            region,
+            caller,
+            name="中小明",
+            tier="medium",
+            sequence="113",
+            filed_on=date(2026, 11, 2),
+            today=date(2026, 11, 26),
+        )
+        file_child(
+            region,
+            caller,
+            name="高小红",
+            tier="high",
+            sequence="115",
+            filed_on=date(2026, 10, 5),
+            today=date(2026, 10, 5),
+        )
         director.send("待走访")
         due = director.reply()
         assert "高小红" in due.text and "中小明" in due.text
