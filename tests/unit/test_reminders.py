@@ -202,3 +202,22 @@ def test_sweep__two_at_once__one_set_of_messages(
             other.dispose()
     assert sorted(r.ran for r in results) == [False, True]
     assert len(db.call(lambda s: s.exec(select(OutboxMessage)).all())) == 3
+
+
+def test_sweep__draft_untouched_three_days__mentioned_once_in_the_digest(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    from bot.forms import drafts, engine
+    from bot.forms.registry import get_form
+
+    staff_id = village["director"].staff_id
+    state = engine.start(get_form("intake"))
+    db.call(
+        lambda s: drafts.create_draft(
+            session=s, staff_id=staff_id, form="intake", state=state, now=at(date(2026, 11, 20))
+        )
+    )
+    first = run(db, date(2026, 11, 26))
+    assert "未完成的儿童档案" in first.messages[0][1].text
+    second = run(db, date(2026, 11, 27))
+    assert "未完成" not in second.messages[0][1].text
