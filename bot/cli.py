@@ -57,6 +57,24 @@ def _remind(args: argparse.Namespace, db: Database, t: Translator, settings: Set
     print(t.plain(key, count=len(result.messages), day=today))
 
 
+def _demo(args: argparse.Namespace, db: Database, t: Translator, settings: Settings) -> None:
+    from bot.demo import generate
+
+    if args.children < 1:
+        raise UserError(N_("demo.error.children"))
+    today = system_clock().astimezone(settings.timezone).date()
+    size = generate(db.engine, children=args.children, seed=args.seed, today=today)
+    print(
+        t.plain(
+            "cli.demo.done",
+            children=size.children,
+            villages=size.villages,
+            townships=size.townships,
+            counties=size.counties,
+        )
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Guanai (关爱) bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list.add_argument("--org")
     revoke = staff.add_parser("revoke", help="withdraw a staff member's access")
     revoke.add_argument("id", type=int)
+
+    demo = commands.add_parser(
+        "demo-data", help="write synthetic data (never into a live database)"
+    )
+    demo.add_argument("--children", type=int, default=1000)
+    demo.add_argument("--seed", type=int, default=7)
 
     remind = commands.add_parser("remind", help="run the reminder sweep now")
     remind.add_argument("--as-of", type=_day, help="the local day to sweep for (YYYY-MM-DD)")
@@ -191,6 +215,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("staff", "list"): lambda: _staff_list(args, db, t),
             ("staff", "revoke"): lambda: _staff_revoke(args, db, t),
             ("remind", ""): lambda: _remind(args, db, t, settings),
+            ("demo-data", ""): lambda: _demo(args, db, t, settings),
         }
         sub = getattr(args, f"{args.command}_command", "")
         handlers[(args.command, sub)]()

@@ -8,8 +8,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,7 +23,7 @@ from bot.i18n import N_, Translator, default_i18n
 from bot.outbox import Outgoing, enqueue
 from storage import queries
 from storage.child_models import Child
-from storage.models import Role, Staff
+from storage.models import OrgUnit, Role, Staff
 from storage.outbox_models import SweepRun
 
 DUE_WITHIN = timedelta(days=7)
@@ -28,9 +31,37 @@ JOB = "reminders"
 KIND_LABEL = {"contact": N_("reminder.kind.contact"), "home_visit": N_("reminder.kind.visit")}
 
 
+class DueChild(NamedTuple):
+    """The few columns of a child the sweep needs (whole rows cost too much at scale)."""
+
+    id: int
+    name: str
+    village_code: str
+    risk_tier: str
+    next_contact_due: date | None
+    next_visit_due: date | None
+
+
+def _due_children(session: Session, area_prefix: str, horizon: date) -> list[DueChild]:
+    """Children with a stored due date on or before `horizon`, through the due-date indexes."""
+    statement = sa_select(
+        col(Child.id),
+        col(Child.name),
+        col(Child.village_code),
+        col(Child.risk_tier),
+        col(Child.next_contact_due),
+        col(Child.next_visit_due),
+    ).where(
+        col(Child.closed).is_(False),
+        col(Child.village_code).startswith(area_prefix),
+        (col(Child.next_contact_due) <= horizon) | (col(Child.next_visit_due) <= horizon),
+    )
+    return [DueChild(*row) for row in session.execute(statement).all()]
+
+
 @dataclass(frozen=True)
 class DueItem:
-    child: Child
+    child: DueChild
     kind: str  # contact or home_visit
     due: date
     days_overdue: int
@@ -52,6 +83,7 @@ class Digest:
         return _overdue_message(self, t, village_names)
 
 
+@cache
 def _column_requirements(tier: str) -> dict[str, Period]:
     """Which period each stored due date follows for a tier."""
     periods: dict[str, Period] = {}
@@ -70,7 +102,7 @@ def _periods_between(due: date, ended: date, period: Period) -> int:
     return count
 
 
-def _items(child: Child, today: date, horizon: date) -> list[DueItem]:
+def _items(child: DueChild, today: date, horizon: date) -> list[DueItem]:
     found = []
     for kind, due in (("contact", child.next_contact_due), ("home_visit", child.next_visit_due)):
         if due is not None and due <= horizon and kind in _column_requirements(child.risk_tier):
@@ -97,13 +129,10 @@ def _staff(session: Session, role: Role, org_codes: set[str]) -> dict[str, list[
 
 def due_items(*, session: Session, area_prefix: str, horizon: date, today: date) -> list[DueItem]:
     """What falls due by `horizon` (or is overdue) in an area, the most urgent first."""
-    statement = select(Child).where(
-        col(Child.closed).is_(False),
-        col(Child.village_code).startswith(area_prefix),
-        (col(Child.next_contact_due) <= horizon) | (col(Child.next_visit_due) <= horizon),
-    )
     items = [
-        item for child in session.exec(statement).all() for item in _items(child, today, horizon)
+        item
+        for child in _due_children(session, area_prefix, horizon)
+        for item in _items(child, today, horizon)
     ]
     return sorted(items, key=lambda item: (item.due, item.child.name))
 
@@ -139,9 +168,12 @@ def director_digests(
     return digests
 
 
-def _parent(session: Session, code: str) -> str:
-    org = queries.get_org(session=session, code=code)
-    return org.parent_code or "" if org else ""
+def _parents(session: Session, codes: set[str]) -> dict[str, str]:
+    """Map each unit code to its parent's code, in one query."""
+    statement = select(col(OrgUnit.code), col(OrgUnit.parent_code)).where(
+        col(OrgUnit.code).in_(codes)
+    )
+    return {code: parent or "" for code, parent in session.exec(statement).all()}
 
 
 def overdue_digests(*, session: Session, today: date) -> list[Digest]:
@@ -149,13 +181,11 @@ def overdue_digests(*, session: Session, today: date) -> list[Digest]:
 
     Children that missed two periods in a row or more also go to the county admins.
     """
+    if today.day != 1:
+        return []  # every period (month or quarter) starts on the first of a month
     ended = today - timedelta(days=1)
-    statement = select(Child).where(
-        col(Child.closed).is_(False),
-        (col(Child.next_contact_due) <= ended) | (col(Child.next_visit_due) <= ended),
-    )
     items: list[DueItem] = []
-    for child in session.exec(statement).all():
+    for child in _due_children(session, "", ended):
         for item in _items(child, today, ended):
             period = _column_requirements(child.risk_tier)[item.kind]
             if period_bounds(ended, period)[1] != ended:
@@ -164,8 +194,8 @@ def overdue_digests(*, session: Session, today: date) -> list[Digest]:
             items.append(DueItem(child, item.kind, item.due, item.days_overdue, missed))
     if not items:
         return []
-    township_of = {code: _parent(session, code) for code in {i.child.village_code for i in items}}
-    county_of = {code: _parent(session, code) for code in set(township_of.values())}
+    township_of = _parents(session, {i.child.village_code for i in items})
+    county_of = _parents(session, set(township_of.values()))
     supervisors = _staff(session, Role.SUPERVISOR, set(county_of))
     admins = _staff(session, Role.ADMIN, set(county_of.values()))
     digests: dict[tuple[int, str], Digest] = {}
@@ -265,11 +295,8 @@ def sweep(
         *director_digests(session=session, today=today, now=now, mark_drafts=not dry_run),
         *overdue_digests(session=session, today=today),
     ]
-    names = {
-        o.code: o.name
-        for o in queries.list_orgs(session=session)
-        if o.code in {i.child.village_code for d in digests for i in d.items}
-    }
+    villages = {i.child.village_code for d in digests for i in d.items}
+    names = {o.code: o.name for o in queries.list_orgs(session=session) if o.code in villages}
     messages = []
     not_before = quiet_until(now.astimezone(tz), quiet)
     for digest in digests:
