@@ -168,8 +168,15 @@ def generate(engine: Engine, *, children: int, seed: int, today: date) -> DemoSi
             birth = date(2011, 1, 1) + timedelta(days=number // 1000 % 4000)
             contact = start + timedelta(days=rng.randrange(90)) if rng.random() < 0.8 else None
             visit = start + timedelta(days=rng.randrange(90)) if rng.random() < 0.6 else None
+            # Due dates are stored when something happens, so compute them as of the last
+            # contact (or filing): children not seen for a while come out overdue.
+            last_event = max((d for d in (contact, visit) if d), default=start)
             contact_due, visit_due = next_due(
-                tier=tier, filed_on=start, last_contact_on=contact, last_visit_on=visit, today=today
+                tier=tier,
+                filed_on=start,
+                last_contact_on=contact,
+                last_visit_on=visit,
+                today=last_event,
             )
             yield {
                 "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),

@@ -1,0 +1,357 @@
+"""Chat throughput: K directors filing visit reports at once, against a bare echo bot's floor.
+
+The real bot (`python -m bot run`) serves K simulated directors over HTTP through the fake Bot
+API (`tests/fakegram`), each filing one visit report at the same time: the menu text, the child
+picker and every form step up to Save, 19 updates each. A bare python-telegram-bot echo bot
+(`benchmarks/echo_bot.py`) then serves K users sending the same number and mix of updates
+(texts, and presses on its button) through a fresh fake: the framework floor.
+
+Latency is read on the fake's clock: from just before the user's update is queued to the
+arrival of the bot's next message or edit in that chat (for the echo bot's button presses, its
+answerCallbackQuery). Updates per second are all updates over the wall time of the run.
+
+    python -m benchmarks.chat_throughput --directors 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from benchmarks.common import BenchOptions, Figure, stopwatch
+from benchmarks.echo_bot import BUTTON_LABEL
+from bot.access import Caller, caller_from_staff
+from bot.audit import Actor
+from bot.orgs import OrgInput, add_org
+from bot.reminders import JOB as REMINDER_JOB
+from bot.settings import PROJECT_ROOT, Settings
+from bot.staff import InviteRequest, invite_staff
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.outbox_models import SweepRun
+from tests.fakegram import FakeTelegram, FakeUser, SentMessage
+from tests.support.botrunner import BotProcess
+from tests.support.children import file_child
+
+BENCHMARK = "chat_throughput"
+TOKEN = "123456:BENCH-chat_throughput"
+TIMEOUT = 300.0  # seconds for one reply: 2 noisy cores, and up to K updates queued ahead
+START_TIMEOUT = 120.0
+VILLAGES_PER_TOWNSHIP = 100
+MAX_DIRECTORS = 999
+SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周", "小晓子欣雨思佳浩梓宇"
+COUNTY = "350121"
+ANSWERS = {"sendmessage", "editmessagetext", "editmessagereplymarkup", "editmessagecaption"}
+CHILD = ""  # a press on the picker's first button
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "text" or "press"
+    value: str
+    expect: str  # "question" (a new message with buttons), "toggled", or a text to wait for
+
+
+def _multi(label: str) -> list[Step]:
+    return [Step("press", label, "toggled"), Step("press", "完成", "question")]
+
+
+VISIT_SCRIPT: list[Step] = [
+    Step("text", "走访报告", "请选择要记录走访的儿童"),
+    Step("press", CHILD, "question"),
+    Step("press", "入户走访", "question"),
+    Step("press", "今天", "question"),
+    *_multi("以上都没有"),  # urgent situations
+    *_multi("儿童本人"),  # who was met
+    Step("press", "是", "question"),  # seen in person
+    *_multi("没有发现问题"),
+    *[Step("press", v, "question") for v in ("跳过", "否", "保持不变", "跳过", "跳过", "跳过")],
+    Step("press", "否", "question"),  # flag for the supervisor
+    Step("press", "保存", "走访记录已保存"),
+]
+ECHO_SCRIPT = [
+    Step(s.kind, s.value if s.kind == "text" else BUTTON_LABEL, "") for s in VISIT_SCRIPT
+]
+
+
+@dataclass
+class Measured:
+    """One run: updates sent, wall time, and when each update was queued."""
+
+    updates: int = 0
+    wall: float = 0.0
+    queued: list[tuple[int, float, str | None]] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note(self, chat_id: int, at: float, query_id: str | None) -> None:
+        with self.lock:
+            self.updates += 1
+            self.queued.append((chat_id, at, query_id))
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.wall if self.wall else 0.0
+
+
+class EchoProcess(BotProcess):
+    """`python -m benchmarks.echo_bot` in a child process, stopped like the bot."""
+
+    def start(self) -> EchoProcess:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp"}
+        env.update(self.environment)
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.echo_bot"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+
+def seed(db: Database, k: int, timezone: ZoneInfo) -> list[str]:
+    """A county with K villages, a director invited to each with one child on file; the codes."""
+    if not 0 < k <= MAX_DIRECTORS:
+        raise ValueError(f"directors must be 1 to {MAX_DIRECTORS}")
+    now = datetime.now(UTC)
+    today = now.astimezone(timezone).date()
+    townships = [f"{COUNTY}{100 + t:03d}" for t in range(math.ceil(k / VILLAGES_PER_TOWNSHIP))]
+    villages = [
+        f"{townships[i // VILLAGES_PER_TOWNSHIP]}{200 + i % VILLAGES_PER_TOWNSHIP:03d}"
+        for i in range(k)
+    ]
+    rows = [
+        OrgInput("350000", "福建省", "province"),
+        OrgInput("350100", "福州市", "city", "350000"),
+        OrgInput(COUNTY, "闽侯县", "county", "350100"),
+        *[OrgInput(c, f"第{n + 1}镇", "township", COUNTY) for n, c in enumerate(townships)],
+        *[OrgInput(c, f"第{n + 1}村", "village", c[:9]) for n, c in enumerate(villages)],
+    ]
+
+    def regions_and_staff(session: object) -> list[tuple[str, Caller]]:
+        for row in rows:
+            add_org(session=session, data=row, actor=Actor.cli())  # type: ignore[arg-type]
+        # The daily reminder sweep counts as done, so no digests compete with the forms.
+        for day in (today, today + timedelta(days=1)):
+            session.add(SweepRun(job=REMINDER_JOB, day=day, started_at=now))  # type: ignore[attr-defined]
+        invited = []
+        for n, village in enumerate(villages):
+            request = InviteRequest("director", village, f"主任{n + 1}", "13812345678")
+            issued = invite_staff(
+                session=session,  # type: ignore[arg-type]
+                request=request,
+                actor=Actor.cli(),
+                now=now,
+                lifetime=timedelta(days=7),
+            )
+            staff = issued.staff
+            invited.append((issued.code, caller_from_staff(session=session, staff=staff)))  # type: ignore[arg-type]
+        return invited
+
+    invited = db.call(regions_and_staff)
+    for n, (_, caller) in enumerate(invited, start=1):
+        name = f"{SURNAMES[n % 10]}{GIVEN[n // 10 % 10]}{GIVEN[n // 100 % 10 - 5]}"
+        sequence = f"{n:03d}"  # one ID number (and name) per child: at most 999
+        file_child(
+            db, caller, name=name, tier="medium", sequence=sequence, filed_on=today, today=today
+        )
+    return [code for code, _ in invited]
+
+
+def wait_polling(fake: FakeTelegram, bot: BotProcess) -> None:
+    """Wait until the bot process polls the fake for updates."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while fake.call_count("getUpdates") == 0:
+        assert bot.process is not None
+        if bot.process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the bot did not start polling:\n{bot.output()[-3000:]}")
+        time.sleep(0.1)
+
+
+def concurrently(users: Sequence[FakeUser], work: Callable[[FakeUser], None]) -> float:
+    """Run work for every user in its own thread, all released at once; the wall time."""
+    barrier = threading.Barrier(len(users) + 1)
+
+    def one(user: FakeUser) -> None:
+        barrier.wait(START_TIMEOUT)
+        work(user)
+
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        futures = [pool.submit(one, user) for user in users]
+        barrier.wait(START_TIMEOUT)
+        with stopwatch() as elapsed:
+            errors = [error for error in (f.exception() for f in futures) if error]
+            wall = elapsed()
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {len(users)} users failed") from errors[0]
+    return wall
+
+
+def is_question(since: int) -> Callable[[SentMessage], bool]:
+    return lambda m: m.created_seq > since and bool(m.inline_keyboard)
+
+
+def play(user: FakeUser, script: Sequence[Step], measured: Measured, *, echo: bool) -> None:
+    """Take the user through the script, each step waiting for the bot to finish answering."""
+    for step in script:
+        queued, query_id = time.time(), None
+        if step.kind == "text":
+            user.send(step.value)
+        elif step.value == CHILD:
+            picker = user.last()
+            query_id = user.press(picker.button_texts()[0], picker)
+        else:
+            query_id = user.press(step.value)
+        since = user.last_action
+        measured.note(user.id, queued, query_id if echo else None)
+        if echo and query_id is not None:
+            user.answer(query_id, timeout=TIMEOUT)
+        elif echo or step.expect == "question":
+            user.wait_for(is_question(since), timeout=TIMEOUT, what="the next question")
+        elif step.expect == "toggled":
+            user.wait_for(lambda m: m.edited and "✅" in str(m.buttons()), timeout=TIMEOUT)
+        else:
+            user.wait_for_text(step.expect, timeout=TIMEOUT)
+
+
+def latencies(fake: FakeTelegram, measured: Measured) -> list[float]:
+    """Match each queued update with the bot's first answer after it, on the fake's clock."""
+    by_chat: dict[int, list[float]] = defaultdict(list)
+    by_query: dict[str, float] = {}
+    for call in fake.calls():
+        method = call.method.lower()
+        if call.error_code is not None:
+            continue
+        if method in ANSWERS and "chat_id" in call.args:
+            by_chat[int(call.args["chat_id"])].append(call.at)
+        elif method == "answercallbackquery":
+            by_query[call.args.get("callback_query_id", "")] = call.at
+    for times in by_chat.values():
+        times.sort()
+    found = []
+    for chat_id, queued, query_id in measured.queued:
+        if query_id is not None:
+            found.append(by_query[query_id] - queued)
+        else:
+            times = by_chat[chat_id]
+            found.append(times[bisect.bisect_right(times, queued)] - queued)
+    return found
+
+
+def users(fake: FakeTelegram, k: int) -> list[FakeUser]:
+    return [
+        fake.user(10_000 + n, first_name=f"主任{n + 1}", language_code="zh-hans") for n in range(k)
+    ]
+
+
+def measure(
+    process: type[BotProcess], env: dict[str, str], log: Path, k: int, work: Callable[..., None]
+) -> Measured:
+    """Start a fake and a bot process, let K users do `work(fake, users, measured)`; stop both."""
+    fake = FakeTelegram(token=TOKEN, bot_username="guanai_bench_bot").start()
+    bot: BotProcess | None = None
+    try:
+        env = {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.api_url}
+        bot = process(env, log).start()
+        wait_polling(fake, bot)
+        measured = Measured()
+        work(fake, users(fake, k), measured)
+        measured.latencies = latencies(fake, measured)
+        return measured
+    finally:
+        if bot is not None:
+            bot.stop()
+        fake.stop()
+
+
+def guanai_work(codes: list[str]) -> Callable[[FakeTelegram, list[FakeUser], Measured], None]:
+    def work(fake: FakeTelegram, people: list[FakeUser], measured: Measured) -> None:
+        code_of = {user.id: code for user, code in zip(people, codes, strict=True)}
+
+        def enrol(user: FakeUser) -> None:
+            user.send(f"/start {code_of[user.id]}")
+            user.wait_for_text("欢迎您", timeout=TIMEOUT)
+
+        concurrently(people, enrol)
+        fake.wait_idle(TIMEOUT)
+        measured.wall = concurrently(people, lambda u: play(u, VISIT_SCRIPT, measured, echo=False))
+
+    return work
+
+
+def echo_work(fake: FakeTelegram, people: list[FakeUser], measured: Measured) -> None:
+    measured.wall = concurrently(people, lambda u: play(u, ECHO_SCRIPT, measured, echo=True))
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else math.nan
+
+
+def figures(k: int, guanai: Measured, echo: Measured) -> list[Figure]:
+    result = [Figure(BENCHMARK, "directors", k, "users")]
+    for name, run in (("guanai", guanai), ("echo", echo)):
+        result += [
+            Figure(BENCHMARK, f"{name}_updates_per_s", round(run.rate, 1), "updates/s"),
+            Figure(BENCHMARK, f"{name}_p50", round(percentile(run.latencies, 0.5) * 1000), "ms"),
+            Figure(BENCHMARK, f"{name}_p95", round(percentile(run.latencies, 0.95) * 1000), "ms"),
+        ]
+    ratio = guanai.rate / echo.rate if echo.rate else 0.0
+    result.append(Figure(BENCHMARK, "guanai_vs_echo", round(ratio, 3), "x", ">= 0.5", ratio >= 0.5))
+    return result
+
+
+def run(options: BenchOptions) -> list[Figure]:
+    k = options.directors
+    options.work_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="chat-", dir=options.work_dir))
+    url = options.database_url or f"sqlite:///{folder / 'guanai.db'}"
+    upgrade(url)
+    db = Database(url)
+    try:
+        codes = seed(db, k, Settings(_env_file=None).timezone)  # type: ignore[call-arg]
+    finally:
+        db.dispose()
+    env = {"DATABASE_URL": url, "BOT_LOCALE": "zh_Hans"}
+    guanai = measure(BotProcess, env, folder / "bot.log", k, guanai_work(codes))
+    echo = measure(EchoProcess, {}, folder / "echo.log", k, echo_work)
+    shutil.rmtree(folder, ignore_errors=True)
+    return figures(k, guanai, echo)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    defaults = BenchOptions()
+    parser.add_argument("--directors", type=int, default=defaults.directors)
+    parser.add_argument("--database-url", default="", help="an empty database (default SQLite)")
+    parser.add_argument("--work-dir", type=Path, default=defaults.work_dir)
+    args = parser.parse_args(argv)
+    options = BenchOptions(
+        directors=args.directors, database_url=args.database_url, work_dir=args.work_dir
+    )
+    for figure in run(options):
+        target = f"  target {figure.target}: {'met' if figure.met else 'NOT met'}"
+        print(
+            f"{figure.name:<22} {figure.value:>10} {figure.unit}{target if figure.target else ''}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""What every benchmark takes and returns, and the helpers they share."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """Sizes and the database; `--tiny` in CI only proves the scripts work."""
+
+    children: int = 100_000
+    directors: int = 200  # simulated directors for the chat benchmark
+    messages: int = 5_000  # outbox messages
+    database_url: str = ""  # empty: a fresh SQLite file in a temporary folder
+    seed: int = 7
+    work_dir: Path = field(default_factory=lambda: Path("/tmp/guanai-bench"))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured number, with its unit and an optional target it is compared with."""
+
+    benchmark: str
+    name: str
+    value: float
+    unit: str
+    target: str = ""
+    met: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Benchmark = Callable[[BenchOptions], list[Figure]]
+
+
+@contextmanager
+def stopwatch() -> Iterator[Callable[[], float]]:
+    """Yield a function that returns the seconds elapsed since the block started."""
+    start = time.perf_counter()
+    yield lambda: time.perf_counter() - start
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "cores": str(os.cpu_count()),
+        "system": platform.platform(),
+    }
+
+
+def fresh_database(base_url: str, suffix: str, work_dir: Path) -> str:
+    """Return an empty database for one benchmark: a SQLite file, or a new PostgreSQL database."""
+    if not base_url.startswith(("postgres://", "postgresql")):
+        work_dir.mkdir(parents=True, exist_ok=True)
+        path = work_dir / f"{suffix}.db"
+        for leftover in work_dir.glob(f"{suffix}.db*"):
+            leftover.unlink()
+        return f"sqlite:///{path}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from storage.db import sqlalchemy_url
+
+    url = make_url(sqlalchemy_url(base_url))
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
