@@ -69,9 +69,7 @@ def main() -> int:
     }
     path = RESULTS_DIR / "latest.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(
-        f"figures written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
-    )
+    print(f"figures written to {path}")
     return 1 if failed else 0
 
 
