@@ -115,6 +115,20 @@ class ChildFile:
     visits: Sequence[VisitSummary] = ()
 
 
+def refresh_due_dates(child: Child, today: date) -> None:
+    """Store the next contact and visit dates the sweep reads, after anything that moves them.
+
+    A child filed mid-period owes the current period; a tier change takes effect for it.
+    """
+    child.next_contact_due, child.next_visit_due = next_due(
+        tier=child.risk_tier,
+        filed_on=child.filed_at.date(),
+        last_contact_on=child.last_contact_on,
+        last_visit_on=child.last_visit_on,
+        today=today,
+    )
+
+
 def _ethnicity(answers: dict[str, Any]) -> str:
     if answers.get("ethnicity") == "other":
         return str(answers.get("ethnicity_other") or "other")
@@ -197,14 +211,7 @@ def create_child(
         filed_at=now,
         updated_at=now,
     )
-    # A child filed mid-period owes the current period.
-    child.next_contact_due, child.next_visit_due = next_due(
-        tier=child.risk_tier,
-        filed_on=today,
-        last_contact_on=None,
-        last_visit_on=None,
-        today=today,
-    )
+    refresh_due_dates(child, today)
     session.add(child)
     session.flush()
     assert child.id is not None
@@ -301,15 +308,7 @@ def update_child(
     for column, value in _child_values(answers).items():
         setattr(file.child, column, value)
     file.child.updated_at = now
-    # A tier change takes effect for the current period.
-    child = file.child
-    child.next_contact_due, child.next_visit_due = next_due(
-        tier=child.risk_tier,
-        filed_on=child.filed_at.date(),
-        last_contact_on=child.last_contact_on,
-        last_visit_on=child.last_visit_on,
-        today=now.date(),
-    )
+    refresh_due_dates(file.child, today)
     child_queries.delete_related(session=session, child_id=child_id)
     _write_related(session, child_id, answers)
     for name in changed:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.access import Caller
 from bot.audit import Actor, record_audit
-from bot.cadence import next_due
+from bot.children import refresh_due_dates
 from bot.errors import AccessDenied, UserError
 from bot.escalations import EscalationPolicy, Report, raise_escalation
 from bot.forms.engine import relevant_answers
@@ -198,13 +198,7 @@ def save_visit(
         child.last_visit_on = max(filter(None, (child.last_visit_on, visited_on)))
     else:
         child.last_contact_on = max(filter(None, (child.last_contact_on, visited_on)))
-    child.next_contact_due, child.next_visit_due = next_due(
-        tier=child.risk_tier,
-        filed_on=child.filed_at.date(),
-        last_contact_on=child.last_contact_on,
-        last_visit_on=child.last_visit_on,
-        today=today,
-    )
+    refresh_due_dates(child, today)
     child.updated_at = now
     record_audit(
         session=session,
@@ -325,13 +319,7 @@ def update_visit(
     child = session.get(Child, visit.child_id)
     assert child is not None
     _last_dates(session, child)
-    child.next_contact_due, child.next_visit_due = next_due(
-        tier=child.risk_tier,
-        filed_on=child.filed_at.date(),
-        last_contact_on=child.last_contact_on,
-        last_visit_on=child.last_visit_on,
-        today=today,
-    )
+    refresh_due_dates(child, today)
     for name in changed:
         record_audit(
             session=session,

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlmodel import Session
 from telegram import Update
 
+from bot.access import Caller
 from bot.cards import RISK
 from bot.context import BotContext
+from bot.escalations import EscalationPolicy
 from bot.forms.launch import begin_visit, begin_visit_edit
 from bot.forms.render import Reply
+from bot.forms.service import Screen
 from bot.i18n import N_
 from bot.visits import children_to_visit
 from handlers.denied import refused
@@ -15,6 +22,7 @@ from handlers.forms import keyboard, show
 from handlers.replies import say
 from storage.models import Role
 
+FormStarter = Callable[[Session, Caller, int, datetime, date, EscalationPolicy], Screen]
 VISIT_PATTERN = r"^vs:(\d{1,12})$"
 VISIT_EDIT_PATTERN = r"^ve:(\d{1,12})$"
 
@@ -63,43 +71,39 @@ async def visit_command(update: Update, context: BotContext) -> None:
         await say(update, context, context.translate("visit.no_match", search=search))
 
 
-async def visit_button(update: Update, context: BotContext) -> None:
-    """Open the visit form for the child whose button was pressed."""
+async def _open_form(update: Update, context: BotContext, starter: FormStarter) -> None:
+    """Start a form for the record the pressed button names (its id after the colon)."""
     query, caller = update.callback_query, context.caller
     assert query is not None and query.data is not None and caller is not None
-    child_id = int(query.data.split(":")[1])
+    record_id = int(query.data.split(":")[1])
     await query.answer()
     services = context.services
     async with refused(update, context):
         screen = await services.db.run(
-            lambda s: begin_visit(
-                session=s,
-                caller=caller,
-                child_id=child_id,
-                now=services.clock(),
-                today=context.today(),
-                policy=services.escalation,
+            lambda s: starter(
+                s, caller, record_id, services.clock(), context.today(), services.escalation
             )
         )
         await show(update, context, screen)
+
+
+async def visit_button(update: Update, context: BotContext) -> None:
+    """Open the visit form for the child whose button was pressed."""
+    await _open_form(
+        update,
+        context,
+        lambda s, c, i, now, today, p: begin_visit(
+            session=s, caller=c, child_id=i, now=now, today=today, policy=p
+        ),
+    )
 
 
 async def visit_edit_button(update: Update, context: BotContext) -> None:
     """Open one of the caller's visit reports from the last week for correction."""
-    query, caller = update.callback_query, context.caller
-    assert query is not None and query.data is not None and caller is not None
-    visit_id = int(query.data.split(":")[1])
-    await query.answer()
-    services = context.services
-    async with refused(update, context):
-        screen = await services.db.run(
-            lambda s: begin_visit_edit(
-                session=s,
-                caller=caller,
-                visit_id=visit_id,
-                now=services.clock(),
-                today=context.today(),
-                policy=services.escalation,
-            )
-        )
-        await show(update, context, screen)
+    await _open_form(
+        update,
+        context,
+        lambda s, c, i, now, today, p: begin_visit_edit(
+            session=s, caller=c, visit_id=i, now=now, today=today, policy=p
+        ),
+    )

@@ -48,3 +48,24 @@ def invite(
             session=s, request=request, actor=Actor.cli(), now=now, lifetime=timedelta(days=7)
         )
     )
+
+
+def enrol_caller(db: Database, role: str, org: str, user: int, locale: str = "zh_Hans"):  # type: ignore[no-untyped-def]
+    """Invite a staff member and redeem the code as Telegram user `user`; return the Caller."""
+    from bot.access import identify
+    from bot.enrollment import ThrottlePolicy, redeem_invite
+
+    issued = invite(db, role, org)
+    db.call(
+        lambda s: redeem_invite(
+            session=s,
+            code=issued.code,
+            telegram_user_id=user,
+            locale=locale,
+            now=NOW,
+            policy=ThrottlePolicy(),
+        )
+    )
+    caller = db.call(lambda s: identify(session=s, telegram_user_id=user)).caller
+    assert caller is not None
+    return caller

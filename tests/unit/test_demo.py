@@ -32,8 +32,16 @@ def test_demo__database_with_enrolled_staff__refused_and_nothing_written(db: Dat
 
     seed_region(db)
     issued = invite(db, "director", VILLAGE)
-    db.call(lambda s: redeem_invite(session=s, code=issued.code, telegram_user_id=42,
-                                    locale="zh_Hans", now=NOW, policy=ThrottlePolicy()))
+    db.call(
+        lambda s: redeem_invite(
+            session=s,
+            code=issued.code,
+            telegram_user_id=42,
+            locale="zh_Hans",
+            now=NOW,
+            policy=ThrottlePolicy(),
+        )
+    )
     with pytest.raises(UserError) as caught:
         generate(db.engine, children=10, seed=1, today=date(2026, 11, 26))
     assert caught.value.key == "demo.error.live_database"

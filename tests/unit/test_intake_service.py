@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.access import Caller, identify
+from bot.access import Caller
 from bot.children import answers_of, load_file
-from bot.enrollment import ThrottlePolicy, redeem_invite
 from storage.child_models import Assistance, Caregiver, Child, Guardian
 from storage.db import Database
 from storage.models import AuditEntry
-from tests.support.formdriver import NOW, FormDriver
+from tests.support.formdriver import FormDriver
 from tests.support.ids import resident_id
 from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE, ORPHAN
 from tests.support.seed import (
@@ -19,26 +18,11 @@ from tests.support.seed import (
     OTHER_VILLAGE,
     TOWNSHIP,
     VILLAGE,
-    invite,
+    enrol_caller,
     seed_region,
 )
 
-
-def enrol(db: Database, role: str, org: str, user: int) -> Caller:
-    issued = invite(db, role, org)
-    db.call(
-        lambda s: redeem_invite(
-            session=s,
-            code=issued.code,
-            telegram_user_id=user,
-            locale="zh_Hans",
-            now=NOW,
-            policy=ThrottlePolicy(),
-        )
-    )
-    caller = db.call(lambda s: identify(session=s, telegram_user_id=user)).caller
-    assert caller is not None
-    return caller
+enrol = enrol_caller
 
 
 @pytest.fixture

@@ -8,34 +8,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.access import Caller, identify
-from bot.enrollment import ThrottlePolicy, redeem_invite
+from bot.access import Caller
 from bot.reminders import html_to_text, quiet_until, sweep
 from storage.db import Database
 from storage.outbox_models import OutboxMessage
 from tests.support.children import file_child
-from tests.support.formdriver import NOW
-from tests.support.seed import COUNTY, TOWNSHIP, VILLAGE, invite, seed_region
+from tests.support.seed import COUNTY, TOWNSHIP, VILLAGE, enrol_caller, seed_region
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET = (time(21, 0), time(8, 0))
 
 
-def enrol(db: Database, role: str, org: str, user: int) -> Caller:
-    issued = invite(db, role, org)
-    db.call(
-        lambda s: redeem_invite(
-            session=s,
-            code=issued.code,
-            telegram_user_id=user,
-            locale="zh_Hans",
-            now=NOW,
-            policy=ThrottlePolicy(),
-        )
-    )
-    caller = db.call(lambda s: identify(session=s, telegram_user_id=user)).caller
-    assert caller is not None
-    return caller
+enrol = enrol_caller
 
 
 @pytest.fixture
