@@ -48,12 +48,13 @@ def measure(url: str) -> dict[str, float]:
                     tz=ZoneInfo("Asia/Shanghai"),
                     quiet=None,
                     dry_run=True,
+                    collect=False,
                 )
             )
             seconds = elapsed()
     finally:
         db.dispose()
-    return {"seconds": seconds, "digests": len(result.messages), "peak_mb": peak_rss_mb()}
+    return {"seconds": seconds, "digests": result.count, "peak_mb": peak_rss_mb()}
 
 
 def run(options: BenchOptions) -> list[Figure]:

@@ -17,12 +17,14 @@ from bot.clock import system_clock
 from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
 from bot.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
+from bot.outbox import Outgoing
 from bot.personal import mask_phone
 from bot.reminders import html_to_text, sweep
 from bot.settings import Settings, SettingsError, load_settings
 from bot.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from storage import migrate, queries
 from storage.db import Database
+from storage.models import Staff
 
 EXIT_USAGE = 2
 
@@ -37,6 +39,11 @@ def _day(value: str) -> date:
 def _remind(args: argparse.Namespace, db: Database, t: Translator, settings: Settings) -> None:
     now = system_clock()
     today = args.as_of or now.astimezone(settings.timezone).date()
+
+    def show(staff: Staff, message: Outgoing) -> None:
+        print(f"== {staff.role} {staff.id} {staff.name or ''} ==")
+        print(html_to_text(message.text))
+
     result = db.call(
         lambda s: sweep(
             session=s,
@@ -45,16 +52,15 @@ def _remind(args: argparse.Namespace, db: Database, t: Translator, settings: Set
             tz=settings.timezone,
             quiet=settings.quiet_hours,
             dry_run=args.dry_run,
+            collect=False,
+            on_message=show,
         )
     )
     if not result.ran:
         print(t.plain("cli.remind.already", day=today))
         return
-    for staff, message in result.messages:
-        print(f"== {staff.role} {staff.id} {staff.name or ''} ==")
-        print(html_to_text(message.text))
     key = N_("cli.remind.previewed") if args.dry_run else N_("cli.remind.queued")
-    print(t.plain(key, count=len(result.messages), day=today))
+    print(t.plain(key, count=result.count, day=today))
 
 
 def _demo(args: argparse.Namespace, db: Database, t: Translator, settings: Settings) -> None:

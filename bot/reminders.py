@@ -5,13 +5,15 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from itertools import chain, groupby
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Select, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -42,9 +44,9 @@ class DueChild(NamedTuple):
     next_visit_due: date | None
 
 
-def _due_children(session: Session, area_prefix: str, horizon: date) -> list[DueChild]:
+def _due_statement(area_prefix: str, horizon: date) -> Select:  # type: ignore[type-arg]
     """Children with a stored due date on or before `horizon`, through the due-date indexes."""
-    statement = sa_select(
+    return sa_select(
         col(Child.id),
         col(Child.name),
         col(Child.village_code),
@@ -56,6 +58,10 @@ def _due_children(session: Session, area_prefix: str, horizon: date) -> list[Due
         col(Child.village_code).startswith(area_prefix),
         (col(Child.next_contact_due) <= horizon) | (col(Child.next_visit_due) <= horizon),
     )
+
+
+def _due_children(session: Session, area_prefix: str, horizon: date) -> list[DueChild]:
+    statement = _due_statement(area_prefix, horizon)
     return [DueChild(*row) for row in session.execute(statement).all()]
 
 
@@ -110,11 +116,12 @@ def _items(child: DueChild, today: date, horizon: date) -> list[DueItem]:
     return found
 
 
-def _staff(session: Session, role: Role, org_codes: set[str]) -> dict[str, list[Staff]]:
+def _staff(session: Session, role: Role, org_codes: set[str] | None) -> dict[str, list[Staff]]:
+    """Active, enrolled staff of a role by unit (of every unit when `org_codes` is None)."""
     statement = (
         select(Staff)
         .where(
-            col(Staff.org_code).in_(org_codes),
+            col(Staff.org_code).in_(org_codes) if org_codes is not None else true(),
             Staff.role == role.value,
             col(Staff.active).is_(True),
             col(Staff.telegram_user_id).is_not(None),
@@ -150,22 +157,29 @@ def due_message(items: Sequence[DueItem], t: Translator, *, overdue_only: bool) 
 
 def director_digests(
     *, session: Session, today: date, now: datetime, mark_drafts: bool = True
-) -> list[Digest]:
-    """A digest for each director with children due within 7 days or overdue."""
-    by_village: dict[str, list[DueItem]] = defaultdict(list)
-    for item in due_items(session=session, area_prefix="", horizon=today + DUE_WITHIN, today=today):
-        by_village[item.child.village_code].append(item)
-    directors = _staff(session, Role.DIRECTOR, set(by_village))
-    digests = []
-    for village, items in by_village.items():
-        for director in directors.get(village, []):
-            digests.append(Digest(director, "director", list(items)))
-    for digest in digests:
-        assert digest.recipient.id is not None
-        if mark_drafts:
-            stale = drafts.take_stale_drafts(session=session, staff_id=digest.recipient.id, now=now)
-            digest.stale_drafts = [get_form(d.form).title for d in stale]
-    return digests
+) -> Iterator[Digest]:
+    """Yield a digest for each director with children due within 7 days or overdue.
+
+    Children are read village by village in a stream, so memory stays flat at any scale.
+    """
+    horizon = today + DUE_WITHIN
+    directors = _staff(session, Role.DIRECTOR, None)
+    stale = drafts.stale_drafts(session=session, now=now)
+    statement = _due_statement("", horizon).order_by(col(Child.village_code))
+    rows = (DueChild(*row) for row in session.execute(statement).yield_per(5_000))
+    for village, children in groupby(rows, key=lambda child: child.village_code):
+        items = sorted(
+            (item for child in children for item in _items(child, today, horizon)),
+            key=lambda item: (item.due, item.child.name),
+        )
+        for director in directors.get(village, []) if items else []:
+            assert director.id is not None
+            digest = Digest(director, "director", items)
+            if mark_drafts:
+                for draft in stale.get(director.id, []):
+                    draft.stale_mentioned = True
+                    digest.stale_drafts.append(get_form(draft.form).title)
+            yield digest
 
 
 def _parents(session: Session, codes: set[str]) -> dict[str, str]:
@@ -271,8 +285,9 @@ def quiet_until(local_now: datetime, quiet: tuple[time, time] | None) -> datetim
 @dataclass(frozen=True)
 class SweepResult:
     ran: bool
-    digests: Sequence[Digest]
-    messages: Sequence[tuple[Staff, Outgoing]]
+    count: int = 0
+    digests: Sequence[Digest] = ()  # kept only when the caller asks to collect them
+    messages: Sequence[tuple[Staff, Outgoing]] = ()
 
 
 def sweep(
@@ -283,25 +298,37 @@ def sweep(
     tz: ZoneInfo,
     quiet: tuple[time, time] | None,
     dry_run: bool = False,
+    collect: bool = True,
+    on_message: Callable[[Staff, Outgoing], None] | None = None,
 ) -> SweepResult:
-    """Build the day's digests once; queue them in the outbox unless it is a dry run."""
+    """Build the day's digests once; queue them in the outbox unless it is a dry run.
+
+    Digests are rendered and queued one at a time; `collect=False` keeps none in memory.
+    """
     if not dry_run:
         try:
             with session.begin_nested():
                 session.add(SweepRun(job=JOB, day=today, started_at=now))
         except IntegrityError:
-            return SweepResult(False, [], [])
-    digests = [
-        *director_digests(session=session, today=today, now=now, mark_drafts=not dry_run),
-        *overdue_digests(session=session, today=today),
-    ]
-    villages = {i.child.village_code for d in digests for i in d.items}
-    names = {o.code: o.name for o in queries.list_orgs(session=session) if o.code in villages}
-    messages = []
+            return SweepResult(False)
+    digests: list[Digest] = []
+    messages: list[tuple[Staff, Outgoing]] = []
     not_before = quiet_until(now.astimezone(tz), quiet)
-    for digest in digests:
-        message = digest.render(default_i18n().translator(digest.recipient.locale), names)
-        messages.append((digest.recipient, message))
+    names: dict[str, str] | None = None
+    count = 0
+    overdue = overdue_digests(session=session, today=today)
+    for digest in chain(
+        director_digests(session=session, today=today, now=now, mark_drafts=not dry_run), overdue
+    ):
+        if digest.kind != "director" and names is None:
+            names = {o.code: o.name for o in queries.list_orgs(session=session)}
+        message = digest.render(default_i18n().translator(digest.recipient.locale), names or {})
+        count += 1
+        if collect:
+            digests.append(digest)
+            messages.append((digest.recipient, message))
+        if on_message is not None:
+            on_message(digest.recipient, message)
         if not dry_run:
             enqueue(
                 session=session,
@@ -312,7 +339,7 @@ def sweep(
                 not_before=not_before,
                 event=f"reminder:{today}",
             )
-    return SweepResult(True, digests, messages)
+    return SweepResult(True, count, digests, messages)
 
 
 def html_to_text(text: str) -> str:

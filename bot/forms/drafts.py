@@ -95,6 +95,19 @@ def close_draft(*, draft: FormSession, status: str, now: datetime) -> None:
     draft.updated_at = now
 
 
+def stale_drafts(*, session: Session, now: datetime) -> dict[int, list[FormSession]]:
+    """Every open draft untouched for 3 days and not yet mentioned, by staff member."""
+    statement = select(FormSession).where(
+        FormSession.status == OPEN,
+        col(FormSession.stale_mentioned).is_(False),
+        col(FormSession.updated_at) <= now - STALE_AFTER,
+    )
+    found: dict[int, list[FormSession]] = {}
+    for draft in session.exec(statement).all():
+        found.setdefault(draft.staff_id, []).append(draft)
+    return found
+
+
 def take_stale_drafts(*, session: Session, staff_id: int, now: datetime) -> Sequence[FormSession]:
     """Return the open drafts untouched for 3 days not yet mentioned, marking them mentioned.
 
