@@ -8,7 +8,9 @@ until no row is pending or being sent.
 
 Everything is read from the fake's recorded sendMessage calls, on its clock: the rate is the
 successful sends after the first over the time from the first to the last successful one;
-a 429 "after the first second" came more than 1 s after the first sendMessage call.
+a 429 "after the first second" came more than 1 s after the first sendMessage call. A sender
+that sends in bursts of 30 per second can show a little over 30 msg/s on short runs (the last
+burst ends early in its second). `longest_pause` is the longest gap between successful sends.
 
     python -m benchmarks.outbox_rate --messages 300
 """
@@ -56,7 +58,7 @@ REGION = [
     OrgInput(VILLAGE, "溪头村", "village", "350121100"),
 ]
 START_TIMEOUT = 120.0
-STALL_TIMEOUT = 60.0  # no row delivered for this long: give up
+STALL_TIMEOUT = 60.0  # no row delivered for this long (start-up included): give up
 MIN_RATE = 28.0
 
 
@@ -135,15 +137,6 @@ class RowCounter:
         self.engine.dispose()
 
 
-def wait_polling(fake: FakeTelegram, bot: BotProcess) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while fake.call_count("getUpdates") == 0:
-        assert bot.process is not None
-        if bot.process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the bot did not start polling:\n{bot.output()[-3000:]}")
-        time.sleep(0.1)
-
-
 def wait_delivered(counter: RowCounter, bot: BotProcess, n: int) -> None:
     """Wait until no row is pending or sending; fail on a stall, a dead bot or the deadline."""
     deadline = time.monotonic() + START_TIMEOUT + n  # 1 msg/s would still finish
@@ -178,15 +171,18 @@ def deliver(url: str, n: int, log: Path, poll_seconds: float) -> Outcome:
         }
         with stopwatch() as elapsed:
             bot = BotProcess(env, log).start()
-            wait_polling(fake, bot)
             wait_delivered(counter, bot, n)
             wall = elapsed()
         return Outcome(fake.calls("sendMessage"), counter.count([SENT], negate=True), wall)
     finally:
-        if bot is not None:
-            bot.stop()
-        fake.stop()
-        counter.dispose()
+        try:
+            if bot is not None:
+                bot.stop()
+        finally:
+            try:
+                fake.stop()
+            finally:
+                counter.dispose()
 
 
 def figures(n: int, outcome: Outcome) -> list[Figure]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.app_meta import BOT_USERNAME_KEY
 from bot.clock import Clock, system_clock
@@ -15,6 +15,7 @@ from bot.context import BotContext
 from bot.enrollment import ThrottlePolicy
 from bot.escalations import EscalationPolicy
 from bot.i18n import N_, I18n
+from bot.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings, SettingsError
 from storage import migrate, queries
 from storage.db import Database
@@ -140,7 +141,7 @@ def build_application(
         .token(settings.require_token())
         .base_url(settings.telegram_api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(SlidingWindowLimiter(limit=30, period=1.0, max_retries=3))
         .context_types(ContextTypes(context=BotContext))
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)

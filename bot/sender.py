@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot import outbox
 from bot.outbox import Outgoing
+from storage.outbox_models import OutboxMessage
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -40,16 +42,23 @@ def _retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def deliver_due(bot: Any, services: Services, limit: int = 50) -> int:
-    """Send every due outbox row once; return how many were sent."""
-    now = services.clock()
-    rows = await services.db.run(lambda s: outbox.claim_due(session=s, now=now, limit=limit))
+def _claim(now: datetime, limit: int) -> Callable[[Session], Sequence[OutboxMessage]]:
+    return lambda session: outbox.claim_due(session=session, now=now, limit=limit)
+
+
+async def deliver_due(bot: Any, services: Services, limit: int = 50, budget: float = 10.0) -> int:
+    """Send due outbox rows, batch after batch while batches come full; return how many."""
+    started = time.monotonic()
     sent = 0
-    for row in rows:
-        assert row.id is not None
-        if await _deliver_one(bot, services, row.id, row.chat_id, row.payload, row.attempts):
-            sent += 1
-    return sent
+    while True:
+        rows = await services.db.run(_claim(services.clock(), limit))
+        for row in rows:
+            assert row.id is not None
+            if await _deliver_one(bot, services, row.id, row.chat_id, row.payload, row.attempts):
+                sent += 1
+        # A full batch means more is waiting: keep going rather than wait for the next run.
+        if len(rows) < limit or time.monotonic() - started > budget:
+            return sent
 
 
 async def _deliver_one(

@@ -1,0 +1,66 @@
+"""The sliding-window limiter keeps every window under the limit and waits out 429."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from telegram.error import RetryAfter
+
+from bot.ratelimit import SlidingWindowLimiter
+
+
+def test_limiter__burst_of_requests__no_window_holds_more_than_the_limit() -> None:
+    limiter = SlidingWindowLimiter(limit=10, period=0.2)
+    answered: list[float] = []
+
+    async def send() -> bool:
+        answered.append(time.monotonic())
+        return True
+
+    async def main() -> None:
+        await asyncio.gather(
+            *(
+                limiter.process_request(send, (), {}, "sendMessage", {"chat_id": i}, None)
+                for i in range(35)
+            )
+        )
+
+    asyncio.run(main())
+    assert len(answered) == 35
+    for start in answered:
+        assert sum(1 for t in answered if start <= t < start + 0.2) <= 10
+
+
+def test_limiter__retry_after__waits_then_succeeds() -> None:
+    limiter = SlidingWindowLimiter(limit=30, period=1.0, max_retries=2)
+    calls: list[float] = []
+
+    async def flaky() -> Any:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise RetryAfter(1)
+        return {"ok": True}
+
+    result = asyncio.run(
+        limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
+    )
+    assert result == {"ok": True}
+    assert calls[1] - calls[0] >= 1.0
+
+
+def test_limiter__requests_without_a_chat__not_counted() -> None:
+    limiter = SlidingWindowLimiter(limit=1, period=10.0)
+
+    async def call() -> bool:
+        return True
+
+    async def main() -> list[Any]:
+        return await asyncio.gather(
+            *(limiter.process_request(call, (), {}, "getUpdates", {}, None) for _ in range(5))
+        )
+
+    started = time.monotonic()
+    assert asyncio.run(main()) == [True] * 5
+    assert time.monotonic() - started < 1.0
