@@ -17,6 +17,7 @@ from bot.escalations import EscalationPolicy
 from bot.i18n import N_, I18n
 from bot.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings, SettingsError
+from bot.updates import PerChatUpdateProcessor
 from storage import migrate, queries
 from storage.db import Database
 
@@ -142,6 +143,7 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
         .rate_limiter(SlidingWindowLimiter(limit=30, period=1.0, max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor())
         .context_types(ContextTypes(context=BotContext))
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)

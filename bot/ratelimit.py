@@ -62,11 +62,24 @@ class SlidingWindowLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSON:
-        """Call Telegram when a slot is free; wait out 429 and retry a few times."""
+        """Call Telegram when a slot is free; wait out 429 and retry a few times.
+
+        Only bulk sends (the outbox passes `rate_limit_args`) wait for a slot; a reply to the
+        user in front of the bot goes at once but still counts, so bulk sends make room for it.
+        """
         limited = data.get("chat_id") is not None
+        bulk = rate_limit_args is not None
         retries = rate_limit_args if rate_limit_args is not None else self.max_retries
         for attempt in range(retries + 1):
-            cell = await self._reserve() if limited else None
+            cell = None
+            if limited and bulk:
+                cell = await self._reserve()
+            else:
+                # A 429 pauses everything, replies included.
+                await asyncio.sleep(max(self._resume_at - time.monotonic(), 0.0))
+                if limited:
+                    cell = [time.monotonic()]
+                    self._sent.append(cell)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.app import Services
 
 log = logging.getLogger(__name__)
+BULK_RETRIES = 3  # passing rate-limit arguments marks a send as bulk for the limiter
 # Called in the transaction that marks a row undeliverable, by the event's type (the text
 # before the first colon), so the cause can move on: an escalation goes to the next level.
 UndeliverableHook = Callable[[Session, Any, datetime], None]
@@ -67,7 +68,9 @@ async def _deliver_one(
     message = Outgoing.from_json(payload)
     db, clock = services.db, services.clock
     try:
-        result = await bot.send_message(chat_id, message.text, reply_markup=markup(message))
+        result = await bot.send_message(
+            chat_id, message.text, reply_markup=markup(message), rate_limit_args=BULK_RETRIES
+        )
     except RetryAfter as error:
         not_before = clock() + timedelta(seconds=_retry_after_seconds(error))
         await db.run(

@@ -11,7 +11,7 @@ from telegram.error import RetryAfter
 from bot.ratelimit import SlidingWindowLimiter
 
 
-def test_limiter__burst_of_requests__no_window_holds_more_than_the_limit() -> None:
+def test_limiter__burst_of_bulk_sends__no_window_holds_more_than_the_limit() -> None:
     limiter = SlidingWindowLimiter(limit=10, period=0.2)
     answered: list[float] = []
 
@@ -22,7 +22,7 @@ def test_limiter__burst_of_requests__no_window_holds_more_than_the_limit() -> No
     async def main() -> None:
         await asyncio.gather(
             *(
-                limiter.process_request(send, (), {}, "sendMessage", {"chat_id": i}, None)
+                limiter.process_request(send, (), {}, "sendMessage", {"chat_id": i}, 3)
                 for i in range(35)
             )
         )
@@ -64,3 +64,33 @@ def test_limiter__requests_without_a_chat__not_counted() -> None:
     started = time.monotonic()
     assert asyncio.run(main()) == [True] * 5
     assert time.monotonic() - started < 1.0
+
+
+def test_limiter__replies_to_users__go_at_once_and_make_bulk_sends_wait() -> None:
+    limiter = SlidingWindowLimiter(limit=5, period=0.5)
+    answered: list[tuple[str, float]] = []
+
+    def sender(kind: str) -> Any:
+        async def send() -> bool:
+            answered.append((kind, time.monotonic()))
+            return True
+
+        return send
+
+    async def main() -> None:
+        started = time.monotonic()
+        await asyncio.gather(
+            *(
+                limiter.process_request(
+                    sender("reply"), (), {}, "sendMessage", {"chat_id": i}, None
+                )
+                for i in range(8)
+            )
+        )
+        assert time.monotonic() - started < 0.2  # replies are never held back
+        await limiter.process_request(sender("bulk"), (), {}, "sendMessage", {"chat_id": 99}, 3)
+
+    asyncio.run(main())
+    replies_done = max(t for kind, t in answered if kind == "reply")
+    bulk_at = next(t for kind, t in answered if kind == "bulk")
+    assert bulk_at - replies_done >= 0.4  # the window was full of replies
