@@ -9,6 +9,8 @@ picker and every form step up to Save, 19 updates each. A bare python-telegram-b
 Latency is read on the fake's clock: from just before the user's update is queued to the
 arrival of the bot's next message or edit in that chat (for the echo bot's button presses, its
 answerCallbackQuery). Updates per second are all updates over the wall time of the run.
+Every user is a thread blocked on the fake's one condition, which wakes them all on every
+change: with hundreds of users the test process itself can become the limit (see its CPU).
 
     python -m benchmarks.chat_throughput --directors 20
 """
