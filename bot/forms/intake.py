@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.forms.conditions import ALWAYS, equals, includes, is_true, one_of
+from bot.forms.conditions import ALWAYS, Condition, equals, includes, is_true, one_of
 from bot.forms.model import Choice, Field, Form, section
 from bot.forms.rules import (
     check_duplicates,
@@ -36,6 +36,22 @@ SPECIAL = choices(
 )
 CHILD_AID = ("dibao", "tekun", "disability", "temporary", "other")
 FAMILY_AID = ("dibao", "tekun", "disability", "other")
+
+
+def caregiver_contact_fields(when: Condition) -> tuple[Field, ...]:
+    """Who the entrusted caregiver is and how to reach them (intake, and a visit's change)."""
+    named = when & ~equals("caregiver_relation", "none")
+    return (
+        Field(
+            "caregiver_relation",
+            "choice",
+            N_("intake.caregiver.relation"),
+            relevant=when,
+            choices=choices("choice.caregiver", "grandparents", "relatives", "none"),
+        ),
+        Field("caregiver_name", "text", N_("intake.caregiver.name"), relevant=named),
+        Field("caregiver_phone", "phone", N_("intake.caregiver.phone"), relevant=named),
+    )
 
 
 def parent_fields(who: str) -> tuple[Field, ...]:
@@ -281,25 +297,7 @@ INTAKE = Form(
         section(
             "caregiver",
             N_("intake.section.caregiver"),
-            Field(
-                "caregiver_relation",
-                "choice",
-                N_("intake.caregiver.relation"),
-                relevant=LEFT_BEHIND,
-                choices=choices("choice.caregiver", "grandparents", "relatives", "none"),
-            ),
-            Field(
-                "caregiver_name",
-                "text",
-                N_("intake.caregiver.name"),
-                relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
-            ),
-            Field(
-                "caregiver_phone",
-                "phone",
-                N_("intake.caregiver.phone"),
-                relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
-            ),
+            *caregiver_contact_fields(LEFT_BEHIND),
             Field(
                 "caregiver_address",
                 "text",

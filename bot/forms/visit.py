@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.forms.conditions import Condition, equals, includes, is_true
-from bot.forms.intake import choices
+from bot.forms.intake import caregiver_contact_fields, choices
 from bot.forms.model import Field, Form, section
 from bot.forms.rules import none_is_exclusive
 from bot.i18n import N_
@@ -133,25 +133,7 @@ VISIT = Form(
                 N_("visit.caregiver_changed"),
                 relevant=equals("_category", "left_behind"),
             ),
-            Field(
-                "caregiver_relation",
-                "choice",
-                N_("intake.caregiver.relation"),
-                relevant=CAREGIVER_CHANGED,
-                choices=choices("choice.caregiver", "grandparents", "relatives", "none"),
-            ),
-            Field(
-                "caregiver_name",
-                "text",
-                N_("intake.caregiver.name"),
-                relevant=CAREGIVER_CHANGED & ~equals("caregiver_relation", "none"),
-            ),
-            Field(
-                "caregiver_phone",
-                "phone",
-                N_("intake.caregiver.phone"),
-                relevant=CAREGIVER_CHANGED & ~equals("caregiver_relation", "none"),
-            ),
+            *caregiver_contact_fields(CAREGIVER_CHANGED),
             Field(
                 "risk_change",
                 "choice",
