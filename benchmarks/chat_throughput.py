@@ -297,18 +297,18 @@ def run(options: BenchOptions) -> list[Figure]:
     options.work_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="chat-", dir=options.work_dir))
     url = options.database_url or f"sqlite:///{folder / 'guanai.db'}"
-    upgrade(url)
-    db = Database(url)
-    try:
-        codes = seed(db, k, Settings(_env_file=None).timezone)  # type: ignore[call-arg]
-    finally:
-        db.dispose()
     env = {"DATABASE_URL": url, "BOT_LOCALE": "zh_Hans"}
     try:
+        upgrade(url)
+        db = Database(url)
+        try:
+            codes = seed(db, k, Settings(_env_file=None).timezone)  # type: ignore[call-arg]
+        finally:
+            db.dispose()
         guanai = measure(BotProcess, env, folder / "bot.log", k, guanai_work(codes))
         echo = measure(EchoProcess, {}, folder / "echo.log", k, echo_work)
     except Exception as error:
-        error.add_note(f"the bot logs and database are kept in {folder}")
+        error.add_note(f"the bot logs (and a SQLite database) are kept in {folder}")
         raise
     shutil.rmtree(folder, ignore_errors=True)
     return figures(k, guanai, echo)
