@@ -123,11 +123,6 @@ def redeem_invite(
     return Redemption(RedeemStatus.ENROLLED, staff=staff)
 
 
-def find_staff(*, session: Session, telegram_user_id: int) -> Staff | None:
-    """Return the staff record bound to this Telegram account, active or not."""
-    return queries.staff_by_telegram_id(session=session, telegram_user_id=telegram_user_id)
-
-
 def set_locale(*, session: Session, staff_id: int, locale: str, now: datetime) -> Staff | None:
     """Store a staff member's chosen language."""
     staff = queries.get_staff(session=session, staff_id=staff_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,18 +20,6 @@ log = logging.getLogger(__name__)
 def N_(key: str) -> str:
     """Mark a message key for extraction without translating it yet."""
     return key
-
-
-def normalise_locale(value: str | None, default: str = "zh_Hans") -> str:
-    """Map a Telegram language code or a stored locale to one of the supported locales."""
-    if not value:
-        return default
-    lowered = value.replace("_", "-").lower()
-    if lowered.startswith("en"):
-        return "en"
-    if lowered.startswith("zh"):
-        return "zh_Hans"
-    return default
 
 
 def load_catalog(locale: str, locales_dir: Path = LOCALES_DIR) -> dict[str, str]:
@@ -88,6 +76,3 @@ class I18n:
 def default_i18n() -> I18n:
     """Return the catalogs with the default locale, for code paths without settings."""
     return I18n()
-
-
-Gettext = Callable[..., str]

@@ -109,18 +109,11 @@ def stale_drafts(*, session: Session, now: datetime) -> dict[int, list[FormSessi
 
 
 def take_stale_drafts(*, session: Session, staff_id: int, now: datetime) -> Sequence[FormSession]:
-    """Return the open drafts untouched for 3 days not yet mentioned, marking them mentioned.
+    """Return one staff member's stale drafts, marking them mentioned so each is named once.
 
-    The daily reminder digest calls this, so each stale draft is mentioned once; answering the
-    draft again clears the mark (see save_state).
+    Answering the draft again clears the mark (see save_state).
     """
-    statement = select(FormSession).where(
-        FormSession.staff_id == staff_id,
-        FormSession.status == OPEN,
-        col(FormSession.stale_mentioned).is_(False),
-        col(FormSession.updated_at) <= now - STALE_AFTER,
-    )
-    drafts = session.exec(statement).all()
+    drafts = stale_drafts(session=session, now=now).get(staff_id, [])
     for draft in drafts:
         draft.stale_mentioned = True
     return drafts
