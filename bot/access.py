@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.orgs import area_prefix
+from bot.orgs import area_prefix, prefix_of
 from storage import queries
 from storage.models import Role, Staff
 
@@ -51,9 +51,18 @@ def caller_from_staff(*, session: Session, staff: Staff) -> Caller:
 
 def identify(*, session: Session, telegram_user_id: int) -> Identity:
     """Look up the Telegram account; a revoked record gives no caller."""
-    staff = queries.staff_by_telegram_id(session=session, telegram_user_id=telegram_user_id)
-    if staff is None:
+    # Every update starts here, so it is one indexed query with no ORM objects.
+    found = queries.identity_by_telegram_id(session=session, telegram_user_id=telegram_user_id)
+    if found is None:
         return Identity(caller=None)
-    if not staff.active:
-        return Identity(caller=None, revoked=True, locale=staff.locale)
-    return Identity(caller=caller_from_staff(session=session, staff=staff), locale=staff.locale)
+    if not found.active:
+        return Identity(caller=None, revoked=True, locale=found.locale)
+    caller = Caller(
+        staff_id=found.staff_id,
+        role=Role(found.role),
+        org_code=found.org_code,
+        area_prefix=prefix_of(found.org_code, found.org_level),
+        locale=found.locale,
+        name=found.name,
+    )
+    return Identity(caller=caller, locale=found.locale)

@@ -17,6 +17,7 @@ from bot.escalations import EscalationPolicy
 from bot.i18n import N_, I18n
 from bot.ratelimit import SlidingWindowLimiter
 from bot.settings import Settings, SettingsError
+from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor
 from storage import migrate, queries
 from storage.db import Database
@@ -141,6 +142,8 @@ def build_application(
         ApplicationBuilder()
         .token(settings.require_token())
         .base_url(settings.telegram_api_url)
+        .request(AiohttpRequest(connection_pool_size=64))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
         .rate_limiter(SlidingWindowLimiter(limit=30, period=1.0, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor())

@@ -92,7 +92,12 @@ def canonical_code(code: str, level: OrgLevel) -> str:
 
 def area_prefix(org: OrgUnit) -> str:
     """Return the code prefix shared by the unit and everything under it."""
-    return org.code[: PREFIX_LENGTH[OrgLevel(org.level)]]
+    return prefix_of(org.code, org.level)
+
+
+def prefix_of(code: str, level: str) -> str:
+    """Return the code prefix shared by a unit of this level and everything under it."""
+    return code[: PREFIX_LENGTH[OrgLevel(level)]]
 
 
 def check_parent(*, level: OrgLevel, code: str, parent: OrgUnit | None) -> None:

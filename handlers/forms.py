@@ -146,20 +146,30 @@ async def press(update: Update, context: BotContext) -> None:
         await query.answer(t.plain("form.already_answered"))
         return
     await query.answer()
-    if decoded.action == "toggle" and screen.kind == "question" and screen.error is None:
-        reply = render_screen(screen, t, context.today())[-1]
-        await _edit(query.message, reply)
+    replies = render_screen(screen, t, context.today())
+    in_place = screen.kind == "question" and len(replies) == 1
+    # The next question takes the pressed one's place: one call, and no stale buttons.
+    if (
+        in_place
+        and isinstance(query.message, Message)
+        and await edit_in_place(query.message, replies[0])
+    ):
         return
     await drop_buttons(query.message)
     await show(update, context, screen)
 
 
-async def _edit(message: Any, reply: Reply) -> None:
+async def edit_in_place(message: Message, reply: Reply) -> bool:
+    """Show the reply in place of the message; tell whether Telegram let it be edited."""
     try:
         await message.edit_text(reply.text, reply_markup=keyboard(reply))
     except BadRequest as error:
-        if "not modified" not in str(error):
-            raise
+        if "not modified" in str(error):
+            return True
+        if "can't be edited" in str(error) or "not found" in str(error):
+            return False  # too old or deleted: the caller sends the question anew
+        raise
+    return True
 
 
 async def drop_buttons(message: Any) -> None:

@@ -35,7 +35,7 @@ async def resolve_caller(update: Update, context: BotContext) -> None:
         await say(update, context, context.translate("access.private_only"))
         raise ApplicationHandlerStop
     services = context.services
-    identity = await services.db.run(lambda s: identify(session=s, telegram_user_id=user.id))
+    identity = await services.db.run_read(lambda s: identify(session=s, telegram_user_id=user.id))
     context.caller = identity.caller
     context.t = services.i18n.translator(identity.locale)
     if identity.caller is not None or _is_start_command(update):

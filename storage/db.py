@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 T = TypeVar("T")
+READ_ONLY = "guanai_read_only"  # an execution option: this transaction only reads
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -39,7 +40,9 @@ def _prepare_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # A deferred transaction that reads and then writes can fail at once under WAL when
         # another writer got in between; taking the write lock at BEGIN makes it wait instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads (Database.read) need no lock under WAL, so they never queue behind writers.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(database_url: str) -> Engine:
@@ -60,6 +63,7 @@ class Database:
     def __init__(self, database_url: str) -> None:
         self.url = database_url
         self.engine = make_engine(database_url)
+        self._reader = self.engine.execution_options(**{READ_ONLY: True})
 
     @property
     def dialect(self) -> str:
@@ -79,6 +83,15 @@ class Database:
     async def run(self, work: Callable[[Session], T]) -> T:
         """Run one unit of work in a worker thread so the event loop never waits on the database."""
         return await asyncio.to_thread(self.call, work)
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        """Run work that only reads; on SQLite it does not wait for the write lock."""
+        with Session(self._reader, expire_on_commit=False) as session, session.begin():
+            return work(session)
+
+    async def run_read(self, work: Callable[[Session], T]) -> T:
+        """Run reading work in a worker thread."""
+        return await asyncio.to_thread(self.read, work)
 
     def dispose(self) -> None:
         self.engine.dispose()

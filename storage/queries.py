@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import AppMeta, Invite, OrgUnit, Staff
@@ -28,6 +30,37 @@ def get_staff(*, session: Session, staff_id: int) -> Staff | None:
 def staff_by_telegram_id(*, session: Session, telegram_user_id: int) -> Staff | None:
     statement = select(Staff).where(Staff.telegram_user_id == telegram_user_id)
     return session.exec(statement).first()
+
+
+class StaffIdentity(NamedTuple):
+    """The columns every update needs to know its sender, read in one query."""
+
+    staff_id: int
+    role: str
+    org_code: str
+    org_level: str
+    active: bool
+    locale: str | None
+    name: str | None
+
+
+def identity_by_telegram_id(*, session: Session, telegram_user_id: int) -> StaffIdentity | None:
+    """Return the staff record of a Telegram account with its unit's level, or None."""
+    statement = (
+        sa_select(
+            col(Staff.id),
+            col(Staff.role),
+            col(Staff.org_code),
+            col(OrgUnit.level),
+            col(Staff.active),
+            col(Staff.locale),
+            col(Staff.name),
+        )
+        .join(OrgUnit, col(OrgUnit.code) == col(Staff.org_code))
+        .where(col(Staff.telegram_user_id) == telegram_user_id)
+    )
+    row = session.execute(statement).first()
+    return StaffIdentity(*row) if row is not None else None
 
 
 def staff_in_area(*, session: Session, area_prefix: str) -> Sequence[Staff]:

@@ -70,6 +70,14 @@ def _question(screen: Screen, form: Form, t: Translator, today: object) -> list[
         return callbacks.encode(screen.draft_id, state.version, action, arg)
 
     lines = []
+    last = state.history[-1] if state.history else None
+    previous = next((p for p in form.fields if p.name == last), None)
+    if previous is not None and previous.name in state.answers and previous.name != f.name:
+        # The pressed question gives way to this one, so the answer just given is echoed here.
+        given = render_answer(previous, state.answers[previous.name], t)
+        lines.append(
+            t("form.previous_answer", label=label_of(previous, state.answers, t), value=given)
+        )
     if screen.error is not None:
         lines.append("⚠️ " + screen.error.render(t))
     section = form.section_of(f.name)

@@ -24,7 +24,7 @@ def answer(user, field: str, kind: str, value: str) -> SentMessage:  # type: ign
     if field in MULTI_CHOICE:
         user.wait_for(lambda m: "✅" in str(m.buttons()))
         user.press("完成")
-    return user.wait_for(lambda m: bool(m.buttons()) and not m.edited)
+    return user.wait_for(lambda m: bool(m.buttons()))
 
 
 def fill(user, answers: dict[str, tuple[str, str]]) -> SentMessage:  # type: ignore[no-untyped-def]
@@ -160,6 +160,24 @@ def test_intake__stale_button__already_answered_and_nothing_changes(
     user.wait_for_text("户籍类别")
     draft = region.call(lambda s: s.exec(select(FormSession)).one())
     assert '"ethnicity": "han"' in draft.state
+
+
+def test_intake__button_answer__next_question_replaces_it_and_echoes_answer(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    user.send("新建档案")
+    user.wait_for_text("儿童姓名")
+    for field in ("child_name", "child_id", "child_id_confirm"):
+        answer(user, field, *LEFT_BEHIND[field])
+    question = user.wait_for_text("请选择民族")
+    sent_before = len(user.messages())
+    user.press("汉族")
+    edited = user.wait_for_text("家庭地址")
+    assert edited.message_id == question.message_id and edited.edited
+    assert "✓ 民族：汉族" in edited.text
+    assert len(user.messages()) == sent_before
+    assert "汉族" not in [label for label, _ in edited.buttons()]
 
 
 def test_intake__duplicate_id__refused_naming_village(

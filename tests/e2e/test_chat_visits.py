@@ -52,7 +52,7 @@ def step(user: FakeUser, name: str, value: str, typed: bool = False) -> SentMess
     if name in MULTI:
         user.wait_for(lambda m: "✅" in str(m.buttons()))
         user.press("完成")
-    return user.wait_for(lambda m: bool(m.buttons()) and not m.edited)
+    return user.wait_for(lambda m: bool(m.buttons()))
 
 
 def start_visit(user: FakeUser, kind: str = "入户走访") -> None:

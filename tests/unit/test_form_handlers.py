@@ -1,0 +1,43 @@
+"""Showing the next question in place of the pressed one, and when Telegram will not allow it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from telegram.error import BadRequest
+
+from bot.forms.render import Reply
+from handlers.forms import edit_in_place
+
+
+class RefusingMessage:
+    """A chat message whose edits Telegram answers with one error."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+    async def edit_text(self, *_args: Any, **_kwargs: Any) -> None:
+        raise BadRequest(self.error)
+
+
+def edit(error: str) -> bool:
+    return asyncio.run(edit_in_place(RefusingMessage(error), Reply("下一题")))  # type: ignore[arg-type]
+
+
+def test_edit_in_place__message_too_old__caller_sends_question_anew() -> None:
+    assert edit("Bad Request: message can't be edited") is False
+
+
+def test_edit_in_place__message_deleted__caller_sends_question_anew() -> None:
+    assert edit("Bad Request: message to edit not found") is False
+
+
+def test_edit_in_place__same_question_again__counts_as_shown() -> None:
+    assert edit("Bad Request: message is not modified") is True
+
+
+def test_edit_in_place__broken_html__raised_for_the_error_handler() -> None:
+    with pytest.raises(BadRequest):
+        edit("Bad Request: can't parse entities")

@@ -1,0 +1,96 @@
+"""The aiohttp backend speaks to a Bot API server the way PTB's own httpx backend does."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+import pytest
+from aiohttp import web
+from telegram import InputFile
+from telegram.error import NetworkError
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
+
+from bot.transport import AiohttpRequest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def with_server(received: dict[str, Any], work: Any) -> Any:
+    async def endpoint(request: web.Request) -> web.Response:
+        received["content_type"] = request.content_type
+        form = await request.post()
+        for name, value in form.items():
+            # Uploaded files are closed when the handler returns: keep name and bytes.
+            is_file = isinstance(value, web.FileField)
+            received[name] = (value.filename, value.file.read()) if is_file else value
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/bot/sendDocument", endpoint)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        return await work(request, f"http://127.0.0.1:{port}/bot/sendDocument")
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+
+
+def data(*parameters: tuple[str, object]) -> RequestData:
+    return RequestData([RequestParameter.from_input(name, value) for name, value in parameters])
+
+
+def test_request__text_parameters__sent_as_a_form_with_json_values() -> None:
+    received: dict[str, Any] = {}
+
+    async def work(request: AiohttpRequest, url: str) -> tuple[int, bytes]:
+        body = data(("chat_id", 42), ("text", "你好"), ("reply_markup", {"inline_keyboard": []}))
+        return await request.do_request(url, "POST", body)
+
+    status, payload = asyncio.run(with_server(received, work))
+    assert status == 200 and b'"ok": true' in payload
+    assert received["content_type"] == "application/x-www-form-urlencoded"
+    assert received["chat_id"] == "42" and received["text"] == "你好"
+    assert received["reply_markup"] == '{"inline_keyboard": []}'
+
+
+def test_request__a_file__sent_as_multipart_with_its_name() -> None:
+    received: dict[str, Any] = {}
+
+    async def work(request: AiohttpRequest, url: str) -> tuple[int, bytes]:
+        document = InputFile(b"name,tier\n", filename="children.csv")
+        return await request.do_request(url, "POST", data(("chat_id", 7), ("document", document)))
+
+    status, _ = asyncio.run(with_server(received, work))
+    assert status == 200 and received["content_type"] == "multipart/form-data"
+    assert received["chat_id"] == "7"
+    assert received["document"] == ("children.csv", b"name,tier\n")
+
+
+def test_request__nobody_listening__network_error() -> None:
+    async def work() -> None:
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            await request.do_request(f"http://127.0.0.1:{free_port()}/bot/getMe", "POST")
+        finally:
+            await request.shutdown()
+
+    with pytest.raises(NetworkError):
+        asyncio.run(work())
+
+
+def test_request__before_initialize__refused() -> None:
+    with pytest.raises(RuntimeError):
+        asyncio.run(AiohttpRequest().do_request("http://127.0.0.1:1/bot/getMe", "POST"))
