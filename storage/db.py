@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,10 +11,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 T = TypeVar("T")
 READ_ONLY = "guanai_read_only"  # an execution option: this transaction only reads
+LAST_USED = "guanai_last_used"  # when a pooled connection was last given back
+PING_AFTER_IDLE = 10.0  # seconds
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -54,7 +58,33 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _prepare_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=10, max_overflow=10)
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Test a pooled connection before use only when it sat idle, not on every checkout.
+
+    A server restart leaves idle connections dead; pinging those is enough, and saves a round
+    trip per transaction on busy ones (pool_pre_ping would ping every time).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(LAST_USED, 0.0) < PING_AFTER_IDLE:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:
+            # The pool drops this connection and checks out another (up to three tries).
+            raise DisconnectionError(str(error)) from error
 
 
 class Database:

@@ -1,4 +1,4 @@
-"""Transactions: writers queue for SQLite's one write lock, readers never do."""
+"""Transactions: readers never queue behind SQLite's writers; dead connections are replaced."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from sqlalchemy import text
 from storage.db import Database
 from tests.support.database import using_postgres
 
-pytestmark = pytest.mark.skipif(using_postgres(), reason="SQLite's locking only")
-
-
 def in_thread(work: object) -> threading.Thread:
     thread = threading.Thread(target=work, daemon=True)  # type: ignore[arg-type]
     thread.start()
     return thread
 
 
+@pytest.mark.skipif(using_postgres(), reason="SQLite's locking only")
 def test_read__while_a_writer_holds_the_lock__answers_without_waiting(db: Database) -> None:
     with db.transaction() as writer:
         writer.execute(text("UPDATE app_meta SET value = value"))
@@ -30,3 +28,17 @@ def test_read__while_a_writer_holds_the_lock__answers_without_waiting(db: Databa
         assert second_writer.is_alive(), "a second writer did not queue for the lock"
     second_writer.join(5.0)
     assert not second_writer.is_alive()
+
+
+@pytest.mark.skipif(not using_postgres(), reason="PostgreSQL connections only")
+def test_call__server_dropped_an_idle_connection__answers_on_a_fresh_one(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = db.call(lambda s: s.execute(text("SELECT pg_backend_pid()")).scalar())
+    killer = Database(db.url)
+    try:
+        killer.call(lambda s: s.execute(text(f"SELECT pg_terminate_backend({backend})")))
+    finally:
+        killer.dispose()
+    monkeypatch.setattr("storage.db.PING_AFTER_IDLE", 0.0)
+    assert db.call(lambda s: s.execute(text("SELECT pg_backend_pid()")).scalar()) != backend
