@@ -19,12 +19,11 @@ from bot.i18n import N_, I18n, Translator
 from bot.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
 from bot.outbox import Outgoing
 from bot.personal import mask_phone
-from bot.reminders import html_to_text, sweep
+from bot.reminders import Recipient, html_to_text, sweep
 from bot.settings import Settings, SettingsError, load_settings
 from bot.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from storage import migrate, queries
 from storage.db import Database
-from storage.models import Staff
 
 EXIT_USAGE = 2
 
@@ -40,7 +39,7 @@ def _remind(args: argparse.Namespace, db: Database, t: Translator, settings: Set
     now = system_clock()
     today = args.as_of or now.astimezone(settings.timezone).date()
 
-    def show(staff: Staff, message: Outgoing) -> None:
+    def show(staff: Recipient, message: Outgoing) -> None:
         print(f"== {staff.role} {staff.id} {staff.name or ''} ==")
         print(html_to_text(message.text))
 

@@ -52,10 +52,11 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
                 now=now,
                 tz=settings.timezone,
                 quiet=settings.quiet_hours,
+                collect=False,  # a big region's digests would all be held in memory otherwise
             )
         )
     except Exception as error:  # the job must survive a database hiccup
         log.error("reminder sweep failed: %s", type(error).__name__)
         return
     if result.ran:
-        log.info("reminder sweep for %s queued %d digests", local.date(), len(result.messages))
+        log.info("reminder sweep for %s queued %d digests", local.date(), result.count)

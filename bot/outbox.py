@@ -6,10 +6,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from storage.models import Staff
 from storage.outbox_models import (
     FAILED,
     PENDING,
@@ -39,11 +40,32 @@ class Outgoing:
         return cls(data["text"], [[tuple(b) for b in row] for row in data.get("buttons", [])])
 
 
+class Addressee(Protocol):
+    """Whom a message goes to: a Staff row, or the few columns of one the sweep reads."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def telegram_user_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message for `enqueue_many`, with the same meaning as `enqueue`'s arguments."""
+
+    key: str
+    recipient: Addressee
+    message: Outgoing
+    not_before: datetime | None = None
+    event: str = ""
+
+
 def enqueue(
     *,
     session: Session,
     key: str,
-    recipient: Staff,
+    recipient: Addressee,
     message: Outgoing,
     now: datetime,
     not_before: datetime | None = None,
@@ -67,6 +89,41 @@ def enqueue(
     session.add(row)
     session.flush()
     return row
+
+
+def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime) -> int:
+    """Queue many messages in one round trip, each once per key, as `enqueue` does one.
+
+    Keys already queued, and repeats within `messages`, are left as they are; returns how many
+    rows were added. The rows are written with Core: tens of thousands of ORM objects, flushed
+    one by one, made a large sweep crawl.
+    """
+    keys = {message.key for message in messages}
+    taken = set(
+        session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(keys))).all()
+    )
+    rows = []
+    for message in messages:
+        recipient = message.recipient
+        if recipient.telegram_user_id is None or recipient.id is None or message.key in taken:
+            continue
+        taken.add(message.key)
+        rows.append(
+            {
+                "key": message.key,
+                "recipient_staff_id": recipient.id,
+                "chat_id": recipient.telegram_user_id,
+                "payload": message.message.to_json(),
+                "state": PENDING,
+                "not_before": message.not_before or now,
+                "attempts": 0,
+                "event": message.event,
+                "created_at": now,
+            }
+        )
+    if rows:
+        session.connection().execute(insert(OutboxMessage), rows)
+    return len(rows)
 
 
 def claim_due(*, session: Session, now: datetime, limit: int = 50) -> Sequence[OutboxMessage]:

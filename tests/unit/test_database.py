@@ -10,6 +10,7 @@ from sqlalchemy import text
 from storage.db import Database
 from tests.support.database import using_postgres
 
+
 def in_thread(work: object) -> threading.Thread:
     thread = threading.Thread(target=work, daemon=True)  # type: ignore[arg-type]
     thread.start()

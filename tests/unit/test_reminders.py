@@ -8,12 +8,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot import reminders
 from bot.access import Caller
+from bot.i18n import default_i18n
+from bot.outbox import Outgoing
 from bot.reminders import html_to_text, quiet_until, sweep
+from storage.child_models import Child
 from storage.db import Database
 from storage.outbox_models import OutboxMessage
 from tests.support.children import file_child
-from tests.support.seed import COUNTY, TOWNSHIP, VILLAGE, enrol_caller, seed_region
+from tests.support.seed import (
+    COUNTY,
+    NEIGHBOUR_VILLAGE,
+    TOWNSHIP,
+    VILLAGE,
+    enrol_caller,
+    seed_region,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET = (time(21, 0), time(8, 0))
@@ -73,6 +84,12 @@ def run(db: Database, day: date, dry_run: bool = False, hour: int = 9):  # type:
             session=s, today=day, now=at(day, hour), tz=SHANGHAI, quiet=QUIET, dry_run=dry_run
         )
     )
+
+
+def child_id(db: Database, name: str) -> int:
+    child = db.call(lambda s: s.exec(select(Child).where(Child.name == name)).one())
+    assert child.id is not None
+    return child.id
 
 
 def test_sweep__director_digest__overdue_first_then_due_within_a_week(
@@ -205,3 +222,110 @@ def test_sweep__draft_untouched_three_days__mentioned_once_in_the_digest(
     assert "未完成的儿童档案" in first.messages[0][1].text
     second = run(db, date(2026, 11, 27))
     assert "未完成" not in second.messages[0][1].text
+
+
+def test_sweep__first_of_month__each_text_byte_for_byte_what_the_catalog_gives(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    t = default_i18n().translator("zh_Hans")
+    visit = t.plain("reminder.kind.visit")
+    red = {"name": "高小红", "kind": visit, "due": "2026-10-31"}
+    ming = {"name": "中小明", "kind": visit, "due": "2026-11-30"}
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    director, supervisor, admin = (message for _, message in result.messages)
+    assert director.text == "\n".join(
+        [
+            t("reminder.director_title", count=2),
+            t("reminder.overdue_line", **red, days=31),
+            t("reminder.overdue_line", **ming, days=1),
+        ]
+    )
+    assert director.buttons == [
+        [(t.plain("reminder.visit_button", name="高小红"), f"vs:{child_id(db, '高小红')}")],
+        [(t.plain("reminder.visit_button", name="中小明"), f"vs:{child_id(db, '中小明')}")],
+        [(t.plain("reminder.snooze"), "rz:1")],
+    ]
+    assert supervisor == Outgoing(
+        "\n".join(
+            [
+                t("reminder.overdue_title", count=2),
+                t("reminder.village", village="溪头村"),
+                t("reminder.overdue_child", **red, periods=2),
+                t("reminder.overdue_child", **ming, periods=1),
+            ]
+        )
+    )
+    assert admin == Outgoing(
+        "\n".join(
+            [
+                t("reminder.county_title", count=1),
+                t("reminder.village", village="溪头村"),
+                t("reminder.overdue_child", **red, periods=2),
+            ]
+        )
+    )
+
+
+def test_sweep__first_of_month__supervisor_alerts_follow_every_director_digest(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    neighbour = enrol(db, "director", NEIGHBOUR_VILLAGE, 1002)
+    file_child(
+        db,
+        neighbour,
+        name="邻小华",
+        tier="high",
+        sequence="117",
+        filed_on=date(2026, 10, 5),
+        today=date(2026, 10, 5),
+    )
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    assert [(d.recipient.org_code, d.kind) for d in result.digests] == [
+        (VILLAGE, "director"),
+        (NEIGHBOUR_VILLAGE, "director"),
+        (TOWNSHIP, "overdue"),
+        (COUNTY, "county"),
+    ]
+    alert = html_to_text(result.digests[2].message.text)
+    assert "3 名儿童" in alert and alert.index("溪头村") < alert.index("上洋村")
+
+
+def test_sweep__first_of_month__each_supervisor_reads_the_alert_in_their_language(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    english = enrol(db, "supervisor", TOWNSHIP, 2002, locale="en")
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    alerts = {d.recipient.id: d.message.text for d in result.digests if d.kind == "overdue"}
+    assert set(alerts) == {village["supervisor"].staff_id, english.staff_id}
+    assert "逾期走访" in alerts[village["supervisor"].staff_id]
+    assert "Overdue visits" in alerts[english.staff_id]
+    assert "2 periods missed" in alerts[english.staff_id]
+
+
+def test_sweep__first_of_month__queued_in_batches_exactly_as_previewed(
+    db: Database, village: dict[str, Caller], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reminders, "OUTBOX_BATCH", 2)  # three digests: a full batch, then one
+    preview = run(db, date(2026, 12, 1), dry_run=True)
+    queued = run(db, date(2026, 12, 1))
+    rows = db.call(lambda s: s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+    assert queued.count == 3
+    assert [(row.key, row.chat_id, row.payload) for row in rows] == [
+        (
+            f"remind:{d.kind}:{d.recipient.id}:2026-12-01",
+            d.recipient.telegram_user_id,
+            d.message.to_json(),
+        )
+        for d in preview.digests
+    ]
+    assert {(row.event, row.not_before) for row in rows} == {
+        ("reminder:2026-12-01", at(date(2026, 12, 1)))
+    }
+
+
+def test_sweep__closed_child__left_out(db: Database, village: dict[str, Caller]) -> None:
+    red = child_id(db, "高小红")
+    db.call(lambda s: setattr(s.get(Child, red), "closed", True))
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    assert all("高小红" not in message.text for _, message in result.messages)
+    assert [d.kind for d in result.digests] == ["director", "overdue"]
