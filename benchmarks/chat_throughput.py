@@ -9,8 +9,8 @@ picker and every form step up to Save, 19 updates each. A bare python-telegram-b
 Latency is read on the fake's clock: from just before the user's update is queued to the
 arrival of the bot's next message or edit in that chat (for the echo bot's button presses, its
 answerCallbackQuery). Updates per second are all updates over the wall time of the run.
-Every user is a thread blocked on the fake's one condition, which wakes them all on every
-change: with hundreds of users the test process itself can become the limit (see its CPU).
+Every user is a thread blocked on its own chat's condition in the fake, woken only when the bot
+changes that chat; with hundreds of users the test process can still limit (see its CPU).
 
     python -m benchmarks.chat_throughput --directors 20
 """
@@ -190,7 +190,8 @@ def concurrently(users: Sequence[FakeUser], work: Callable[[FakeUser], None]) ->
 
 
 def is_question(since: int) -> Callable[[SentMessage], bool]:
-    return lambda m: m.created_seq > since and bool(m.inline_keyboard)
+    # A pressed question is replaced in place by the next one, so an edit counts as well.
+    return lambda m: m.seq > since and bool(m.inline_keyboard)
 
 
 def play(user: FakeUser, script: Sequence[Step], measured: Measured, *, echo: bool) -> None:

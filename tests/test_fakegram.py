@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakegram import FakeTelegram, RateLimits
+from tests.fakegram import FakeTelegram, RateLimits, SentMessage
 
 Api = Callable[..., dict[str, Any]]
 KEYBOARD = {"inline_keyboard": [[{"text": "好", "callback_data": "ok"}]]}
@@ -667,6 +667,50 @@ def test_waiting_helpers(fake: FakeTelegram, api: Api) -> None:
     assert len(long["text"]) == 5000
     with pytest.raises(AssertionError, match="unconfirmed"):
         fake.wait_idle(timeout=0.1)
+
+
+def test_waits_wake_only_for_their_own_chat(fake: FakeTelegram, api: Api) -> None:
+    alice, bob = fake.user(1001, first_name="Alice"), fake.user(1002, first_name="Bob")
+    alice.send("hi")
+    api("sendMessage", chat_id=1001, text="not yet")  # new since "hi", but not what is awaited
+    checked: list[str] = []
+    found: list[str] = []
+
+    def ready(message: SentMessage) -> bool:
+        checked.append(message.text)
+        return message.text == "ready"
+
+    waiter = threading.Thread(target=lambda: found.append(alice.wait_for(ready, timeout=10).text))
+    waiter.start()
+    deadline = time.monotonic() + 5
+    while not checked and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checked == ["not yet"]
+    for n in range(20):  # busy traffic in another chat: sends, edits, callback answers
+        sent = api("sendMessage", chat_id=1002, text=f"bob {n}", reply_markup=KEYBOARD)
+        message_id = sent["result"]["message_id"]
+        edit = {"chat_id": 1002, "message_id": message_id, "reply_markup": KEYBOARD}
+        api("editMessageText", text=f"bob {n}!", **edit)
+        query_id = bob.press("好", message_id)
+        api("answerCallbackQuery", callback_query_id=query_id)
+    assert bob.messages()[-1].text == "bob 19!"
+    assert checked == ["not yet"] and waiter.is_alive()  # never woken by Bob's chat
+    started = time.monotonic()
+    api("sendMessage", chat_id=1001, text="ready")
+    waiter.join(5)
+    assert found == ["ready"] and time.monotonic() - started < 2
+    assert checked == ["not yet", "not yet", "ready"]  # woken once, by its own chat
+    # Waits on another chat's state still wake: Alice may wait for the answer to Bob's press.
+    query_id = bob.press("好")
+    answer = {"callback_query_id": query_id, "text": "收到"}
+    threading.Timer(0.2, api, args=("answerCallbackQuery",), kwargs=answer).start()
+    assert alice.answer(query_id).text == "收到"
+    alice.assert_quiet(0.2)
+    last_id = api("getUpdates", offset=-1)["result"][0]["update_id"]
+    threading.Timer(0.2, api, args=("getUpdates",), kwargs={"offset": last_id + 1}).start()
+    fake.wait_idle(timeout=2)  # waits on the whole fake still wake
+    with pytest.raises(AssertionError, match=r"timed out after 0\.2s"):
+        alice.wait_for(ready, since=alice.mark(), timeout=0.2)
 
 
 # -- a real python-telegram-bot application ----------------------------------------------------

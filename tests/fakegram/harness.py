@@ -21,7 +21,7 @@ from tests.fakegram.limits import Fault, Faults, RateLimiter, RateLimits
 from tests.fakegram.markup import scope_key
 from tests.fakegram.methods import Methods
 from tests.fakegram.server import FakeServer
-from tests.fakegram.state import Call, CallbackQuery, Chat, Store
+from tests.fakegram.state import Call, CallbackQuery, Store
 from tests.fakegram.users import FakeUser
 
 
@@ -161,10 +161,9 @@ class FakeTelegram:
                 "username": username,
                 "language_code": language_code,
             }
-            chat = Chat(user={k: v for k, v in fields.items() if v is not None}, started=started)
-            self.store.chats[user_id] = chat
+            user = {k: v for k, v in fields.items() if v is not None}
+            chat = self.store.add_chat(user, started=started)
             self._users[user_id] = FakeUser(self.store, chat)
-            self.store.changed()
             return self._users[user_id]
 
     # -- inspection ----------------------------------------------------------------------
@@ -186,14 +185,17 @@ class FakeTelegram:
         with self.store.cond:
             wanted = method.lower() if method else None
             return [
-                copy.deepcopy(c)
-                for c in self.store.calls
-                if wanted is None or c.method.lower() == wanted
+                c.copy() for c in self.store.calls if wanted is None or c.method.lower() == wanted
             ]
 
     def call_count(self, method: str | None = None) -> int:
         """Return how many calls the bot made (of one method)."""
-        return len(self.calls(method))
+        with self.store.cond:
+            wanted = method.lower() if method else None
+            calls = self.store.calls
+            if wanted is None:
+                return len(calls)
+            return sum(1 for c in calls if c.method.lower() == wanted)
 
     def error_count(self, code: int | None = None) -> int:
         """Return how many error answers were given (with one error_code)."""

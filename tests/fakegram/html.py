@@ -12,6 +12,7 @@ One rule is stricter than Telegram: a bare `&` that starts no valid entity is re
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.fakegram.markup import decode
@@ -52,6 +53,7 @@ SIMPLE_TYPES = {
 }
 NAMED_ENTITIES = {b"lt": ord("<"), b"gt": ord(">"), b"amp": ord("&"), b"quot": ord('"')}
 SPACES = frozenset(b" \t\r\n\v\x00")
+SPECIAL = re.compile(b"[&<]")
 TRIM = " \t\r\n\v\f"
 
 
@@ -122,10 +124,13 @@ class _Parser:
         return self.data[i] if i < len(self.data) else 0
 
     def emit(self, raw: bytes) -> None:
-        """Append decoded bytes to the plain text and advance the UTF-16 offset."""
-        for byte in raw:
-            if byte & 0xC0 != 0x80:
-                self.utf16 += 2 if byte >= 0xF0 else 1
+        """Append decoded bytes (whole characters) to the plain text; advance the UTF-16 offset."""
+        try:
+            self.utf16 += len(raw.decode("utf-8").encode("utf-16-le")) // 2
+        except UnicodeDecodeError:  # not whole characters: count lead bytes as tdlib does
+            for byte in raw:
+                if byte & 0xC0 != 0x80:
+                    self.utf16 += 2 if byte >= 0xF0 else 1
         self.out += raw
 
     def run(self) -> tuple[str, list[dict[str, Any]]]:
@@ -144,9 +149,14 @@ class _Parser:
                         f"Character '&' is reserved and must be escaped as \"&amp;\" "
                         f"at byte offset {i}"
                     )
-            if c != ord("<"):
-                self.emit(bytes([c]))
+                self.emit(b"&")  # a bare "&" (lenient mode) stays as it is
                 i += 1
+                continue
+            if c != ord("<"):  # plain text up to the next "&" or "<", in one piece
+                special = SPECIAL.search(self.data, i)
+                end = special.start() if special else len(self.data)
+                self.emit(self.data[i:end])
+                i = end
                 continue
             i = self.end_tag(i) if self.at(i + 1) == ord("/") else self.start_tag(i)
         if self.stack:

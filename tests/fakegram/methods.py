@@ -30,6 +30,7 @@ from tests.fakegram.state import (
     SentMessage,
     Store,
     bad_request,
+    data_copy,
 )
 
 NOT_MODIFIED = (
@@ -174,20 +175,20 @@ class Methods:
         chat.bot_messages[message.message_id] = message
         markup = fields.get("reply_markup") or {}
         if "keyboard" in markup:
-            chat.reply_keyboard = copy.deepcopy(markup)
+            chat.reply_keyboard = data_copy(markup)
         elif "remove_keyboard" in markup:
             chat.reply_keyboard = None
-        self.store.changed()
+        self.store.changed(chat)
         return message
 
     def apply_edit(self, message: SentMessage, **fields: Any) -> dict[str, Any]:
         """Change a bot message, keeping its history, and return the new Message."""
-        message.history.append((message.text, copy.deepcopy(message.reply_markup)))
+        message.history.append((message.text, data_copy(message.reply_markup)))
         for name, value in fields.items():
             setattr(message, name, value)
         message.edit_date = self.store.now()
         message.seq = self.store.next_seq()
-        self.store.changed()
+        self.store.changed(self.store.chats[message.chat_id])
         return self.store.message_json(message)
 
     # -- methods -------------------------------------------------------------------------
@@ -289,7 +290,7 @@ class Methods:
             message.seq = self.store.next_seq()
         else:
             chat.user_messages.pop(message["message_id"])
-        self.store.changed()
+        self.store.changed(chat)
         return True
 
     def answer_callback_query(self, request: Request) -> Any:
@@ -308,7 +309,7 @@ class Methods:
             show_alert=request.bool_arg("show_alert"),
             url=request.arg("url") or None,
         )
-        self.store.changed()
+        self.store.changed(self.store.chats.get(query.chat_id))
         return True
 
     def send_file(self, request: Request, kind: str) -> Any:
@@ -378,7 +379,8 @@ class Methods:
 
     def set_chat_menu_button(self, request: Request) -> Any:
         """Set the menu button of a chat, or the default one."""
-        chat_id = self.chat(request).user["id"] if request.arg("chat_id") else None
+        chat = self.chat(request) if request.arg("chat_id") else None
+        chat_id = chat.user["id"] if chat is not None else None
         raw = request.arg("menu_button")
         button = decode(raw, "menu button") if raw else {"type": "default"}
         if not isinstance(button, dict) or button.get("type") not in (
@@ -388,7 +390,7 @@ class Methods:
         ):
             raise bad_request("can't parse menu button: MenuButton has unsupported type")
         self.store.menu_buttons[chat_id] = button
-        self.store.changed()
+        self.store.changed(chat)
         return True
 
 

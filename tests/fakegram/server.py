@@ -8,7 +8,6 @@ argument is seen as a string (JSON values other than strings are re-encoded as J
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -103,25 +102,36 @@ class FakeServer:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stopping = False
         self._poll: _Poll | None = None
+        self._wake_scheduled = False  # set under the store lock
         store.update_listeners.append(self._on_update)
 
     def application(self) -> web.Application:
         """Build the aiohttp application (call inside the server's event loop)."""
         self.loop = asyncio.get_running_loop()
+        self._wake_scheduled = False
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{path:.*}", self.handle)
         return app
 
     def _on_update(self) -> None:
-        """Wake the pending long poll (called from any thread)."""
+        """Wake the pending long poll (called from any thread, store lock held).
+
+        A burst of updates schedules one wake-up of the loop, not one per update.
+        """
         loop = self.loop
-        if loop is None or self.stopping or loop.is_closed():
+        if loop is None or self.stopping or loop.is_closed() or self._wake_scheduled:
             return
-        with contextlib.suppress(RuntimeError):
+        self._wake_scheduled = True  # before scheduling: _wake may run at once
+        try:
             loop.call_soon_threadsafe(self._wake)
+        except RuntimeError:  # the loop closed meanwhile
+            self._wake_scheduled = False
 
     def _wake(self) -> None:
         """Wake the pending long poll (loop thread)."""
+        # Updates queued from now on schedule another wake-up; those queued before are seen
+        # by the poll woken below (no lock needed: a late reset only costs a spare wake-up).
+        self._wake_scheduled = False
         if self._poll is not None:
             self._poll.event.set()
 

@@ -1,20 +1,27 @@
 """`FakeUser`: a Telegram user in a private chat with the bot, driven by a synchronous test.
 
 Actions (`send`, `tap`, `press`, ...) queue updates for the bot and remember a mark; the wait
-helpers (`reply`, `replies`, `wait_for`, `wait_for_text`, `answer`) block on the store's
-condition, by default for bot activity after the user's last action, and fail with an
-`AssertionError` that shows the chat.
+helpers (`reply`, `replies`, `wait_for`, `wait_for_text`, `answer`, `assert_quiet`) block on
+the chat's own condition (woken only by changes in this chat, not by other users' traffic), by
+default for bot activity after the user's last action, and fail with an `AssertionError` that
+shows the chat.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tests.fakegram.state import CallbackAnswer, CallbackQuery, Chat, SentMessage, Store
+from tests.fakegram.state import (
+    CallbackAnswer,
+    CallbackQuery,
+    Chat,
+    SentMessage,
+    Store,
+    data_copy,
+)
 
 COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,32})?")
 Predicate = Callable[[SentMessage], bool]
@@ -56,8 +63,8 @@ class FakeUser:
             }
             self._chat.next_message_id += 1
             self._chat.user_messages[message["message_id"]] = message
-            self.store.push_update("message", copy.deepcopy(message))
-            return copy.deepcopy(message)
+            self.store.push_update("message", data_copy(message), self._chat)
+            return data_copy(message)
 
     def send(self, text: str) -> dict[str, Any]:
         """Send a text message (any length; a leading /command gets its entity)."""
@@ -202,7 +209,7 @@ class FakeUser:
             "chat_instance": str(-(self.id * 7919 % 10**18)),
             "data": data,
         }
-        self.store.push_update("callback_query", payload)
+        self.store.push_update("callback_query", payload, self._chat)
         return query_id
 
     def block(self) -> None:
@@ -234,8 +241,9 @@ class FakeUser:
                     "old_chat_member": {"user": bot, **old},
                     "new_chat_member": {"user": bot, **new},
                 },
+                self._chat,
             )
-            self.store.changed()
+            self.store.changed(self._chat)
 
     # -- inspection ----------------------------------------------------------------------
 
@@ -243,7 +251,7 @@ class FakeUser:
         """Return copies of the bot's messages in this chat, oldest first."""
         with self.store.cond:
             found = sorted(self._chat.bot_messages.values(), key=lambda m: m.message_id)
-            return [copy.deepcopy(m) for m in found if include_deleted or not m.deleted]
+            return [data_copy(m) for m in found if include_deleted or not m.deleted]
 
     def last(self) -> SentMessage:
         """Return the bot's latest message still in the chat."""
@@ -266,7 +274,7 @@ class FakeUser:
         """Return the bot's answers to this user's callback queries, in order."""
         with self.store.cond:
             queries = [q for q in self.store.queries.values() if q.user_id == self.id]
-            return [copy.deepcopy(q.answer) for q in queries if q.answer is not None]
+            return [data_copy(q.answer) for q in queries if q.answer is not None]
 
     def transcript(self, last: int = 12) -> str:
         """Describe the latest messages of the chat (for assertion messages)."""
@@ -284,10 +292,21 @@ class FakeUser:
         with self.store.cond:
             return self.store.next_seq()
 
-    def _wait(self, found: Callable[[], T | None], timeout: float, what: str) -> T:
-        """Wait until found() returns something truthy, or fail with the transcript."""
-        with self.store.cond:
-            result = self.store.cond.wait_for(found, timeout)
+    def _wait(
+        self,
+        found: Callable[[], T | None],
+        timeout: float,
+        what: str,
+        chat: Chat | None = None,
+    ) -> T:
+        """Wait until found() returns something truthy, or fail with the transcript.
+
+        found() must depend only on the state of `chat` (default: this user's chat): it is
+        checked again only when that chat changes.
+        """
+        cond = (chat or self._chat).cond
+        with cond:
+            result = cond.wait_for(found, timeout)
             if not result:
                 raise AssertionError(
                     f"timed out after {timeout}s waiting for {what}\n{self.transcript()}"
@@ -305,7 +324,7 @@ class FakeUser:
         def found() -> list[SentMessage] | None:
             messages = self._chat.bot_messages.values()
             new = sorted((m for m in messages if m.created_seq > since), key=lambda m: m.seq)
-            return copy.deepcopy(new[:count]) if len(new) >= count else None
+            return data_copy(new[:count]) if len(new) >= count else None
 
         return self._wait(found, timeout, f"{count} new bot message(s)")
 
@@ -325,7 +344,11 @@ class FakeUser:
                 (m for m in self._chat.bot_messages.values() if m.seq > mark and not m.deleted),
                 key=lambda m: m.seq,
             )
-            return next((copy.deepcopy(m) for m in changed if predicate(copy.deepcopy(m))), None)
+            for message in changed:
+                snapshot = data_copy(message)
+                if predicate(snapshot):  # a fresh copy, unless the predicate changed this one
+                    return snapshot if snapshot == message else data_copy(message)
+            return None
 
         return self._wait(found, timeout, what)
 
@@ -342,11 +365,16 @@ class FakeUser:
 
     def answer(self, query_id: str, timeout: float = 5.0) -> CallbackAnswer:
         """Wait for the bot's answer to a callback query."""
-        query = self.store.queries.get(query_id)
-        if query is None:
-            raise AssertionError(f"no callback query {query_id!r} was sent")
+        with self.store.cond:
+            query = self.store.queries.get(query_id)
+            if query is None:
+                raise AssertionError(f"no callback query {query_id!r} was sent")
+            chat = self.store.chats[query.chat_id]
         return self._wait(
-            lambda: copy.deepcopy(query.answer), timeout, f"an answer to callback {query_id}"
+            lambda: data_copy(query.answer),
+            timeout,
+            f"an answer to callback {query_id}",
+            chat,
         )
 
     def assert_quiet(self, seconds: float = 0.3) -> None:
@@ -356,8 +384,8 @@ class FakeUser:
         def changed() -> bool:
             return any(m.seq > mark for m in self._chat.bot_messages.values())
 
-        with self.store.cond:
-            if self.store.cond.wait_for(changed, seconds):
+        with self._chat.cond:
+            if self._chat.cond.wait_for(changed, seconds):
                 raise AssertionError(f"the bot changed the chat\n{self.transcript()}")
 
 
