@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from bot.context import BotContext
 from bot.forms import callbacks, service
 from bot.forms.render import Reply, render_screen
+from handlers.gate import accept_identity, refuse
 from handlers.replies import menu_keyboard, say
 
 FORM_PATTERN = callbacks.PATTERN.pattern
@@ -75,6 +76,7 @@ async def answer_text(update: Update, context: BotContext) -> bool:
             now=services.clock(),
             today=context.today(),
             update_id=update_id,
+            policy=services.escalation,
         )
     )
     if screen.kind == "none":
@@ -101,6 +103,7 @@ async def answer_media(update: Update, context: BotContext) -> bool:
             value=value,
             now=services.clock(),
             today=context.today(),
+            policy=services.escalation,
         )
     )
     if screen.kind == "none":
@@ -121,27 +124,36 @@ def media_of(message: Message) -> tuple[str | None, Any]:
 
 
 async def press(update: Update, context: BotContext) -> None:
-    """Apply a form button, unless it belongs to an earlier question."""
-    query, caller = update.callback_query, context.caller
-    assert query is not None and query.data is not None and caller is not None
+    """Identify who pressed a form button and apply it, unless it belongs to an earlier question.
+
+    The gate leaves form buttons to this handler, which identifies the sender in the same
+    transaction as the answer: the busiest update costs one trip to the database, not two.
+    """
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
     decoded = callbacks.decode(query.data)
-    t = context.translate
     if decoded is None:
-        await query.answer(t.plain("fallback.stale_button"))
+        await query.answer(context.translate.plain("fallback.stale_button"))
         return
     services = context.services
-    screen = await services.db.run(
-        lambda s: service.apply_button(
+    identity, screen = await services.db.run(
+        lambda s: service.identify_and_press(
             session=s,
-            caller=caller,
+            telegram_user_id=user.id,
             draft_id=decoded.draft_id,
             version=decoded.version,
             action=decoded.action,
             arg=decoded.arg,
             now=services.clock(),
             today=context.today(),
+            policy=services.escalation,
         )
     )
+    accept_identity(context, identity)
+    if screen is None:
+        await refuse(update, context, identity)
+        return
+    t = context.translate
     if screen.kind == "stale":
         await query.answer(t.plain("form.already_answered"))
         return

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.access import identify
+from bot.access import Identity, identify
 from bot.context import BotContext
+from bot.forms import callbacks
 from bot.i18n import N_
 from handlers.replies import is_private, say
 
@@ -18,12 +19,25 @@ def _is_start_command(update: Update) -> bool:
     )
 
 
-async def _refuse(update: Update, context: BotContext, text: str) -> None:
+def _is_form_button(update: Update) -> bool:
+    query = update.callback_query
+    return bool(query and query.data and callbacks.PATTERN.match(query.data))
+
+
+def accept_identity(context: BotContext, identity: Identity) -> None:
+    """Attach the caller (or nobody) and their language to the context."""
+    context.caller = identity.caller
+    context.t = context.services.i18n.translator(identity.locale)
+
+
+async def refuse(update: Update, context: BotContext, identity: Identity) -> None:
+    """Tell a stranger, or someone whose access was revoked, that the bot is not for them."""
     query = update.callback_query
     if query is not None:
         await query.answer(context.translate.plain("access.stranger_short"), show_alert=True)
         return
-    await say(update, context, text)
+    key = N_("access.revoked") if identity.revoked else N_("access.stranger")
+    await say(update, context, context.translate(key))
 
 
 async def resolve_caller(update: Update, context: BotContext) -> None:
@@ -34,12 +48,12 @@ async def resolve_caller(update: Update, context: BotContext) -> None:
     if not is_private(update):
         await say(update, context, context.translate("access.private_only"))
         raise ApplicationHandlerStop
+    if _is_form_button(update):
+        return  # handlers.forms.press identifies the sender in the answer's own transaction
     services = context.services
     identity = await services.db.run_read(lambda s: identify(session=s, telegram_user_id=user.id))
-    context.caller = identity.caller
-    context.t = services.i18n.translator(identity.locale)
+    accept_identity(context, identity)
     if identity.caller is not None or _is_start_command(update):
         return
-    key = N_("access.revoked") if identity.revoked else N_("access.stranger")
-    await _refuse(update, context, context.translate(key))
+    await refuse(update, context, identity)
     raise ApplicationHandlerStop

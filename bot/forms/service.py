@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.access import Caller
+from bot.access import Caller, Identity, identify
 from bot.errors import TranslatableError, UserError
 from bot.escalations import EscalationPolicy
 from bot.forms import drafts, engine
@@ -211,6 +211,36 @@ def _save(turn: Turn, draft: FormSession, state: FormState, confirmed: bool) -> 
         record_id=record_id,
         info={"name": name},
     )
+
+
+def identify_and_press(
+    *,
+    session: Session,
+    telegram_user_id: int,
+    draft_id: int,
+    version: int,
+    action: str,
+    arg: str,
+    now: datetime,
+    today: date,
+    policy: EscalationPolicy | None = None,
+) -> tuple[Identity, Screen | None]:
+    """Look up who pressed a form button and apply it in one transaction; None for a stranger."""
+    identity = identify(session=session, telegram_user_id=telegram_user_id)
+    if identity.caller is None:
+        return identity, None
+    screen = apply_button(
+        session=session,
+        caller=identity.caller,
+        draft_id=draft_id,
+        version=version,
+        action=action,
+        arg=arg,
+        now=now,
+        today=today,
+        policy=policy,
+    )
+    return identity, screen
 
 
 def apply_button(

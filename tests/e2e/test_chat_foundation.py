@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlmodel import select
+
 from bot.audit import Actor
 from bot.staff import revoke_staff
+from storage.child_models import FormSession
 from storage.db import Database
 from tests.fakegram import FakeTelegram
 from tests.support.botrunner import BotThread
@@ -100,6 +103,29 @@ def test_revoke__user_loses_access_at_next_message(
     )
     user.send("帮助")
     assert "权限已被撤销" in user.reply().text
+
+
+def test_revoke__mid_form__next_button_refused_and_draft_unchanged(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, issued = enrol(fake, region)
+    staff_id = issued.staff.id
+    assert staff_id is not None
+    user.send("新建档案")
+    user.wait_for_text("儿童姓名")
+    user.send("张晓明")
+    question = user.wait_for_text("身份证号码")
+    before = region.call(lambda s: s.exec(select(FormSession)).one().state)
+    region.call(
+        lambda s: revoke_staff(
+            session=s, staff_id=staff_id, actor=Actor.cli(), now=issued.expires_at
+        )
+    )
+    query = user.press("取消", question)
+    answer = user.answer(query)
+    assert answer.show_alert and "仅供已登记的工作人员" in (answer.text or "")
+    assert region.call(lambda s: s.exec(select(FormSession)).one().state) == before
+    assert user.last().message_id == question.message_id and not user.last().edited
 
 
 def test_lang__switch_to_english__menu_and_commands_follow(

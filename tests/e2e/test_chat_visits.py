@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from sqlmodel import select
 
 from bot.access import Caller, identify
 from bot.escalations import EscalationPolicy, move_overdue
+from bot.settings import Settings
 from storage.child_models import Caregiver, Child
 from storage.db import Database
 from storage.models import AuditEntry
@@ -181,6 +183,25 @@ def test_urgent_not_acknowledged__goes_to_county_after_sla(
     assert region.call(lambda s: move_overdue(session=s, now=clock(), policy=policy)) == 1
     moved = admin.wait_for_text("未在规定时间内认领", timeout=15)
     assert "紧急上报" in moved.text
+
+
+def test_urgent_report__configured_sla__sets_when_it_goes_to_county(
+    fake: FakeTelegram, region: Database, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    settings = make_settings(telegram_api_url=fake.api_url, escalation_urgent_sla_minutes=15)
+    runner = BotThread(settings, clock=clock).start()
+    try:
+        director, _ = enrol(fake, region)
+        file_child(region)
+        enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+        start_visit(director)
+        step(director, "urgent", "失踪")
+        director.send("孩子昨晚没有回家")
+        director.wait_for_text("110")
+        escalation = region.call(lambda s: s.exec(select(Escalation)).one())
+        assert escalation.due_by - escalation.raised_at == timedelta(minutes=15)
+    finally:
+        runner.stop()
 
 
 def test_no_supervisor_in_township__goes_to_county_at_once(
