@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -44,22 +45,25 @@ class StaffIdentity(NamedTuple):
     name: str | None
 
 
+# Built once: every update runs it, and a reused statement skips rebuilding its cache key.
+_IDENTITY = (
+    sa_select(
+        col(Staff.id),
+        col(Staff.role),
+        col(Staff.org_code),
+        col(OrgUnit.level),
+        col(Staff.active),
+        col(Staff.locale),
+        col(Staff.name),
+    )
+    .join(OrgUnit, col(OrgUnit.code) == col(Staff.org_code))
+    .where(col(Staff.telegram_user_id) == bindparam("telegram_user_id"))
+)
+
+
 def identity_by_telegram_id(*, session: Session, telegram_user_id: int) -> StaffIdentity | None:
     """Return the staff record of a Telegram account with its unit's level, or None."""
-    statement = (
-        sa_select(
-            col(Staff.id),
-            col(Staff.role),
-            col(Staff.org_code),
-            col(OrgUnit.level),
-            col(Staff.active),
-            col(Staff.locale),
-            col(Staff.name),
-        )
-        .join(OrgUnit, col(OrgUnit.code) == col(Staff.org_code))
-        .where(col(Staff.telegram_user_id) == telegram_user_id)
-    )
-    row = session.execute(statement).first()
+    row = session.execute(_IDENTITY, {"telegram_user_id": telegram_user_id}).first()
     return StaffIdentity(*row) if row is not None else None
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.forms.engine import FormState
@@ -38,11 +39,22 @@ def active_draft(*, session: Session, staff_id: int) -> FormSession | None:
     return drafts[0] if drafts else None
 
 
-def draft_by_id(*, session: Session, staff_id: int, draft_id: int) -> FormSession | None:
-    statement = select(FormSession).where(
-        FormSession.id == draft_id, FormSession.staff_id == staff_id
+# Built once: every button press runs it, and a reused statement skips rebuilding its cache key.
+# SQLite renders no FOR UPDATE (BEGIN IMMEDIATE serialises writers there), as in `_locked`.
+_DRAFT_BY_ID = (
+    select(FormSession)
+    .where(
+        col(FormSession.id) == bindparam("draft_id"),
+        col(FormSession.staff_id) == bindparam("staff_id"),
     )
-    return session.exec(_locked(statement, session)).first()  # type: ignore[call-overload]
+    .with_for_update()
+)
+
+
+def draft_by_id(*, session: Session, staff_id: int, draft_id: int) -> FormSession | None:
+    """Return one of the user's drafts, locked for this transaction."""
+    params = {"draft_id": draft_id, "staff_id": staff_id}
+    return session.exec(_DRAFT_BY_ID, params=params).first()
 
 
 def open_draft_of(*, session: Session, staff_id: int, form: str) -> FormSession | None:
