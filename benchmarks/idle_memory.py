@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.chat_throughput import wait_polling
 from benchmarks.common import BenchOptions, Figure
 from storage.migrate import upgrade
 from tests.fakegram import FakeTelegram
@@ -23,7 +24,6 @@ from tests.support.botrunner import BotProcess
 
 BENCHMARK = "idle_memory"
 TOKEN = "123456:BENCH-idle_memory"
-START_TIMEOUT = 120.0
 SETTLE_SECONDS = 5.0
 
 
@@ -42,12 +42,7 @@ def idle_rss(url: str, log: Path) -> float:
     try:
         env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.api_url, "DATABASE_URL": url}
         bot = BotProcess(env, log).start()
-        deadline = time.monotonic() + START_TIMEOUT
-        while fake.call_count("getUpdates") == 0:
-            assert bot.process is not None
-            if bot.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the bot did not start polling:\n{bot.output()[-3000:]}")
-            time.sleep(0.1)
+        wait_polling(fake, bot)
         time.sleep(SETTLE_SECONDS)
         assert bot.process is not None
         return resident_mb(bot.process.pid)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from bot.audit import Actor
-from bot.staff import revoke_staff
+from bot.staff import IssuedInvite, revoke_staff
 from storage.child_models import FormSession
 from storage.db import Database
 from tests.fakegram import FakeTelegram
@@ -90,10 +90,8 @@ def test_start__expired_invite__refused(
     assert "无效或已过期" in user.reply().text
 
 
-def test_revoke__user_loses_access_at_next_message(
-    fake: FakeTelegram, region: Database, bot: BotThread
-) -> None:
-    user, issued = enrol(fake, region)
+def revoke(region: Database, issued: IssuedInvite) -> None:
+    """Revoke the staff member an invite enrolled, as the CLI would."""
     staff_id = issued.staff.id
     assert staff_id is not None
     region.call(
@@ -101,6 +99,13 @@ def test_revoke__user_loses_access_at_next_message(
             session=s, staff_id=staff_id, actor=Actor.cli(), now=issued.expires_at
         )
     )
+
+
+def test_revoke__user_loses_access_at_next_message(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, issued = enrol(fake, region)
+    revoke(region, issued)
     user.send("帮助")
     assert "权限已被撤销" in user.reply().text
 
@@ -109,18 +114,12 @@ def test_revoke__mid_form__next_button_refused_and_draft_unchanged(
     fake: FakeTelegram, region: Database, bot: BotThread
 ) -> None:
     user, issued = enrol(fake, region)
-    staff_id = issued.staff.id
-    assert staff_id is not None
     user.send("新建档案")
     user.wait_for_text("儿童姓名")
     user.send("张晓明")
     question = user.wait_for_text("身份证号码")
     before = region.call(lambda s: s.exec(select(FormSession)).one().state)
-    region.call(
-        lambda s: revoke_staff(
-            session=s, staff_id=staff_id, actor=Actor.cli(), now=issued.expires_at
-        )
-    )
+    revoke(region, issued)
     query = user.press("取消", question)
     answer = user.answer(query)
     assert answer.show_alert and "仅供已登记的工作人员" in (answer.text or "")

@@ -8,7 +8,7 @@ from storage.child_models import Child, FormSession
 from storage.db import Database
 from storage.models import AuditEntry
 from tests.e2e.test_chat_foundation import enrol
-from tests.fakegram import FakeTelegram, SentMessage
+from tests.fakegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.botrunner import BotThread
 from tests.support.ids import resident_id
 from tests.support.intake import CHILD_ID, LEFT_BEHIND, MULTI_CHOICE, ORPHAN
@@ -142,15 +142,20 @@ def test_intake__back_and_skip__change_earlier_answer(
     user.wait_for_text("儿童身份证号码")
 
 
-def test_intake__stale_button__already_answered_and_nothing_changes(
-    fake: FakeTelegram, region: Database, bot: BotThread
-) -> None:
-    user, _ = enrol(fake, region)
+def to_ethnicity_question(user: FakeUser) -> SentMessage:
+    """Start a file and answer up to the first question with buttons (ethnicity)."""
     user.send("新建档案")
     user.wait_for_text("儿童姓名")
     for field in ("child_name", "child_id", "child_id_confirm"):
         answer(user, field, *LEFT_BEHIND[field])
-    question = user.wait_for_text("请选择民族")
+    return user.wait_for_text("请选择民族")
+
+
+def test_intake__stale_button__already_answered_and_nothing_changes(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user = enrol(fake, region)[0]
+    question = to_ethnicity_question(user)
     old_data = dict(question.buttons())["回族"]
     user.press("汉族")
     user.wait_for_text("家庭地址")
@@ -165,12 +170,8 @@ def test_intake__stale_button__already_answered_and_nothing_changes(
 def test_intake__button_answer__next_question_replaces_it_and_echoes_answer(
     fake: FakeTelegram, region: Database, bot: BotThread
 ) -> None:
-    user, _ = enrol(fake, region)
-    user.send("新建档案")
-    user.wait_for_text("儿童姓名")
-    for field in ("child_name", "child_id", "child_id_confirm"):
-        answer(user, field, *LEFT_BEHIND[field])
-    question = user.wait_for_text("请选择民族")
+    user = enrol(fake, region)[0]
+    question = to_ethnicity_question(user)
     sent_before = len(user.messages())
     user.press("汉族")
     edited = user.wait_for_text("家庭地址")
