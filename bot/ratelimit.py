@@ -27,7 +27,9 @@ class SlidingWindowLimiter(BaseRateLimiter[int]):
 
     def __init__(self, limit: int = 30, period: float = 1.0, max_retries: int = 3) -> None:
         self.limit, self.period, self.max_retries = limit, period, max_retries
-        self._sent: deque[list[float]] = deque()  # one cell per send, restamped on answer
+        # One cell per send, restamped on answer. Whether a window is full depends only on the
+        # newest `limit` sends, so no more are kept, even when only replies come for days.
+        self._sent: deque[list[float]] = deque(maxlen=limit)
         self._lock = asyncio.Lock()
         self._resume_at = 0.0
 
@@ -42,7 +44,9 @@ class SlidingWindowLimiter(BaseRateLimiter[int]):
             while True:
                 now = time.monotonic()
                 # At most `limit` cells are kept, so filtering them each time costs little.
-                self._sent = deque(c for c in self._sent if now - c[0] < self.period)
+                self._sent = deque(
+                    (c for c in self._sent if now - c[0] < self.period), maxlen=self.limit
+                )
                 wait = max(self._resume_at - now, 0.0)
                 if not wait and len(self._sent) < self.limit:
                     cell = [now]
@@ -75,8 +79,9 @@ class SlidingWindowLimiter(BaseRateLimiter[int]):
             if limited and bulk:
                 cell = await self._reserve()
             else:
-                # A 429 pauses everything, replies included.
-                await asyncio.sleep(max(self._resume_at - time.monotonic(), 0.0))
+                paused = self._resume_at - time.monotonic()
+                if paused > 0:
+                    await asyncio.sleep(paused)  # a 429 pauses everything, replies included
                 if limited:
                     cell = [time.monotonic()]
                     self._sent.append(cell)

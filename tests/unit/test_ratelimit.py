@@ -94,3 +94,17 @@ def test_limiter__replies_to_users__go_at_once_and_make_bulk_sends_wait() -> Non
     replies_done = max(t for kind, t in answered if kind == "reply")
     bulk_at = next(t for kind, t in answered if kind == "bulk")
     assert bulk_at - replies_done >= 0.4  # the window was full of replies
+
+
+def test_limiter__days_of_replies_only__keeps_no_more_than_the_limit() -> None:
+    limiter = SlidingWindowLimiter(limit=30, period=1.0)
+
+    async def send() -> bool:
+        return True
+
+    async def main() -> None:
+        for i in range(1_000):
+            await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": i}, None)
+
+    asyncio.run(main())
+    assert len(limiter._sent) <= 30
