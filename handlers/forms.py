@@ -14,6 +14,7 @@ from handlers.gate import accept_identity, refuse
 from handlers.replies import menu_keyboard, say
 
 FORM_PATTERN = callbacks.PATTERN.pattern
+UNEDITABLE = ("can't be edited", "not found", "no text in the message")
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -178,8 +179,8 @@ async def edit_in_place(message: Message, reply: Reply) -> bool:
     except BadRequest as error:
         if "not modified" in str(error):
             return True
-        if "can't be edited" in str(error) or "not found" in str(error):
-            return False  # too old or deleted: the caller sends the question anew
+        if any(reason in str(error) for reason in UNEDITABLE):
+            return False  # too old, deleted or not a text: the caller sends the question anew
         raise
     return True
 

@@ -34,6 +34,10 @@ def test_edit_in_place__message_deleted__caller_sends_question_anew() -> None:
     assert edit("Bad Request: message to edit not found") is False
 
 
+def test_edit_in_place__message_is_a_photo__caller_sends_question_anew() -> None:
+    assert edit("Bad Request: there is no text in the message to edit") is False
+
+
 def test_edit_in_place__same_question_again__counts_as_shown() -> None:
     assert edit("Bad Request: message is not modified") is True
 
