@@ -119,8 +119,8 @@ def _tier_columns(tier: str) -> tuple[Period | None, Period | None]:
     return periods.get("contact"), periods.get("home_visit")
 
 
-def _due_rows(session: Session, horizon: date) -> Iterable[Any]:
-    """Open children with a stored due date on or before `horizon`, village by village."""
+def _due_rows(session: Session, horizon: date, area_prefix: str) -> Iterable[Any]:
+    """Open children of an area with a due date on or before `horizon`, village by village."""
     statement = (
         select(
             col(Child.village_code),
@@ -132,6 +132,7 @@ def _due_rows(session: Session, horizon: date) -> Iterable[Any]:
         )
         .where(
             col(Child.closed).is_(False),
+            col(Child.village_code).startswith(area_prefix),
             (col(Child.next_contact_due) <= horizon) | (col(Child.next_visit_due) <= horizon),
         )
         .order_by(col(Child.village_code))
@@ -141,15 +142,18 @@ def _due_rows(session: Session, horizon: date) -> Iterable[Any]:
     return connection.execute(statement, execution_options={"yield_per": ROWS_PER_FETCH})
 
 
-def villages_due(session: Session, today: date) -> Iterator[tuple[str, list[Item]]]:
-    """Yield each village with visits due within a week or overdue, the most urgent first.
+def villages_due(
+    session: Session, today: date, *, horizon: date | None = None, area_prefix: str = ""
+) -> Iterator[tuple[str, list[Item]]]:
+    """Yield each village with visits due by `horizon` (a week from today unless given), the
+    most urgent first; only the villages of an area when `area_prefix` is given.
 
     Children are read in a stream, so memory stays flat at any scale.
     """
-    horizon = today + DUE_WITHIN
+    horizon = today + DUE_WITHIN if horizon is None else horizon
     columns = Memo(_tier_columns)
     dues: Memo[tuple[str, Period, date], Due] = Memo(lambda key: due_on(*key, today))
-    for village, rows in groupby(_due_rows(session, horizon), key=itemgetter(0)):
+    for village, rows in groupby(_due_rows(session, horizon, area_prefix), key=itemgetter(0)):
         items: list[Item] = []
         for _, child_id, name, tier, contact_due, visit_due in rows:
             contact_period, visit_period = columns[tier]

@@ -11,19 +11,16 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select
-from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.digests import (
     DUE_WITHIN,
     Digest,
+    Item,
     Recipient,
-    column_periods,
     director_message,
     lines_by_locale,
     recipients,
@@ -34,8 +31,7 @@ from bot.forms.registry import get_form
 from bot.i18n import N_, Translator
 from bot.outbox import Outgoing, Queued, enqueue_many
 from bot.overdue_alerts import OverdueAlerts
-from bot.reminder_texts import ReminderTexts, director_text, fill, visit_buttons
-from storage.child_models import Child
+from bot.reminder_texts import ReminderTexts, director_text, visit_buttons
 from storage.models import Role
 from storage.outbox_models import SweepRun
 
@@ -43,8 +39,6 @@ __all__ = [
     "DUE_WITHIN",
     "JOB",
     "Digest",
-    "DueChild",
-    "DueItem",
     "Recipient",
     "SweepResult",
     "daily_digests",
@@ -59,75 +53,23 @@ JOB = "reminders"
 OUTBOX_BATCH = 250  # digests per outbox round trip; an alert can be tens of KB, so not more
 
 
-class DueChild(NamedTuple):
-    """The few columns of a child the due list needs (whole rows cost too much at scale)."""
-
-    id: int
-    name: str
-    village_code: str
-    risk_tier: str
-    next_contact_due: date | None
-    next_visit_due: date | None
-
-
-def _due_statement(area_prefix: str, horizon: date) -> Select:  # type: ignore[type-arg]
-    """Children with a stored due date on or before `horizon`, through the due-date indexes."""
-    return sa_select(
-        col(Child.id),
-        col(Child.name),
-        col(Child.village_code),
-        col(Child.risk_tier),
-        col(Child.next_contact_due),
-        col(Child.next_visit_due),
-    ).where(
-        col(Child.closed).is_(False),
-        col(Child.village_code).startswith(area_prefix),
-        (col(Child.next_contact_due) <= horizon) | (col(Child.next_visit_due) <= horizon),
-    )
-
-
-def _due_children(session: Session, area_prefix: str, horizon: date) -> list[DueChild]:
-    statement = _due_statement(area_prefix, horizon)
-    return [DueChild(*row) for row in session.execute(statement).all()]
-
-
-@dataclass(frozen=True)
-class DueItem:
-    child: DueChild
-    kind: str  # contact or home_visit
-    due: date
-    days_overdue: int
-
-
-def _items(child: DueChild, today: date, horizon: date) -> list[DueItem]:
-    found = []
-    for kind, due in (("contact", child.next_contact_due), ("home_visit", child.next_visit_due)):
-        if due is not None and due <= horizon and kind in column_periods(child.risk_tier):
-            found.append(DueItem(child, kind, due, max(0, (today - due).days)))
-    return found
-
-
-def due_items(*, session: Session, area_prefix: str, horizon: date, today: date) -> list[DueItem]:
+def due_items(*, session: Session, area_prefix: str, horizon: date, today: date) -> list[Item]:
     """What falls due by `horizon` (or is overdue) in an area, the most urgent first."""
-    items = [
-        item
-        for child in _due_children(session, area_prefix, horizon)
-        for item in _items(child, today, horizon)
-    ]
-    return sorted(items, key=lambda item: (item.due, item.child.name))
+    found = villages_due(session, today, horizon=horizon, area_prefix=area_prefix)
+    return sorted(item for _, items in found for item in items)
 
 
-def due_message(items: Sequence[DueItem], t: Translator, *, overdue_only: bool) -> Outgoing:
+def due_message(items: Sequence[Item], t: Translator, *, overdue_only: bool) -> Outgoing:
     """The on-demand list: a director's due visits, or a supervisor's overdue children."""
     if not items:
         return Outgoing(
             t(N_("reminder.nothing_overdue") if overdue_only else N_("reminder.nothing_due"))
         )
     texts = ReminderTexts(t)
-    children = {item.child.id: item.child.name for item in items}  # in order of first mention
+    children = {child_id: name for _, name, child_id, _, _, _ in items}  # first mention first
     lines = [
-        fill(texts.director_line(item.kind, item.due, item.days_overdue), item.child.name)
-        for item in items
+        shown.join(texts.director_line(kind, due.on, due.days_overdue))
+        for _, _, _, kind, due, shown in items
     ]
     buttons = [] if overdue_only else visit_buttons(texts, children)
     return Outgoing(director_text(texts, len(children), lines, []), buttons)
