@@ -28,10 +28,17 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-async def show(update: Update, context: BotContext, screen: service.Screen) -> None:
-    """Send the screen's messages; after a save or discard, bring the menu back."""
+async def show(
+    update: Update,
+    context: BotContext,
+    screen: service.Screen,
+    replies: list[Reply] | None = None,
+) -> None:
+    """Send the screen's messages (rendered here unless given); after a save or discard, bring
+    the menu back."""
     t = context.translate
-    replies = render_screen(screen, t, context.today())
+    if replies is None:
+        replies = render_screen(screen, t, context.today())
     finished = screen.kind in ("saved", "cancelled", "none")
     for index, reply in enumerate(replies):
         markup: Any = keyboard(reply)
@@ -160,16 +167,13 @@ async def press(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     replies = render_screen(screen, t, context.today())
-    in_place = screen.kind == "question" and len(replies) == 1
-    # The next question takes the pressed one's place: one call, and no stale buttons.
-    if (
-        in_place
-        and isinstance(query.message, Message)
-        and await edit_in_place(query.message, replies[0])
-    ):
-        return
-    await drop_buttons(query.message)
-    await show(update, context, screen)
+    if screen.kind == "question" and len(replies) == 1 and isinstance(query.message, Message):
+        # The next question takes the pressed one's place: one call, and no stale buttons.
+        if await edit_in_place(query.message, replies[0]):
+            return
+    else:
+        await drop_buttons(query.message)
+    await show(update, context, screen, replies)
 
 
 async def edit_in_place(message: Message, reply: Reply) -> bool:
@@ -179,10 +183,14 @@ async def edit_in_place(message: Message, reply: Reply) -> bool:
     except BadRequest as error:
         if "not modified" in str(error):
             return True
-        if any(reason in str(error) for reason in UNEDITABLE):
+        if _uneditable(error):
             return False  # too old, deleted or not a text: the caller sends the question anew
         raise
     return True
+
+
+def _uneditable(error: BadRequest) -> bool:
+    return any(reason in str(error) for reason in UNEDITABLE)
 
 
 async def drop_buttons(message: Any) -> None:
@@ -192,7 +200,7 @@ async def drop_buttons(message: Any) -> None:
     try:
         await message.edit_reply_markup(reply_markup=None)
     except BadRequest as error:
-        if "not modified" not in str(error) and "not found" not in str(error):
+        if "not modified" not in str(error) and not _uneditable(error):
             raise
 
 

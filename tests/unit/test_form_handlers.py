@@ -9,7 +9,7 @@ import pytest
 from telegram.error import BadRequest
 
 from bot.forms.render import Reply
-from handlers.forms import edit_in_place
+from handlers.forms import drop_buttons, edit_in_place
 
 
 class RefusingMessage:
@@ -17,8 +17,12 @@ class RefusingMessage:
 
     def __init__(self, error: str) -> None:
         self.error = error
+        self.reply_markup = {"inline_keyboard": [[{"text": "汉族", "callback_data": "f:1:4"}]]}
 
     async def edit_text(self, *_args: Any, **_kwargs: Any) -> None:
+        raise BadRequest(self.error)
+
+    async def edit_reply_markup(self, *_args: Any, **_kwargs: Any) -> None:
         raise BadRequest(self.error)
 
 
@@ -45,3 +49,12 @@ def test_edit_in_place__same_question_again__counts_as_shown() -> None:
 def test_edit_in_place__broken_html__raised_for_the_error_handler() -> None:
     with pytest.raises(BadRequest):
         edit("Bad Request: can't parse entities")
+
+
+def test_drop_buttons__message_too_old__left_as_it_is() -> None:
+    asyncio.run(drop_buttons(RefusingMessage("Bad Request: message can't be edited")))
+
+
+def test_drop_buttons__broken_request__raised_for_the_error_handler() -> None:
+    with pytest.raises(BadRequest):
+        asyncio.run(drop_buttons(RefusingMessage("Bad Request: message must be non-empty")))
