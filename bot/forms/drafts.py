@@ -16,12 +16,9 @@ OPEN, SAVED, DISCARDED = "open", "saved", "discarded"
 STALE_AFTER = timedelta(days=3)
 
 
-def _locked(statement: object, session: Session) -> object:
-    # On PostgreSQL the row stays locked until commit, so two bot processes never interleave
-    # one user's answers; SQLite serialises writers with BEGIN IMMEDIATE instead.
-    if session.get_bind().dialect.name == "postgresql":
-        return statement.with_for_update()  # type: ignore[attr-defined]
-    return statement
+# Drafts are read with FOR UPDATE: on PostgreSQL the row stays locked until commit, so two bot
+# processes never interleave one user's answers. SQLite renders no FOR UPDATE; BEGIN IMMEDIATE
+# serialises its writers instead.
 
 
 def open_drafts(*, session: Session, staff_id: int) -> Sequence[FormSession]:
@@ -29,8 +26,9 @@ def open_drafts(*, session: Session, staff_id: int) -> Sequence[FormSession]:
         select(FormSession)
         .where(FormSession.staff_id == staff_id, FormSession.status == OPEN)
         .order_by(col(FormSession.updated_at).desc())
+        .with_for_update()
     )
-    return session.exec(_locked(statement, session)).all()  # type: ignore[call-overload]
+    return session.exec(statement).all()
 
 
 def active_draft(*, session: Session, staff_id: int) -> FormSession | None:
@@ -40,7 +38,6 @@ def active_draft(*, session: Session, staff_id: int) -> FormSession | None:
 
 
 # Built once: every button press runs it, and a reused statement skips rebuilding its cache key.
-# SQLite renders no FOR UPDATE (BEGIN IMMEDIATE serialises writers there), as in `_locked`.
 _DRAFT_BY_ID = (
     select(FormSession)
     .where(
