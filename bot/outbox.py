@@ -70,25 +70,11 @@ def enqueue(
     now: datetime,
     not_before: datetime | None = None,
     event: str = "",
-) -> OutboxMessage | None:
-    """Queue a message once per key; a key already queued is left as it is."""
-    if recipient.telegram_user_id is None or recipient.id is None:
-        return None
-    existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
-    if existing is not None:
-        return None
-    row = OutboxMessage(
-        key=key,
-        recipient_staff_id=recipient.id,
-        chat_id=recipient.telegram_user_id,
-        payload=message.to_json(),
-        not_before=not_before or now,
-        created_at=now,
-        event=event,
-    )
-    session.add(row)
-    session.flush()
-    return row
+) -> bool:
+    """Queue a message once per key; a key already queued is left as it is. Tell whether it was
+    queued (not when the key was taken or the recipient has no Telegram account)."""
+    queued = Queued(key, recipient, message, not_before, event)
+    return enqueue_many(session=session, messages=[queued], now=now) == 1
 
 
 def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime) -> int:
