@@ -62,30 +62,23 @@ def _chunks(rows: Iterator[dict[str, object]]) -> Iterator[list[dict[str, object
         yield batch
 
 
+def _org(code: str, name: str, level: str, parent: str | None) -> dict[str, object]:
+    return {"code": code, "name": name, "level": level, "parent_code": parent}
+
+
 def _org_rows(size: DemoSize) -> tuple[list[dict[str, object]], list[str]]:
-    rows: list[dict[str, object]] = [
-        {"code": "350000", "name": "演示省", "level": "province", "parent_code": None}
-    ]
+    rows: list[dict[str, object]] = [_org("350000", "演示省", "province", None)]
     villages: list[str] = []
     county_codes: list[str] = []
     for c in range(size.cities):
         city = f"35{c + 1:02d}00"
-        rows.append(
-            {"code": city, "name": f"演示市{c + 1}", "level": "city", "parent_code": "350000"}
-        )
+        rows.append(_org(city, f"演示市{c + 1}", "city", "350000"))
         for k in range(COUNTIES_PER_CITY):
             if len(county_codes) == size.counties:
                 break
             county = f"35{c + 1:02d}{k + 1:02d}"
             county_codes.append(county)
-            rows.append(
-                {
-                    "code": county,
-                    "name": f"演示县{len(county_codes)}",
-                    "level": "county",
-                    "parent_code": city,
-                }
-            )
+            rows.append(_org(county, f"演示县{len(county_codes)}", "county", city))
     township_count = 0
     for county in county_codes:
         for t in range(TOWNSHIPS_PER_COUNTY):
@@ -93,27 +86,13 @@ def _org_rows(size: DemoSize) -> tuple[list[dict[str, object]], list[str]]:
                 break
             township_count += 1
             township = f"{county}{t + 100:03d}"
-            rows.append(
-                {
-                    "code": township,
-                    "name": f"演示镇{township_count}",
-                    "level": "township",
-                    "parent_code": county,
-                }
-            )
+            rows.append(_org(township, f"演示镇{township_count}", "township", county))
             for v in range(VILLAGES_PER_TOWNSHIP):
                 if len(villages) == size.villages:
                     break
                 village = f"{township}{v + 200:03d}"
                 villages.append(village)
-                rows.append(
-                    {
-                        "code": village,
-                        "name": f"演示村{len(villages)}",
-                        "level": "village",
-                        "parent_code": township,
-                    }
-                )
+                rows.append(_org(village, f"演示村{len(villages)}", "village", township))
     return rows, villages
 
 
