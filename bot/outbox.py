@@ -11,6 +11,7 @@ from typing import Protocol
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from bot.chat_text import MESSAGE_LIMIT, split_messages
 from storage.outbox_models import (
     FAILED,
     PENDING,
@@ -38,6 +39,14 @@ class Outgoing:
     def from_json(cls, payload: str) -> Outgoing:
         data = json.loads(payload)
         return cls(data["text"], [[tuple(b) for b in row] for row in data.get("buttons", [])])
+
+    def parts(self) -> list[Outgoing]:
+        """The message as Telegram takes it: split where lines end into texts within its limit,
+        the buttons under the last."""
+        if len(self.text) <= MESSAGE_LIMIT:
+            return [self]
+        texts = split_messages(self.text.split("\n"), separator="\n")
+        return [*(Outgoing(text) for text in texts[:-1]), Outgoing(texts[-1], self.buttons)]
 
 
 class Addressee(Protocol):
@@ -74,7 +83,7 @@ def enqueue(
     """Queue a message once per key; a key already queued is left as it is. Tell whether it was
     queued (not when the key was taken or the recipient has no Telegram account)."""
     queued = Queued(key, recipient, message, not_before, event)
-    return enqueue_many(session=session, messages=[queued], now=now) == 1
+    return enqueue_many(session=session, messages=[queued], now=now) > 0
 
 
 def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime) -> int:
@@ -84,22 +93,28 @@ def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime)
     rows were added. The rows are written with Core: tens of thousands of ORM objects, flushed
     one by one, made a large sweep crawl.
     """
-    keys = {message.key for message in messages}
+    # A text over Telegram's limit goes as several rows, sent in order: the first keeps the key.
+    parts = [
+        (message, part, message.key if n == 1 else f"{message.key}#{n}")
+        for message in messages
+        for n, part in enumerate(message.message.parts(), start=1)
+    ]
+    keys = {key for _, _, key in parts}
     taken = set(
         session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(keys))).all()
     )
     rows = []
-    for message in messages:
+    for message, part, key in parts:
         recipient = message.recipient
-        if recipient.telegram_user_id is None or recipient.id is None or message.key in taken:
+        if recipient.telegram_user_id is None or recipient.id is None or key in taken:
             continue
-        taken.add(message.key)
+        taken.add(key)
         rows.append(
             {
-                "key": message.key,
+                "key": key,
                 "recipient_staff_id": recipient.id,
                 "chat_id": recipient.telegram_user_id,
-                "payload": message.message.to_json(),
+                "payload": part.to_json(),
                 "state": PENDING,
                 "not_before": message.not_before or now,
                 "attempts": 0,

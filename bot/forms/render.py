@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from bot.chat_text import split_messages
 from bot.forms import callbacks
 from bot.forms.engine import relevant_answers
 from bot.forms.model import Field, Form
@@ -13,7 +14,6 @@ from bot.forms.service import Screen
 from bot.forms.types import FIELD_TYPES, ParseContext, render_answer
 from bot.i18n import N_, Translator
 
-MESSAGE_LIMIT = 4096
 PROMPTS = {
     "text": N_("form.prompt.text"),
     "long_text": N_("form.prompt.long_text"),
@@ -42,23 +42,6 @@ class Reply:
 def label_of(f: Field, answers: dict[str, object], t: Translator) -> str:
     values = f.label_values(answers, t) if f.label_values else {}
     return t.plain(f.label, **values)
-
-
-def split_messages(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks into as few messages as fit the limit (a block longer than it is cut)."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        block = block[:limit]
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            messages.append(current)
-            current = block
-    if current:
-        messages.append(current)
-    return messages
 
 
 def _question(screen: Screen, form: Form, t: Translator, today: object) -> list[Reply]:

@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from bot import reminders
 from bot.access import Caller
+from bot.digests import Recipient
 from bot.i18n import default_i18n
-from bot.outbox import Outgoing
+from bot.outbox import Outgoing, Queued, enqueue_many
 from bot.reminders import html_to_text, quiet_until, sweep
 from storage.child_models import Child
 from storage.db import Database
@@ -329,3 +330,30 @@ def test_sweep__closed_child__left_out(db: Database, village: dict[str, Caller])
     result = run(db, date(2026, 12, 1), dry_run=True)
     assert all("高小红" not in message.text for _, message in result.messages)
     assert [d.kind for d in result.digests] == ["director", "overdue"]
+
+
+def test_outbox__alert_over_telegrams_limit__queued_in_parts_in_order_buttons_last(
+    db: Database,
+) -> None:
+    seed_region(db)
+    supervisor = enrol(db, "supervisor", TOWNSHIP, 2001)
+    recipient = Recipient(supervisor.staff_id, "supervisor", TOWNSHIP, "督导", None, 2001)
+    lines = [f"第{n}行 " + "童" * 40 for n in range(300)]
+    message = Outgoing("\n".join(lines), [[("好", "esc:ack:1")]])
+
+    def queue(session: Session) -> int:
+        return enqueue_many(
+            session=session,
+            messages=[Queued(key="remind:overdue:2001:x", recipient=recipient, message=message)],
+            now=datetime(2026, 12, 1, tzinfo=UTC),
+        )
+
+    added = db.call(queue)
+    rows = db.call(lambda s: s.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+    parts = [Outgoing.from_json(row.payload) for row in rows]
+    assert added == len(rows) > 1
+    assert [row.key for row in rows][:2] == ["remind:overdue:2001:x", "remind:overdue:2001:x#2"]
+    assert all(len(part.text) <= 4096 for part in parts)
+    assert "\n".join(part.text for part in parts) == message.text
+    assert [part.buttons for part in parts] == [[]] * (len(parts) - 1) + [message.buttons]
+    assert db.call(queue) == 0  # queued once per key, every part
