@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.app_meta import BOT_USERNAME_KEY
+from bot.botapi import GuanaiBot
 from bot.clock import Clock, system_clock
 from bot.context import BotContext
 from bot.enrollment import ThrottlePolicy
@@ -121,6 +122,18 @@ async def _on_shutdown(application: Application) -> None:
     services.db.dispose()
 
 
+def build_bot(settings: Settings) -> GuanaiBot:
+    """Build the Bot API client: aiohttp, HTML by default, and Telegram's rate limit."""
+    return GuanaiBot(
+        token=settings.require_token(),
+        base_url=settings.telegram_api_url,
+        request=AiohttpRequest(connection_pool_size=64),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone),
+        rate_limiter=SlidingWindowLimiter(limit=30, period=1.0, max_retries=3),
+    )
+
+
 def build_application(
     settings: Settings, *, db: Database | None = None, clock: Clock = system_clock
 ) -> Application:
@@ -140,12 +153,7 @@ def build_application(
     )
     application = (
         ApplicationBuilder()
-        .token(settings.require_token())
-        .base_url(settings.telegram_api_url)
-        .request(AiohttpRequest(connection_pool_size=64))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
-        .rate_limiter(SlidingWindowLimiter(limit=30, period=1.0, max_retries=3))
+        .bot(build_bot(settings))
         .concurrent_updates(PerChatUpdateProcessor())
         .context_types(ContextTypes(context=BotContext))
         .post_init(_on_startup)

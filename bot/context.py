@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext
 
 from bot.access import Caller
+from bot.botapi import GuanaiBot
 from bot.i18n import Translator
 
 if TYPE_CHECKING:
     from bot.app import Services
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class BotContext(CallbackContext[GuanaiBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """A context that carries who is calling, as the gate resolved it for this update."""
 
     def __init__(

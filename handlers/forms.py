@@ -7,6 +7,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.botapi import GuanaiBot
 from bot.context import BotContext
 from bot.forms import callbacks, service
 from bot.forms.render import Reply, render_screen
@@ -169,17 +170,22 @@ async def press(update: Update, context: BotContext) -> None:
     replies = render_screen(screen, t, context.today())
     if screen.kind == "question" and len(replies) == 1 and isinstance(query.message, Message):
         # The next question takes the pressed one's place: one call, and no stale buttons.
-        if await edit_in_place(query.message, replies[0]):
+        if await edit_in_place(context.bot, query.message, replies[0]):
             return
     else:
         await drop_buttons(query.message)
     await show(update, context, screen, replies)
 
 
-async def edit_in_place(message: Message, reply: Reply) -> bool:
+async def edit_in_place(bot: GuanaiBot, message: Message, reply: Reply) -> bool:
     """Show the reply in place of the message; tell whether Telegram let it be edited."""
     try:
-        await message.edit_text(reply.text, reply_markup=keyboard(reply))
+        await bot.edit_question(
+            chat_id=message.chat_id,
+            message_id=message.message_id,
+            text=reply.text,
+            buttons=reply.buttons,
+        )
     except BadRequest as error:
         if "not modified" in str(error):
             return True

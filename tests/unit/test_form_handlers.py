@@ -15,19 +15,29 @@ from handlers.forms import drop_buttons, edit_in_place
 class RefusingMessage:
     """A chat message whose edits Telegram answers with one error."""
 
+    chat_id, message_id = 10_001, 7
+
     def __init__(self, error: str) -> None:
         self.error = error
         self.reply_markup = {"inline_keyboard": [[{"text": "汉族", "callback_data": "f:1:4"}]]}
-
-    async def edit_text(self, *_args: Any, **_kwargs: Any) -> None:
-        raise BadRequest(self.error)
 
     async def edit_reply_markup(self, *_args: Any, **_kwargs: Any) -> None:
         raise BadRequest(self.error)
 
 
+class RefusingBot:
+    """A bot whose question edits Telegram answers with one error."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+    async def edit_question(self, **_kwargs: Any) -> None:
+        raise BadRequest(self.error)
+
+
 def edit(error: str) -> bool:
-    return asyncio.run(edit_in_place(RefusingMessage(error), Reply("下一题")))  # type: ignore[arg-type]
+    shown = edit_in_place(RefusingBot(error), RefusingMessage(error), Reply("下一题"))  # type: ignore[arg-type]
+    return asyncio.run(shown)
 
 
 def test_edit_in_place__message_too_old__caller_sends_question_anew() -> None:

@@ -25,6 +25,9 @@ def free_port() -> int:
 async def with_server(received: dict[str, Any], work: Any) -> Any:
     async def endpoint(request: web.Request) -> web.Response:
         received["content_type"] = request.content_type
+        if request.content_type == "application/json":
+            received.update(await request.json())
+            return web.json_response({"ok": True, "result": True})
         form = await request.post()
         for name, value in form.items():
             # Uploaded files are closed when the handler returns: keep name and bytes.
@@ -51,7 +54,7 @@ def data(*parameters: tuple[str, object]) -> RequestData:
     return RequestData([RequestParameter.from_input(name, value) for name, value in parameters])
 
 
-def test_request__text_parameters__sent_as_a_form_with_json_values() -> None:
+def test_request__text_parameters__sent_as_json_with_objects_as_json_strings() -> None:
     received: dict[str, Any] = {}
 
     async def work(request: AiohttpRequest, url: str) -> tuple[int, bytes]:
@@ -60,7 +63,7 @@ def test_request__text_parameters__sent_as_a_form_with_json_values() -> None:
 
     status, payload = asyncio.run(with_server(received, work))
     assert status == 200 and b'"ok": true' in payload
-    assert received["content_type"] == "application/x-www-form-urlencoded"
+    assert received["content_type"] == "application/json"
     assert received["chat_id"] == "42" and received["text"] == "你好"
     assert received["reply_markup"] == '{"inline_keyboard": []}'
 
