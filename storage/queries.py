@@ -63,8 +63,9 @@ _IDENTITY = (
 
 def identity_by_telegram_id(*, session: Session, telegram_user_id: int) -> StaffIdentity | None:
     """Return the staff record of a Telegram account with its unit's level, or None."""
-    row = session.execute(_IDENTITY, {"telegram_user_id": telegram_user_id}).first()
-    return StaffIdentity(*row) if row is not None else None
+    # On the session's connection: a Core statement needs none of the ORM's execution steps.
+    row = session.connection().execute(_IDENTITY, {"telegram_user_id": telegram_user_id}).first()
+    return StaffIdentity._make(row) if row is not None else None
 
 
 def staff_in_area(*, session: Session, area_prefix: str) -> Sequence[Staff]:

@@ -101,7 +101,7 @@ def _review_problems(turn: Turn, draft: FormSession, state: FormState) -> tuple[
 def _store(turn: Turn, draft: FormSession, state: FormState, error: Any = None) -> Screen:
     """Save the state; run what an answer sets off; save at once forms that need no review."""
     state, info = after_answer(turn.session, turn.caller, draft, state, turn.now, turn.policy)
-    drafts.save_state(draft=draft, state=state, now=turn.now)
+    drafts.save_state(session=turn.session, draft=draft, state=state, now=turn.now)
     if state.in_review and get_form(draft.form).auto_save and error is None:
         return _save(turn, draft, state, confirmed=False)
     found = _review_problems(turn, draft, state) if state.in_review else ()
