@@ -20,7 +20,7 @@ def inline_keyboard(buttons: Buttons) -> dict[str, object]:
 
 
 class GuanaiBot(ExtBot[int]):  # int: the rate limiter's per-call arguments
-    """ExtBot, plus `edit_question` for the edit every form button press ends with."""
+    """ExtBot, plus the lean edits every form button press ends with."""
 
     async def edit_question(
         self, *, chat_id: int, message_id: int, text: str, buttons: Buttons
@@ -41,3 +41,7 @@ class GuanaiBot(ExtBot[int]):  # int: the rate limiter's per-call arguments
         if buttons:
             data["reply_markup"] = inline_keyboard(buttons)
         await self._post("editMessageText", data)
+
+    async def remove_buttons(self, *, chat_id: int, message_id: int) -> None:
+        """Take a message's buttons away; like `edit_question`, Telegram's answer is not parsed."""
+        await self._post("editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id})

@@ -16,6 +16,7 @@ from handlers.replies import menu_keyboard, say
 
 FORM_PATTERN = callbacks.PATTERN.pattern
 UNEDITABLE = ("can't be edited", "not found", "no text in the message")
+IN_PLACE = ("question", "review")  # screens that replace the pressed message
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -168,12 +169,16 @@ async def press(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     replies = render_screen(screen, t, context.today())
-    if screen.kind == "question" and len(replies) == 1 and isinstance(query.message, Message):
-        # The next question takes the pressed one's place: one call, and no stale buttons.
-        if await edit_in_place(context.bot, query.message, replies[0]):
+    message = query.message if isinstance(query.message, Message) else None
+    if screen.kind in IN_PLACE and message is not None:
+        # The next question, or the review's first part, takes the pressed one's place: one
+        # call fewer, and no stale buttons. Any further parts follow as new messages.
+        if await edit_in_place(context.bot, message, replies[0]):
+            if len(replies) > 1:
+                await show(update, context, screen, replies[1:])
             return
-    else:
-        await drop_buttons(query.message)
+    elif message is not None:
+        await drop_buttons(context.bot, message)
     await show(update, context, screen, replies)
 
 
@@ -199,12 +204,12 @@ def _uneditable(error: BadRequest) -> bool:
     return any(reason in str(error) for reason in UNEDITABLE)
 
 
-async def drop_buttons(message: Any) -> None:
+async def drop_buttons(bot: GuanaiBot, message: Message) -> None:
     # Old buttons would only earn "already answered"; removing them keeps the chat readable.
-    if message is None or not getattr(message, "reply_markup", None):
+    if not message.reply_markup:
         return
     try:
-        await message.edit_reply_markup(reply_markup=None)
+        await bot.remove_buttons(chat_id=message.chat_id, message_id=message.message_id)
     except BadRequest as error:
         if "not modified" not in str(error) and not _uneditable(error):
             raise

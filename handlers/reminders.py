@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.context import BotContext
 from handlers.forms import drop_buttons
@@ -15,4 +15,5 @@ async def snooze(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer(context.translate.plain("reminder.snoozed"))
-    await drop_buttons(query.message)
+    if isinstance(query.message, Message):
+        await drop_buttons(context.bot, query.message)

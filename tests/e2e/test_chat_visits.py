@@ -88,6 +88,26 @@ def test_visit__home_visit_no_problems__saved_and_dates_updated(
     assert region.call(lambda s: s.exec(select(Escalation)).all()) == []
 
 
+def test_visit__last_answer__review_summary_replaces_question_and_save_clears_buttons(
+    director: FakeUser,
+) -> None:
+    start_visit(director)
+    for name, value in QUIET:
+        question = step(director, name, value)
+    sent_before = len(director.messages())
+    review = step(director, "flag", "否")
+    assert "核对无误" in review.text and "保存" in [label for label, _ in review.buttons()]
+    # The summary took the last question's place; only the part with the buttons is new.
+    summary = next(m for m in director.messages() if m.message_id == question.message_id)
+    assert summary.edited and "走访方式" in summary.text and summary.buttons() == []
+    assert len(director.messages()) == sent_before + 1
+    director.press("保存")
+    saved = director.wait_for_text("走访记录已保存")
+    assert saved.message_id != review.message_id
+    assert director.messages()[-2].message_id == review.message_id
+    assert director.messages()[-2].buttons() == []
+
+
 def test_visit__phone_contact__counts_as_contact(director: FakeUser, region: Database) -> None:
     start_visit(director, "电话视频联系")
     for name, value in [*QUIET, ("flag", "否")]:

@@ -90,3 +90,21 @@ def test_edit_question__broken_html__bad_request_and_message_unchanged(
     with pytest.raises(BadRequest, match="parse entities"):
         with_bot(fake, work)
     assert fake.user(CHAT).last().text == "第一题"
+
+
+def test_remove_buttons__question_with_buttons__text_kept_buttons_gone(fake: FakeTelegram) -> None:
+    async def work(bot: GuanaiBot, message_id: int) -> None:
+        await bot.edit_question(chat_id=CHAT, message_id=message_id, text="甲", buttons=BUTTONS)
+        await bot.remove_buttons(chat_id=CHAT, message_id=message_id)
+
+    with_bot(fake, work)
+    message = fake.user(CHAT).last()
+    assert message.text == "甲" and message.inline_keyboard == []
+
+
+def test_remove_buttons__message_deleted__bad_request(fake: FakeTelegram) -> None:
+    async def work(bot: GuanaiBot, message_id: int) -> None:
+        await bot.remove_buttons(chat_id=CHAT, message_id=message_id + 100)
+
+    with pytest.raises(BadRequest, match="not found"):
+        with_bot(fake, work)

@@ -12,17 +12,12 @@ from bot.forms.render import Reply
 from handlers.forms import drop_buttons, edit_in_place
 
 
-class RefusingMessage:
-    """A chat message whose edits Telegram answers with one error."""
+class QuestionMessage:
+    """A question in the chat, with its buttons."""
 
-    chat_id, message_id = 10_001, 7
-
-    def __init__(self, error: str) -> None:
-        self.error = error
+    def __init__(self) -> None:
+        self.chat_id, self.message_id = 10_001, 7
         self.reply_markup = {"inline_keyboard": [[{"text": "汉族", "callback_data": "f:1:4"}]]}
-
-    async def edit_reply_markup(self, *_args: Any, **_kwargs: Any) -> None:
-        raise BadRequest(self.error)
 
 
 class RefusingBot:
@@ -34,9 +29,12 @@ class RefusingBot:
     async def edit_question(self, **_kwargs: Any) -> None:
         raise BadRequest(self.error)
 
+    async def remove_buttons(self, **_kwargs: Any) -> None:
+        raise BadRequest(self.error)
+
 
 def edit(error: str) -> bool:
-    shown = edit_in_place(RefusingBot(error), RefusingMessage(error), Reply("下一题"))  # type: ignore[arg-type]
+    shown = edit_in_place(RefusingBot(error), QuestionMessage(), Reply("下一题"))  # type: ignore[arg-type]
     return asyncio.run(shown)
 
 
@@ -62,9 +60,11 @@ def test_edit_in_place__broken_html__raised_for_the_error_handler() -> None:
 
 
 def test_drop_buttons__message_too_old__left_as_it_is() -> None:
-    asyncio.run(drop_buttons(RefusingMessage("Bad Request: message can't be edited")))
+    refusing = RefusingBot("Bad Request: message can't be edited")
+    asyncio.run(drop_buttons(refusing, QuestionMessage()))  # type: ignore[arg-type]
 
 
 def test_drop_buttons__broken_request__raised_for_the_error_handler() -> None:
     with pytest.raises(BadRequest):
-        asyncio.run(drop_buttons(RefusingMessage("Bad Request: message must be non-empty")))
+        refusing = RefusingBot("Bad Request: message must be non-empty")
+        asyncio.run(drop_buttons(refusing, QuestionMessage()))  # type: ignore[arg-type]
