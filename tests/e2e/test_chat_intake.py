@@ -173,8 +173,9 @@ def test_intake__button_answer__next_question_replaces_it_and_echoes_answer(
     user = enrol(fake, region)[0]
     question = to_ethnicity_question(user)
     sent_before = len(user.messages())
-    user.press("汉族")
+    query = user.press("汉族")
     edited = user.wait_for_text("家庭地址")
+    assert user.answer(query).text is None  # the button's spinner stopped, with no alert
     assert edited.message_id == question.message_id and edited.edited
     assert "✓ 民族：汉族" in edited.text
     assert len(user.messages()) == sent_before
