@@ -53,6 +53,11 @@ def identify(*, session: Session, telegram_user_id: int) -> Identity:
     """Look up the Telegram account; a revoked record gives no caller."""
     # Every update starts here, so it is one indexed query with no ORM objects.
     found = queries.identity_by_telegram_id(session=session, telegram_user_id=telegram_user_id)
+    return identity_of(found)
+
+
+def identity_of(found: queries.StaffIdentity | None) -> Identity:
+    """Turn a sender's staff record (None for a stranger) into who they are to the bot."""
     if found is None:
         return Identity(caller=None)
     if not found.active:

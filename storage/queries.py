@@ -45,17 +45,19 @@ class StaffIdentity(NamedTuple):
     name: str | None
 
 
+# What a sender's identity is read from; a form press reads the same beside its draft.
+IDENTITY_COLUMNS = (
+    col(Staff.id),
+    col(Staff.role),
+    col(Staff.org_code),
+    col(OrgUnit.level),
+    col(Staff.active),
+    col(Staff.locale),
+    col(Staff.name),
+)
 # Built once: every update runs it, and a reused statement skips rebuilding its cache key.
 _IDENTITY = (
-    sa_select(
-        col(Staff.id),
-        col(Staff.role),
-        col(Staff.org_code),
-        col(OrgUnit.level),
-        col(Staff.active),
-        col(Staff.locale),
-        col(Staff.name),
-    )
+    sa_select(*IDENTITY_COLUMNS)
     .join(OrgUnit, col(OrgUnit.code) == col(Staff.org_code))
     .where(col(Staff.telegram_user_id) == bindparam("telegram_user_id"))
 )

@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.forms.engine import FormState
 from storage.child_models import FormSession
+from storage.models import OrgUnit, Staff
+from storage.queries import IDENTITY_COLUMNS, StaffIdentity
 
 OPEN, SAVED, DISCARDED = "open", "saved", "discarded"
 STALE_AFTER = timedelta(days=3)
@@ -53,6 +56,31 @@ def draft_by_id(*, session: Session, staff_id: int, draft_id: int) -> FormSessio
     """Return one of the user's drafts, locked for this transaction."""
     params = {"draft_id": draft_id, "staff_id": staff_id}
     return session.exec(_DRAFT_BY_ID, params=params).first()
+
+
+# A form press: the draft and its owner's identity in one query, found only when the sender
+# owns the draft; the draft's row is locked as above.
+_DRAFT_WITH_SENDER = (
+    sa_select(FormSession, *IDENTITY_COLUMNS)
+    .join(Staff, col(Staff.id) == col(FormSession.staff_id))
+    .join(OrgUnit, col(OrgUnit.code) == col(Staff.org_code))
+    .where(
+        col(FormSession.id) == bindparam("draft_id"),
+        col(Staff.telegram_user_id) == bindparam("telegram_user_id"),
+    )
+    .with_for_update(of=FormSession)
+)
+
+
+def draft_with_sender(
+    *, session: Session, telegram_user_id: int, draft_id: int
+) -> tuple[FormSession, StaffIdentity] | None:
+    """Return a draft, locked, with its owner's identity, if the Telegram account owns it."""
+    params = {"draft_id": draft_id, "telegram_user_id": telegram_user_id}
+    row = session.execute(_DRAFT_WITH_SENDER, params).first()
+    if row is None:
+        return None
+    return row[0], StaffIdentity._make(row[1:])
 
 
 def open_draft_of(*, session: Session, staff_id: int, form: str) -> FormSession | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.access import Caller, Identity, identify
+from bot.access import Caller, Identity, identify, identity_of
 from bot.errors import TranslatableError, UserError
 from bot.escalations import EscalationPolicy
 from bot.forms import drafts, engine
@@ -225,22 +225,23 @@ def identify_and_press(
     today: date,
     policy: EscalationPolicy | None = None,
 ) -> tuple[Identity, Screen | None]:
-    """Look up who pressed a form button and apply it in one transaction; None for a stranger."""
-    identity = identify(session=session, telegram_user_id=telegram_user_id)
+    """Look up who pressed a form button and apply it in one transaction; None for a stranger.
+
+    The draft and its owner come in one query: most presses cost one trip for both.
+    """
+    found = drafts.draft_with_sender(
+        session=session, telegram_user_id=telegram_user_id, draft_id=draft_id
+    )
+    if found is None:
+        # A stranger, or a draft that is not the sender's (or no longer exists).
+        identity = identify(session=session, telegram_user_id=telegram_user_id)
+        return identity, (Screen("stale") if identity.caller is not None else None)
+    draft, sender = found
+    identity = identity_of(sender)
     if identity.caller is None:
         return identity, None
-    screen = apply_button(
-        session=session,
-        caller=identity.caller,
-        draft_id=draft_id,
-        version=version,
-        action=action,
-        arg=arg,
-        now=now,
-        today=today,
-        policy=policy,
-    )
-    return identity, screen
+    turn = Turn(session, identity.caller, now, today, policy or EscalationPolicy())
+    return identity, _press(turn, draft, version, action, arg)
 
 
 def apply_button(
@@ -258,7 +259,14 @@ def apply_button(
     """Apply a button press if it belongs to the draft's current version."""
     turn = Turn(session, caller, now, today, policy or EscalationPolicy())
     draft = drafts.draft_by_id(session=session, staff_id=caller.staff_id, draft_id=draft_id)
-    if draft is None or draft.status != drafts.OPEN or draft.version != version:
+    if draft is None:
+        return Screen("stale")
+    return _press(turn, draft, version, action, arg)
+
+
+def _press(turn: Turn, draft: FormSession, version: int, action: str, arg: str) -> Screen:
+    now = turn.now
+    if draft.status != drafts.OPEN or draft.version != version:
         return Screen("stale")
     form = get_form(draft.form)
     state = drafts.state_of(draft)
@@ -271,15 +279,15 @@ def apply_button(
         drafts.close_draft(draft=draft, status=drafts.DISCARDED, now=now)
         context = {k: v for k, v in state.answers.items() if k in form.context}
         return begin(
-            session=session,
-            caller=caller,
+            session=turn.session,
+            caller=turn.caller,
             form=draft.form,
             now=now,
-            today=today,
+            today=turn.today,
             restart=True,
             answers=context,
             record_id=draft.record_id,
-            policy=policy,
+            policy=turn.policy,
         )
     if action == "resume":
         return _store(turn, draft, state)
