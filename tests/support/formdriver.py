@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.access import Caller
+from bot.access import Caller, Identity
 from bot.forms import callbacks, service
 from bot.forms.render import render_screen
 from bot.i18n import I18n
@@ -42,24 +42,35 @@ class FormDriver:
         replies = render_screen(self.screen, T, TODAY)
         return {label: data for reply in replies for row in reply.buttons for label, data in row}
 
-    def press(self, label: str) -> service.Screen:
+    def _press_args(self, label: str) -> dict[str, Any]:
         buttons = self.buttons()
         assert label in buttons, f"no button {label!r} in {list(buttons)}"
         press = callbacks.decode(buttons[label])
         assert press is not None
+        return {
+            "draft_id": press.draft_id,
+            "version": press.version,
+            "action": press.action,
+            "arg": press.arg,
+            "now": NOW,
+            "today": TODAY,
+        }
+
+    def press(self, label: str) -> service.Screen:
+        args = self._press_args(label)
         self.screen = self.db.call(
-            lambda s: service.apply_button(
-                session=s,
-                caller=self.caller,
-                draft_id=press.draft_id,
-                version=press.version,
-                action=press.action,
-                arg=press.arg,
-                now=NOW,
-                today=TODAY,
-            )
+            lambda s: service.apply_button(session=s, caller=self.caller, **args)
         )
         return self.screen
+
+    def press_as(self, telegram_user_id: int, label: str) -> tuple[Identity, service.Screen | None]:
+        """Press a button of the screen on show as a Telegram account would, identity unknown."""
+        args = self._press_args(label)
+        return self.db.call(
+            lambda s: service.identify_and_press(
+                session=s, telegram_user_id=telegram_user_id, **args
+            )
+        )
 
     def fill(self, answers: dict[str, tuple[str, str]], multi: set[str]) -> service.Screen:
         """Answer every question the form asks from `answers`, until the review."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.access import Caller, Identity
 from bot.audit import Actor
-from bot.forms import callbacks, drafts, service
+from bot.forms import drafts
 from bot.staff import revoke_staff
 from storage.child_models import FormSession
 from storage.db import Database
-from tests.support.formdriver import NOW, TODAY, FormDriver
+from tests.support.formdriver import NOW, FormDriver
 from tests.support.seed import NEIGHBOUR_VILLAGE, VILLAGE, enrol_caller, seed_region
 
 OWNER, NEIGHBOUR, STRANGER = 1001, 1009, 4242
@@ -23,23 +23,6 @@ def first_question(db: Database) -> tuple[Caller, FormDriver]:
     return owner, driver
 
 
-def press_as(db: Database, telegram_user_id: int, driver: FormDriver, label: str):  # type: ignore[no-untyped-def]
-    press = callbacks.decode(driver.buttons()[label])
-    assert press is not None
-    return db.call(
-        lambda s: service.identify_and_press(
-            session=s,
-            telegram_user_id=telegram_user_id,
-            draft_id=press.draft_id,
-            version=press.version,
-            action=press.action,
-            arg=press.arg,
-            now=NOW,
-            today=TODAY,
-        )
-    )
-
-
 def stored_state(db: Database, driver: FormDriver) -> str:
     assert driver.screen is not None
     draft = db.call(lambda s: s.get(FormSession, driver.screen.draft_id))  # type: ignore[union-attr]
@@ -50,7 +33,7 @@ def stored_state(db: Database, driver: FormDriver) -> str:
 def test_press__owner__identified_and_answer_applied(db: Database) -> None:
     owner, driver = first_question(db)
     before = stored_state(db, driver)
-    identity, screen = press_as(db, OWNER, driver, "上一步")
+    identity, screen = driver.press_as(OWNER, "上一步")
     assert identity.caller == owner
     assert screen is not None and screen.kind == "question"
     assert screen.version > driver.screen.version  # type: ignore[union-attr]
@@ -61,7 +44,7 @@ def test_press__someone_elses_draft__stale_and_draft_untouched(db: Database) -> 
     _, driver = first_question(db)
     neighbour = enrol_caller(db, "director", NEIGHBOUR_VILLAGE, NEIGHBOUR)
     before = stored_state(db, driver)
-    identity, screen = press_as(db, NEIGHBOUR, driver, "上一步")
+    identity, screen = driver.press_as(NEIGHBOUR, "上一步")
     assert identity.caller == neighbour
     assert screen is not None and screen.kind == "stale"
     assert stored_state(db, driver) == before
@@ -70,7 +53,7 @@ def test_press__someone_elses_draft__stale_and_draft_untouched(db: Database) -> 
 def test_press__stranger__nobody_and_draft_untouched(db: Database) -> None:
     _, driver = first_question(db)
     before = stored_state(db, driver)
-    assert press_as(db, STRANGER, driver, "上一步") == (Identity(caller=None), None)
+    assert driver.press_as(STRANGER, "上一步") == (Identity(caller=None), None)
     assert stored_state(db, driver) == before
 
 
@@ -78,6 +61,6 @@ def test_press__owner_revoked__refused_and_draft_untouched(db: Database) -> None
     owner, driver = first_question(db)
     before = stored_state(db, driver)
     db.call(lambda s: revoke_staff(session=s, staff_id=owner.staff_id, actor=Actor.cli(), now=NOW))
-    identity, screen = press_as(db, OWNER, driver, "上一步")
+    identity, screen = driver.press_as(OWNER, "上一步")
     assert identity.caller is None and identity.revoked and screen is None
     assert stored_state(db, driver) == before
