@@ -41,7 +41,7 @@ def active_draft(*, session: Session, staff_id: int) -> FormSession | None:
     return drafts[0] if drafts else None
 
 
-# Built once: every button press runs it, and a reused statement skips rebuilding its cache key.
+# A press by a caller already identified (apply_button); chat presses use draft_with_sender.
 _DRAFT_BY_ID = (
     select(FormSession)
     .where(

@@ -256,7 +256,11 @@ def apply_button(
     today: date,
     policy: EscalationPolicy | None = None,
 ) -> Screen:
-    """Apply a button press if it belongs to the draft's current version."""
+    """Apply a caller's button press if it belongs to the draft's current version.
+
+    For a caller known already, as when data is filed without Telegram; the chat's presses go
+    through identify_and_press, which shares everything after the draft lookup.
+    """
     turn = Turn(session, caller, now, today, policy or EscalationPolicy())
     draft = drafts.draft_by_id(session=session, staff_id=caller.staff_id, draft_id=draft_id)
     if draft is None:
