@@ -39,12 +39,12 @@ from sqlmodel import Session
 
 from benchmarks.common import BenchOptions, Figure, stopwatch
 from benchmarks.echo_bot import BUTTON_LABEL
-from bot.access import Caller, caller_from_staff
 from bot.audit import Actor
-from bot.orgs import OrgInput, add_org
-from bot.reminders import JOB as REMINDER_JOB
+from bot.people.access import Caller, caller_from_staff
+from bot.people.orgs import OrgInput, add_org
+from bot.people.staff import InviteRequest, invite_staff
+from bot.reminders.sweep import JOB as REMINDER_JOB
 from bot.settings import PROJECT_ROOT, Settings
-from bot.staff import InviteRequest, invite_staff
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.outbox_models import SweepRun

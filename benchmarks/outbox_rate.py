@@ -32,9 +32,9 @@ from sqlmodel import Session, col, select
 
 from benchmarks.common import BenchOptions, Figure, stopwatch
 from bot.audit import Actor
-from bot.orgs import OrgInput, add_org
-from bot.outbox import Outgoing
-from bot.reminders import JOB as REMINDER_JOB
+from bot.notify.outbox import Outgoing
+from bot.people.orgs import OrgInput, add_org
+from bot.reminders.sweep import JOB as REMINDER_JOB
 from bot.settings import Settings
 from storage.db import Database, sqlalchemy_url
 from storage.migrate import upgrade

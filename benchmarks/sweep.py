@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.common import BenchOptions, Figure, fresh_database, peak_rss_mb, stopwatch
 from bot.demo import generate
-from bot.reminders import sweep
+from bot.reminders.sweep import sweep
 from bot.settings import PROJECT_ROOT
 from storage import migrate
 from storage.db import Database

@@ -10,16 +10,16 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.app_meta import BOT_USERNAME_KEY
-from bot.botapi import GuanaiBot
+from bot.care.escalations import EscalationPolicy
 from bot.clock import Clock, system_clock
-from bot.context import BotContext
-from bot.enrollment import ThrottlePolicy
-from bot.escalations import EscalationPolicy
 from bot.i18n import N_, I18n
-from bot.ratelimit import SlidingWindowLimiter
+from bot.people.enrollment import ThrottlePolicy
 from bot.settings import Settings, SettingsError
-from bot.transport import AiohttpRequest
-from bot.updates import PerChatUpdateProcessor
+from bot.telegram.botapi import GuanaiBot
+from bot.telegram.context import BotContext
+from bot.telegram.ratelimit import SlidingWindowLimiter
+from bot.telegram.transport import AiohttpRequest
+from bot.telegram.updates import PerChatUpdateProcessor
 from storage import migrate, queries
 from storage.db import Database
 
@@ -90,8 +90,9 @@ async def _on_startup(application: Application) -> None:
 
 def schedule_jobs(application: Application, services: Services) -> None:
     """Build the repeating jobs from code and the database; nothing depends on pickled jobs."""
-    from bot import escalations, sender
+    from bot.care import escalations
     from bot.jobs import deliver_outbox, move_overdue_escalations, send_reminders
+    from bot.telegram import sender
 
     policy = services.escalation
     sender.UNDELIVERABLE_HOOKS["escalation"] = lambda session, row, now: (

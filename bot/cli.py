@@ -16,12 +16,12 @@ from bot.audit import Actor
 from bot.clock import system_clock
 from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
-from bot.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
-from bot.outbox import Outgoing
+from bot.notify.outbox import Outgoing
+from bot.people.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
+from bot.people.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from bot.personal import mask_phone
-from bot.reminders import Recipient, html_to_text, sweep
+from bot.reminders.sweep import Recipient, html_to_text, sweep
 from bot.settings import Settings, SettingsError, load_settings
-from bot.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from storage import migrate, queries
 from storage.db import Database
 

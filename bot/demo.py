@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, func, insert, select
 from sqlmodel import col
 
-from bot.cadence import next_due
+from bot.care.cadence import next_due
 from bot.errors import UserError
 from bot.i18n import N_
 from storage.child_models import Child

@@ -6,7 +6,7 @@ import logging
 
 from telegram.ext import ContextTypes
 
-from bot.sender import deliver_due
+from bot.telegram.sender import deliver_due
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def move_overdue_escalations(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send escalations nobody acknowledged within the SLA on to the county."""
-    from bot.escalations import move_overdue
+    from bot.care.escalations import move_overdue
 
     services = context.application.bot_data["services"]
     now = services.clock()
@@ -36,7 +36,7 @@ async def move_overdue_escalations(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Run today's reminder sweep if it is time and it has not run yet (it records each run)."""
-    from bot.reminders import sweep
+    from bot.reminders.sweep import sweep
 
     services = context.application.bot_data["services"]
     settings = services.settings

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.cards import card_replies, list_reply
-from bot.children import answers_of, can_edit, list_children, load_file
-from bot.context import BotContext
-from bot.visits import editable_visit_ids
+from bot.care.cards import card_replies, list_reply
+from bot.care.children import answers_of, can_edit, list_children, load_file
+from bot.care.visits import editable_visit_ids
+from bot.telegram.context import BotContext
 from handlers.forms import begin_form, keyboard
 from handlers.replies import say
 

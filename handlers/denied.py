@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from telegram import Update
 
 from bot.audit import Actor, record_denied
-from bot.context import BotContext
 from bot.errors import AccessDenied, UserError
+from bot.telegram.context import BotContext
 from handlers.replies import say
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from telegram import Update
 
-from bot.context import BotContext
 from bot.forms.render import Reply
-from bot.reminders import DUE_WITHIN, due_items, due_message
+from bot.reminders.sweep import DUE_WITHIN, due_items, due_message
+from bot.telegram.context import BotContext
 from handlers.forms import keyboard
 from handlers.replies import say
 from storage.models import Role

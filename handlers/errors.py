@@ -8,7 +8,7 @@ import traceback
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from bot.context import BotContext
+from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.escalations import acknowledge, escalation_list
+from bot.care.escalations import acknowledge, escalation_list
 from bot.forms.launch import begin_note
 from bot.forms.render import Reply
+from bot.telegram.context import BotContext
 from handlers.denied import refused
 from handlers.forms import keyboard, show
 from handlers.replies import say

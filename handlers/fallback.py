@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
+from bot.telegram.context import BotContext
 from handlers import forms
 from handlers.replies import menu_keyboard, say
 

@@ -8,10 +8,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.botapi import GuanaiBot
-from bot.context import BotContext
 from bot.forms import callbacks, service
 from bot.forms.render import Reply, render_screen
+from bot.telegram.botapi import GuanaiBot
+from bot.telegram.context import BotContext
 from handlers.gate import accept_identity, refuse
 from handlers.replies import menu_keyboard, say
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.access import Identity, identify
-from bot.context import BotContext
 from bot.forms import callbacks
 from bot.i18n import N_
+from bot.people.access import Identity, identify
+from bot.telegram.context import BotContext
 from handlers.replies import is_private, say
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot.context import BotContext
+from bot.telegram.context import BotContext
 from handlers.forms import drop_buttons
 
 SNOOZE_PATTERN = r"^rz:1$"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Message, ReplyKeyboardMarkup, Update
 from telegram.constants import ChatType
 
-from bot.access import Caller
-from bot.context import BotContext
 from bot.i18n import Translator
-from bot.menu import menu_rows
+from bot.people.access import Caller
+from bot.people.menu import menu_rows
+from bot.telegram.context import BotContext
 
 
 def menu_keyboard(caller: Caller, t: Translator) -> ReplyKeyboardMarkup:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.enrollment import RedeemStatus, enroll
-from bot.menu import WELCOME_TEXT
+from bot.people.enrollment import RedeemStatus, enroll
+from bot.people.menu import WELCOME_TEXT
+from bot.telegram.context import BotContext
 from handlers.replies import menu_keyboard, say
 
 

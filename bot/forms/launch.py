@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.access import Caller
-from bot.escalations import EscalationPolicy, actionable, own_report
+from bot.care.escalations import EscalationPolicy, actionable, own_report
+from bot.care.visits import child_for_visit, editable_visit, visit_answers, visit_context
 from bot.forms import service
-from bot.visits import child_for_visit, editable_visit, visit_answers, visit_context
+from bot.people.access import Caller
 
 
 def begin_visit(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from bot.chat_text import split_messages
 from bot.forms import callbacks
 from bot.forms.engine import relevant_answers
 from bot.forms.model import Field, Form
@@ -13,6 +12,7 @@ from bot.forms.registry import get_form
 from bot.forms.service import Screen
 from bot.forms.types import FIELD_TYPES, ParseContext, render_answer
 from bot.i18n import N_, Translator
+from bot.telegram.chat_text import split_messages
 
 PROMPTS = {
     "text": N_("form.prompt.text"),

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.access import Caller
-from bot.children import create_child, update_child
-from bot.escalations import EscalationPolicy, ask_director, reply_to_question, resolve
+from bot.care.children import create_child, update_child
+from bot.care.escalations import EscalationPolicy, ask_director, reply_to_question, resolve
+from bot.care.visits import raise_urgent, save_visit, update_visit
 from bot.forms.engine import FormState
 from bot.forms.visit import URGENT
-from bot.visits import raise_urgent, save_visit, update_visit
+from bot.people.access import Caller
 from storage.child_models import FormSession
 from storage.visit_models import Escalation
 

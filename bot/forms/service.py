@@ -8,15 +8,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.access import Caller, Identity, identify, identity_of
+from bot.care.escalations import EscalationPolicy
 from bot.errors import TranslatableError, UserError
-from bot.escalations import EscalationPolicy
 from bot.forms import drafts, engine
 from bot.forms.engine import FormState
 from bot.forms.model import Problem
 from bot.forms.registry import get_form
 from bot.forms.savers import after_answer, save_record
 from bot.forms.types import ParseContext
+from bot.people.access import Caller, Identity, identify, identity_of
 from storage import child_queries
 from storage.child_models import FormSession
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from bot.audit import Actor
-from bot.staff import IssuedInvite, revoke_staff
+from bot.people.staff import IssuedInvite, revoke_staff
 from storage.child_models import FormSession
 from storage.db import Database
 from tests.fakegram import FakeTelegram

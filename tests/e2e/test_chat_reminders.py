@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.access import identify
-from bot.reminders import html_to_text, sweep
+from bot.people.access import identify
+from bot.reminders.sweep import html_to_text, sweep
 from bot.settings import Settings
 from storage.db import Database
 from tests.e2e.test_chat_foundation import enrol

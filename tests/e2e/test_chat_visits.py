@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.access import Caller, identify
-from bot.escalations import EscalationPolicy, move_overdue
+from bot.care.escalations import EscalationPolicy, move_overdue
+from bot.people.access import Caller, identify
 from bot.settings import Settings
 from storage.child_models import Caregiver, Child
 from storage.db import Database

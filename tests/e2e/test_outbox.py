@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from bot import outbox
-from bot.outbox import Outgoing
+from bot.notify import outbox
+from bot.notify.outbox import Outgoing
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Staff

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.access import Caller
-from bot.cadence import next_due
+from bot.care.cadence import next_due
+from bot.people.access import Caller
 from storage.child_models import Child
 from storage.db import Database
 from tests.support.formdriver import FormDriver

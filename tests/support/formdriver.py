@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.access import Caller, Identity
 from bot.forms import callbacks, service
 from bot.forms.render import render_screen
 from bot.i18n import I18n
+from bot.people.access import Caller, Identity
 from storage.db import Database
 
 TODAY = date(2026, 11, 2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.audit import Actor
-from bot.orgs import OrgInput, add_org
-from bot.staff import InviteRequest, IssuedInvite, invite_staff
+from bot.people.orgs import OrgInput, add_org
+from bot.people.staff import InviteRequest, IssuedInvite, invite_staff
 from storage.db import Database
 
 PROVINCE, CITY, COUNTY = "350000", "350100", "350121"
@@ -52,8 +52,8 @@ def invite(
 
 def enrol_caller(db: Database, role: str, org: str, user: int, locale: str = "zh_Hans"):  # type: ignore[no-untyped-def]
     """Invite a staff member and redeem the code as Telegram user `user`; return the Caller."""
-    from bot.access import identify
-    from bot.enrollment import ThrottlePolicy, redeem_invite
+    from bot.people.access import identify
+    from bot.people.enrollment import ThrottlePolicy, redeem_invite
 
     issued = invite(db, role, org)
     db.call(

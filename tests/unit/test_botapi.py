@@ -11,8 +11,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Defaults
 
-from bot.botapi import GuanaiBot
-from bot.transport import AiohttpRequest
+from bot.telegram.botapi import GuanaiBot
+from bot.telegram.transport import AiohttpRequest
 from tests.fakegram import FakeTelegram
 
 CHAT = 10_001

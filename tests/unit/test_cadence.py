@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cadence import (
+from bot.care.cadence import (
     CONTACT_OR_VISIT_MONTHLY,
     DEFAULT_CADENCE,
     HOME_VISIT_MONTHLY,

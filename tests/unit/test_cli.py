@@ -171,8 +171,8 @@ def test_cli__remind_dry_run__prints_digests_and_sends_nothing(
 ) -> None:
     from datetime import date
 
-    from bot.access import identify
-    from bot.enrollment import ThrottlePolicy, redeem_invite
+    from bot.people.access import identify
+    from bot.people.enrollment import ThrottlePolicy, redeem_invite
     from storage.outbox_models import OutboxMessage
     from tests.support.children import file_child
     from tests.support.seed import NOW, VILLAGE, invite

@@ -27,7 +27,7 @@ def test_demo__two_thousand_children__region_staff_and_tiers(db: Database) -> No
 
 
 def test_demo__database_with_enrolled_staff__refused_and_nothing_written(db: Database) -> None:
-    from bot.enrollment import ThrottlePolicy, redeem_invite
+    from bot.people.enrollment import ThrottlePolicy, redeem_invite
     from tests.support.seed import NOW
 
     seed_region(db)

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.access import identify
 from bot.audit import Actor
-from bot.enrollment import RedeemStatus, Redemption, ThrottlePolicy, redeem_invite
 from bot.errors import UserError
-from bot.staff import hash_invite_code, revoke_staff
+from bot.people.access import identify
+from bot.people.enrollment import RedeemStatus, Redemption, ThrottlePolicy, redeem_invite
+from bot.people.staff import hash_invite_code, revoke_staff
 from storage.db import Database
 from storage.models import AuditEntry, Invite
 from tests.support.seed import NOW, TOWNSHIP, VILLAGE, invite, seed_region

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.access import Caller, Identity
 from bot.audit import Actor
 from bot.forms import drafts
-from bot.staff import revoke_staff
+from bot.people.access import Caller, Identity
+from bot.people.staff import revoke_staff
 from storage.child_models import FormSession
 from storage.db import Database
 from tests.support.formdriver import NOW, FormDriver

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.access import Caller
-from bot.children import answers_of, load_file
+from bot.care.children import answers_of, load_file
+from bot.people.access import Caller
 from storage.child_models import Assistance, Caregiver, Child, Guardian
 from storage.db import Database
 from storage.models import AuditEntry

@@ -9,7 +9,14 @@ from sqlmodel import select
 
 from bot.audit import Actor
 from bot.errors import UserError
-from bot.orgs import OrgInput, add_org, area_prefix, canonical_code, import_orgs, read_org_csv
+from bot.people.orgs import (
+    OrgInput,
+    add_org,
+    area_prefix,
+    canonical_code,
+    import_orgs,
+    read_org_csv,
+)
 from storage import queries
 from storage.db import Database
 from storage.models import AuditEntry, OrgLevel

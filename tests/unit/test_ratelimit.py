@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram.error import RetryAfter
 
-from bot.ratelimit import SlidingWindowLimiter
+from bot.telegram.ratelimit import SlidingWindowLimiter
 
 
 def test_limiter__burst_of_bulk_sends__no_window_holds_more_than_the_limit() -> None:

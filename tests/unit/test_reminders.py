@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
-from bot import reminders
-from bot.access import Caller
-from bot.digests import Recipient
 from bot.i18n import default_i18n
-from bot.outbox import Outgoing, Queued, enqueue_many
-from bot.reminders import html_to_text, quiet_until, sweep
+from bot.notify.outbox import Outgoing, Queued, enqueue_many
+from bot.people.access import Caller
+from bot.reminders import sweep as reminders
+from bot.reminders.digests import Recipient
+from bot.reminders.sweep import html_to_text, quiet_until, sweep
 from storage.child_models import Child
 from storage.db import Database
 from storage.outbox_models import OutboxMessage

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.chat_text import MESSAGE_LIMIT, split_messages
-from bot.children import list_children
+from bot.care.children import list_children
+from bot.telegram.chat_text import MESSAGE_LIMIT, split_messages
 from storage.db import Database
 from tests.support.children import file_child
 from tests.support.seed import VILLAGE, seed_region

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from bot.cadence import Period
-from bot.digests import Memo, Recipient, due_on, villages_due
+from bot.care.cadence import Period
 from bot.i18n import default_i18n
-from bot.outbox import Outgoing, Queued, enqueue_many
-from bot.reminder_texts import ReminderTexts, escape, fill
+from bot.notify.outbox import Outgoing, Queued, enqueue_many
+from bot.reminders.digests import Memo, Recipient, due_on, villages_due
+from bot.reminders.texts import ReminderTexts, escape, fill
 from storage.child_models import Child
 from storage.db import Database
 from storage.outbox_models import OutboxMessage

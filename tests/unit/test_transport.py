@@ -13,7 +13,7 @@ from telegram.error import NetworkError
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.transport import AiohttpRequest
+from bot.telegram.transport import AiohttpRequest
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ import time
 
 from telegram import Chat, Message, Update
 
-from bot.updates import PerChatUpdateProcessor
+from bot.telegram.updates import PerChatUpdateProcessor
 
 
 def update(update_id: int, chat_id: int) -> Update:

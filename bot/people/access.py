@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.orgs import area_prefix, prefix_of
+from bot.people.orgs import area_prefix, prefix_of
 from storage import queries
 from storage.models import Role, Staff
 

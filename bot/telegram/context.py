@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext
 
-from bot.access import Caller
-from bot.botapi import GuanaiBot
 from bot.i18n import Translator
+from bot.people.access import Caller
+from bot.telegram.botapi import GuanaiBot
 
 if TYPE_CHECKING:
     from bot.app import Services

@@ -8,9 +8,9 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from bot.access import Caller, caller_from_staff
 from bot.audit import Actor, record_audit
-from bot.staff import hash_invite_code
+from bot.people.access import Caller, caller_from_staff
+from bot.people.staff import hash_invite_code
 from storage import queries
 from storage.models import Staff, StartThrottle
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from bot.children import ChildFile, ChildPage, answers_of
+from bot.care.children import ChildFile, ChildPage, answers_of
 from bot.forms.registry import get_form
 from bot.forms.render import Reply, review_blocks, split_messages
 from bot.forms.rules import SEX_LABEL

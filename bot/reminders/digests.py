@@ -19,10 +19,10 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from bot.cadence import Period, period_bounds, requirements_for
+from bot.care.cadence import Period, period_bounds, requirements_for
 from bot.i18n import default_i18n
-from bot.outbox import Outgoing
-from bot.reminder_texts import LineParts, ReminderTexts, director_text, escape, visit_buttons
+from bot.notify.outbox import Outgoing
+from bot.reminders.texts import LineParts, ReminderTexts, director_text, escape, visit_buttons
 from storage.child_models import Child
 from storage.models import Role, Staff
 

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import outbox
-from bot.outbox import Outgoing
+from bot.notify import outbox
+from bot.notify.outbox import Outgoing
 from storage.outbox_models import OutboxMessage
 
 if TYPE_CHECKING:

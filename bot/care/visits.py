@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from bot.access import Caller
 from bot.audit import Actor, record_audit
-from bot.children import refresh_due_dates
+from bot.care.children import refresh_due_dates
+from bot.care.escalations import EscalationPolicy, Report, raise_escalation
 from bot.errors import AccessDenied, UserError
-from bot.escalations import EscalationPolicy, Report, raise_escalation
 from bot.forms.engine import relevant_answers
 from bot.forms.visit import PROBLEMS, URGENT, VISIT_EDIT
 from bot.i18n import N_
+from bot.people.access import Caller
 from storage import child_queries
 from storage.child_models import Caregiver, Child
 from storage.models import Role

@@ -1,6 +1,6 @@
 """The daily sweep: a digest for each director, overdue alerts for supervisors and the county.
 
-The digests themselves are computed in bot/digests.py; this module runs the sweep once a day,
+The digests themselves are computed in bot/reminders/digests.py; this module runs the sweep once a day,
 queues what it made, and answers the on-demand "due" and "overdue" menus.
 """
 
@@ -16,7 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.digests import (
+from bot.forms import drafts
+from bot.forms.registry import get_form
+from bot.i18n import N_, Translator
+from bot.notify.outbox import Outgoing, Queued, enqueue_many
+from bot.reminders.digests import (
     DUE_WITHIN,
     Digest,
     Item,
@@ -26,12 +30,8 @@ from bot.digests import (
     recipients,
     villages_due,
 )
-from bot.forms import drafts
-from bot.forms.registry import get_form
-from bot.i18n import N_, Translator
-from bot.outbox import Outgoing, Queued, enqueue_many
-from bot.overdue_alerts import OverdueAlerts
-from bot.reminder_texts import ReminderTexts, director_text, visit_buttons
+from bot.reminders.overdue_alerts import OverdueAlerts
+from bot.reminders.texts import ReminderTexts, director_text, visit_buttons
 from storage.models import Role
 from storage.outbox_models import SweepRun
 

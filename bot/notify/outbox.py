@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from bot.chat_text import MESSAGE_LIMIT, split_messages
+from bot.telegram.chat_text import MESSAGE_LIMIT, split_messages
 from storage.outbox_models import (
     FAILED,
     PENDING,

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.access import Caller
 from bot.audit import Actor, record_audit
-from bot.cadence import next_due
+from bot.care.cadence import next_due
 from bot.errors import UserError
 from bot.forms.rules import identity_of
 from bot.i18n import N_
+from bot.people.access import Caller
 from storage import child_queries, queries
 from storage.child_models import Assistance, Caregiver, Child, Guardian
 from storage.models import Role

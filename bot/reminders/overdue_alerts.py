@@ -8,8 +8,8 @@ from itertools import compress
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from bot.digests import Digest, Item, Lines, Memo, Recipient, recipients
-from bot.outbox import Outgoing
+from bot.notify.outbox import Outgoing
+from bot.reminders.digests import Digest, Item, Lines, Memo, Recipient, recipients
 from storage.models import OrgUnit, Role
 
 

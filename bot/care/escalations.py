@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.access import Caller
 from bot.audit import Actor, record_audit
 from bot.errors import AccessDenied, UserError
 from bot.i18n import N_, Translator, default_i18n
-from bot.outbox import Outgoing, enqueue
+from bot.notify.outbox import Outgoing, enqueue
+from bot.people.access import Caller
 from bot.personal import mask_id_number, national_phone
 from storage import queries
 from storage.child_models import Child

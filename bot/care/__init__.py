@@ -1,0 +1,1 @@
+"""The care rules: child files, visits, escalations and the visit cadence."""

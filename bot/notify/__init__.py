@@ -1,0 +1,1 @@
+"""Notifications that must arrive, queued in the outbox with their cause."""

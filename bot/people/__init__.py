@@ -1,0 +1,1 @@
+"""People and places: who may use the bot, where they sit, and what they see."""

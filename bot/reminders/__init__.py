@@ -1,0 +1,1 @@
+"""The daily sweep: director digests and overdue alerts."""

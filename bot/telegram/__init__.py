@@ -1,0 +1,1 @@
+"""Telegram plumbing: the Bot API client, transport, rate limit, update order and sending."""
