@@ -32,9 +32,9 @@ from sqlmodel import Session, col, select
 
 from benchmarks.common import BenchOptions, Figure, stopwatch
 from bot.audit import Actor
-from bot.notify.outbox import Outgoing
 from bot.people.orgs import OrgInput, add_org
 from bot.reminders.sweep import JOB as REMINDER_JOB
+from bot.reply import Reply
 from bot.settings import Settings
 from storage.db import Database, sqlalchemy_url
 from storage.migrate import upgrade
@@ -102,7 +102,7 @@ def seed(url: str, n: int) -> None:
                 "key": f"bench:outbox:{chat_id}",
                 "recipient_staff_id": staff_id,
                 "chat_id": chat_id,
-                "payload": Outgoing(f"基准测试消息 {chat_id}", [[("好", "bench:ok")]]).to_json(),
+                "payload": Reply(f"基准测试消息 {chat_id}", [[("好", "bench:ok")]]).to_json(),
                 "state": PENDING,
                 "not_before": now,
                 "attempts": 0,

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.app_meta import BOT_USERNAME_KEY
 from bot.care.escalations import EscalationPolicy
 from bot.clock import Clock, system_clock
-from bot.i18n import N_, I18n
+from bot.i18n import I18n
 from bot.people.enrollment import ThrottlePolicy
+from bot.services import Services
 from bot.settings import Settings, SettingsError
 from bot.telegram.botapi import GuanaiBot
+from bot.telegram.commands import register_commands
 from bot.telegram.context import BotContext
 from bot.telegram.ratelimit import SlidingWindowLimiter
 from bot.telegram.transport import AiohttpRequest
@@ -24,57 +24,6 @@ from storage import migrate, queries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-COMMANDS = [
-    ("start", N_("command.start")),
-    ("help", N_("command.help")),
-    ("lang", N_("command.lang")),
-    ("cancel", N_("command.cancel")),
-    ("new", N_("command.new")),
-    ("children", N_("command.children")),
-    ("visit", N_("command.visit")),
-    ("escalations", N_("command.escalations")),
-]
-
-
-@dataclass
-class Services:
-    """What handlers need, built once: settings, database, catalogs, clock and policies."""
-
-    settings: Settings
-    db: Database
-    i18n: I18n
-    clock: Clock = system_clock
-    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
-    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
-
-
-def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
-    t = i18n.translator(locale)
-    return [BotCommand(name, t.plain(key)) for name, key in COMMANDS]
-
-
-async def register_commands(application: Application, services: Services) -> None:
-    """Publish the command list in the default locale and in each other locale."""
-    i18n = services.i18n
-    await application.bot.set_my_commands(
-        bot_commands(i18n, i18n.default_locale), scope=BotCommandScopeDefault()
-    )
-    for locale in i18n.catalogs:
-        if locale != i18n.default_locale:
-            await application.bot.set_my_commands(
-                bot_commands(i18n, locale),
-                scope=BotCommandScopeDefault(),
-                language_code=locale.split("_")[0],
-            )
-
-
-async def register_chat_commands(
-    application: Application, services: Services, chat_id: int, locale: str
-) -> None:
-    """Show one chat the commands in the language its user chose."""
-    await application.bot.set_my_commands(
-        bot_commands(services.i18n, locale), scope=BotCommandScopeChat(chat_id)
-    )
 
 
 async def _on_startup(application: Application) -> None:

@@ -16,11 +16,11 @@ from bot.audit import Actor
 from bot.clock import system_clock
 from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
-from bot.notify.outbox import Outgoing
 from bot.people.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
 from bot.people.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from bot.personal import mask_phone
 from bot.reminders.sweep import Recipient, html_to_text, sweep
+from bot.reply import Reply
 from bot.settings import Settings, SettingsError, load_settings
 from storage import migrate, queries
 from storage.db import Database
@@ -39,7 +39,7 @@ def _remind(args: argparse.Namespace, db: Database, t: Translator, settings: Set
     now = system_clock()
     today = args.as_of or now.astimezone(settings.timezone).date()
 
-    def show(staff: Recipient, message: Outgoing) -> None:
+    def show(staff: Recipient, message: Reply) -> None:
         print(f"== {staff.role} {staff.id} {staff.name or ''} ==")
         print(html_to_text(message.text))
 

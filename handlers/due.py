@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from telegram import Update
 
-from bot.forms.render import Reply
 from bot.reminders.sweep import DUE_WITHIN, due_items, due_message
+from bot.reply import Reply
 from bot.telegram.context import BotContext
 from handlers.forms import keyboard
 from handlers.replies import say

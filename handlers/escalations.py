@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.care.escalations import acknowledge, escalation_list
 from bot.forms.launch import begin_note
-from bot.forms.render import Reply
+from bot.reply import Reply
 from bot.telegram.context import BotContext
 from handlers.denied import refused
 from handlers.forms import keyboard, show

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.forms import callbacks, service
-from bot.forms.render import Reply, render_screen
+from bot.forms.render import render_screen
+from bot.reply import Reply
 from bot.telegram.botapi import GuanaiBot
 from bot.telegram.context import BotContext
+from bot.telegram.keyboards import markup
 from handlers.gate import accept_identity, refuse
 from handlers.replies import menu_keyboard, say
 
@@ -21,14 +23,7 @@ IN_PLACE = ("question", "review")  # screens that replace the pressed message
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in reply.buttons
-        ]
-    )
+    return markup(reply.buttons)
 
 
 async def show(

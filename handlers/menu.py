@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.app import register_chat_commands
 from bot.people import menu as menu_items
 from bot.people.enrollment import set_locale
 from bot.settings import SUPPORTED_LOCALES
+from bot.telegram.commands import register_chat_commands
 from bot.telegram.context import BotContext
 from handlers import children, due, escalations, forms, visits
 from handlers.replies import menu_keyboard, say

@@ -12,10 +12,10 @@ from bot.care.cards import RISK
 from bot.care.escalations import EscalationPolicy
 from bot.care.visits import children_to_visit
 from bot.forms.launch import begin_visit, begin_visit_edit
-from bot.forms.render import Reply
 from bot.forms.service import Screen
 from bot.i18n import N_
 from bot.people.access import Caller
+from bot.reply import Reply
 from bot.telegram.context import BotContext
 from handlers.denied import refused
 from handlers.forms import keyboard, show

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 from bot.care.children import ChildFile, ChildPage, answers_of
 from bot.forms.registry import get_form
-from bot.forms.render import Reply, review_blocks, split_messages
+from bot.forms.render import review_blocks, split_messages
 from bot.forms.rules import SEX_LABEL
 from bot.i18n import N_, Translator
 from bot.personal import mask_id_number
+from bot.reply import Reply
 
 CATEGORY = {
     "left_behind": N_("choice.category.left_behind"),

@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 from bot.audit import Actor, record_audit
 from bot.errors import AccessDenied, UserError
 from bot.i18n import N_, Translator, default_i18n
-from bot.notify.outbox import Outgoing, enqueue
+from bot.notify.outbox import enqueue
 from bot.people.access import Caller
 from bot.personal import mask_id_number, national_phone
+from bot.reply import Reply
 from storage import queries
 from storage.child_models import Child
 from storage.models import Role, Staff
@@ -161,7 +162,7 @@ def _send_to_level(
             session=session,
             key=f"esc:{esc.id}:{esc.level}:{staff.id}",
             recipient=staff,
-            message=Outgoing(text, _actions(t, esc.id or 0)),
+            message=Reply(text, _actions(t, esc.id or 0)),
             now=now,
             event=f"escalation:{esc.id}:{esc.level}",
         )
@@ -187,7 +188,7 @@ def notify(
         key=key,
         recipient=staff,
         now=now,
-        message=Outgoing(
+        message=Reply(
             t(message_key, **values),
             [[(t.plain(label), data) for label, data in row] for row in buttons or []],
         ),

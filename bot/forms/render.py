@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
 
 from bot.forms import callbacks
 from bot.forms.engine import relevant_answers
@@ -12,6 +11,7 @@ from bot.forms.registry import get_form
 from bot.forms.service import Screen
 from bot.forms.types import FIELD_TYPES, ParseContext, render_answer
 from bot.i18n import N_, Translator
+from bot.reply import Reply
 from bot.telegram.chat_text import split_messages
 
 PROMPTS = {
@@ -29,14 +29,6 @@ PROMPTS = {
     "voice": N_("form.prompt.voice"),
     "location": N_("form.prompt.location"),
 }
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One message to send: HTML text and rows of (label, callback data) buttons."""
-
-    text: str
-    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
 
 
 def label_of(f: Field, answers: dict[str, object], t: Translator) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from bot.telegram.chat_text import MESSAGE_LIMIT, split_messages
+from bot.reply import Reply
 from storage.outbox_models import (
     FAILED,
     PENDING,
@@ -23,30 +22,6 @@ from storage.outbox_models import (
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A message to deliver: HTML text and rows of (label, callback data) buttons."""
-
-    text: str
-    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        return json.dumps({"text": self.text, "buttons": self.buttons}, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, payload: str) -> Outgoing:
-        data = json.loads(payload)
-        return cls(data["text"], [[tuple(b) for b in row] for row in data.get("buttons", [])])
-
-    def parts(self) -> list[Outgoing]:
-        """The message as Telegram takes it: split where lines end into texts within its limit,
-        the buttons under the last."""
-        if len(self.text) <= MESSAGE_LIMIT:
-            return [self]
-        texts = split_messages(self.text.split("\n"), separator="\n")
-        return [*(Outgoing(text) for text in texts[:-1]), Outgoing(texts[-1], self.buttons)]
 
 
 class Addressee(Protocol):
@@ -65,7 +40,7 @@ class Queued:
 
     key: str
     recipient: Addressee
-    message: Outgoing
+    message: Reply
     not_before: datetime | None = None
     event: str = ""
 
@@ -75,7 +50,7 @@ def enqueue(
     session: Session,
     key: str,
     recipient: Addressee,
-    message: Outgoing,
+    message: Reply,
     now: datetime,
     not_before: datetime | None = None,
     event: str = "",

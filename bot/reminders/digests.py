@@ -21,8 +21,8 @@ from sqlmodel import Session, col
 
 from bot.care.cadence import Period, period_bounds, requirements_for
 from bot.i18n import default_i18n
-from bot.notify.outbox import Outgoing
 from bot.reminders.texts import LineParts, ReminderTexts, director_text, escape, visit_buttons
+from bot.reply import Reply
 from storage.child_models import Child
 from storage.models import Role, Staff
 
@@ -50,7 +50,7 @@ class Digest:
 
     recipient: Recipient
     kind: str  # director, overdue or county
-    message: Outgoing
+    message: Reply
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -213,7 +213,7 @@ def lines_by_locale() -> Memo[str | None, Lines]:
     return Memo(lambda locale: Lines(ReminderTexts(i18n.translator(locale))))
 
 
-def director_message(lines: Lines, items: list[Item], stale_titles: list[str]) -> Outgoing:
+def director_message(lines: Lines, items: list[Item], stale_titles: list[str]) -> Reply:
     """A director's digest of a village's due visits (most urgent first) and forgotten drafts."""
     children = {item[2]: item[1] for item in items}  # in order of first mention
     director = lines.director
@@ -221,4 +221,4 @@ def director_message(lines: Lines, items: list[Item], stale_titles: list[str]) -
     texts = lines.texts
     buttons = visit_buttons(texts, children)
     buttons.append([texts.snooze_button])
-    return Outgoing(director_text(texts, len(children), body, stale_titles), buttons)
+    return Reply(director_text(texts, len(children), body, stale_titles), buttons)

@@ -8,8 +8,8 @@ from itertools import compress
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from bot.notify.outbox import Outgoing
 from bot.reminders.digests import Digest, Item, Lines, Memo, Recipient, recipients
+from bot.reply import Reply
 from storage.models import OrgUnit, Role
 
 
@@ -98,4 +98,4 @@ class OverdueAlerts:
             for person in alert.recipients:
                 title = self.lines[person.locale].texts.title(alert.kind, alert.children)
                 text = "\n".join([title, *alert.blocks[person.locale]])
-                yield Digest(person, alert.kind, Outgoing(text))
+                yield Digest(person, alert.kind, Reply(text))

@@ -1,7 +1,7 @@
 """The daily sweep: a digest for each director, overdue alerts for supervisors and the county.
 
-The digests themselves are computed in bot/reminders/digests.py; this module runs the sweep once a day,
-queues what it made, and answers the on-demand "due" and "overdue" menus.
+The digests themselves are computed in bot/reminders/digests.py; this module runs the sweep
+once a day, queues what it made, and answers the on-demand "due" and "overdue" menus.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot.forms import drafts
 from bot.forms.registry import get_form
 from bot.i18n import N_, Translator
-from bot.notify.outbox import Outgoing, Queued, enqueue_many
+from bot.notify.outbox import Queued, enqueue_many
 from bot.reminders.digests import (
     DUE_WITHIN,
     Digest,
@@ -32,6 +32,7 @@ from bot.reminders.digests import (
 )
 from bot.reminders.overdue_alerts import OverdueAlerts
 from bot.reminders.texts import ReminderTexts, director_text, visit_buttons
+from bot.reply import Reply
 from storage.models import Role
 from storage.outbox_models import SweepRun
 
@@ -59,10 +60,10 @@ def due_items(*, session: Session, area_prefix: str, horizon: date, today: date)
     return sorted(item for _, items in found for item in items)
 
 
-def due_message(items: Sequence[Item], t: Translator, *, overdue_only: bool) -> Outgoing:
+def due_message(items: Sequence[Item], t: Translator, *, overdue_only: bool) -> Reply:
     """The on-demand list: a director's due visits, or a supervisor's overdue children."""
     if not items:
-        return Outgoing(
+        return Reply(
             t(N_("reminder.nothing_overdue") if overdue_only else N_("reminder.nothing_due"))
         )
     texts = ReminderTexts(t)
@@ -72,7 +73,7 @@ def due_message(items: Sequence[Item], t: Translator, *, overdue_only: bool) -> 
         for _, _, _, kind, due, shown in items
     ]
     buttons = [] if overdue_only else visit_buttons(texts, children)
-    return Outgoing(director_text(texts, len(children), lines, []), buttons)
+    return Reply(director_text(texts, len(children), lines, []), buttons)
 
 
 def quiet_until(local_now: datetime, quiet: tuple[time, time] | None) -> datetime:
@@ -120,7 +121,7 @@ class SweepResult:
     ran: bool
     count: int = 0
     digests: Sequence[Digest] = ()  # kept only when the caller asks to collect them
-    messages: Sequence[tuple[Recipient, Outgoing]] = ()
+    messages: Sequence[tuple[Recipient, Reply]] = ()
 
 
 def sweep(
@@ -132,7 +133,7 @@ def sweep(
     quiet: tuple[time, time] | None,
     dry_run: bool = False,
     collect: bool = True,
-    on_message: Callable[[Recipient, Outgoing], None] | None = None,
+    on_message: Callable[[Recipient, Reply], None] | None = None,
 ) -> SweepResult:
     """Build the day's digests once; queue them in the outbox unless it is a dry run.
 

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.ext import ExtBot
 
-Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
-
-
-def inline_keyboard(buttons: Buttons) -> dict[str, object]:
-    """Return an InlineKeyboardMarkup as the Bot API's JSON object."""
-    return {
-        "inline_keyboard": [
-            [{"text": label, "callback_data": data} for label, data in row] for row in buttons
-        ]
-    }
+from bot.telegram.keyboards import Buttons, inline_keyboard
 
 
 class GuanaiBot(ExtBot[int]):  # int: the rate limiter's per-call arguments

@@ -12,7 +12,7 @@ from bot.people.access import Caller
 from bot.telegram.botapi import GuanaiBot
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 class BotContext(CallbackContext[GuanaiBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

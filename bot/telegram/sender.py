@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.notify import outbox
-from bot.notify.outbox import Outgoing
+from bot.reply import Reply
+from bot.telegram.keyboards import markup
 from storage.outbox_models import OutboxMessage
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 BULK_RETRIES = 3  # passing rate-limit arguments marks a send as bulk for the limiter
@@ -25,17 +25,6 @@ BULK_RETRIES = 3  # passing rate-limit arguments marks a send as bulk for the li
 # before the first colon), so the cause can move on: an escalation goes to the next level.
 UndeliverableHook = Callable[[Session, Any, datetime], None]
 UNDELIVERABLE_HOOKS: dict[str, UndeliverableHook] = {}
-
-
-def markup(message: Outgoing) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in message.buttons
-        ]
-    )
 
 
 def _retry_after_seconds(error: RetryAfter) -> float:
@@ -65,11 +54,14 @@ async def deliver_due(bot: Any, services: Services, limit: int = 50, budget: flo
 async def _deliver_one(
     bot: Any, services: Services, row_id: int, chat_id: int, payload: str, attempts: int
 ) -> bool:
-    message = Outgoing.from_json(payload)
+    message = Reply.from_json(payload)
     db, clock = services.db, services.clock
     try:
         result = await bot.send_message(
-            chat_id, message.text, reply_markup=markup(message), rate_limit_args=BULK_RETRIES
+            chat_id,
+            message.text,
+            reply_markup=markup(message.buttons),
+            rate_limit_args=BULK_RETRIES,
         )
     except RetryAfter as error:
         not_before = clock() + timedelta(seconds=_retry_after_seconds(error))

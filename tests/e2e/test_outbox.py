@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.notify import outbox
-from bot.notify.outbox import Outgoing
+from bot.reply import Reply
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Staff
@@ -26,7 +26,7 @@ def queue(db: Database, staff_id: int, key: str, text: str) -> None:
             session=session,
             key=key,
             recipient=staff,  # type: ignore[arg-type]
-            message=Outgoing(text, [[("好", "esc:ack:1")]]),
+            message=Reply(text, [[("好", "esc:ack:1")]]),
             now=datetime.now(UTC),
         )
 

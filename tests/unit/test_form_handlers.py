@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest
 
-from bot.forms.render import Reply
+from bot.reply import Reply
 from handlers.forms import drop_buttons, edit_in_place
 
 

@@ -9,11 +9,12 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.i18n import default_i18n
-from bot.notify.outbox import Outgoing, Queued, enqueue_many
+from bot.notify.outbox import Queued, enqueue_many
 from bot.people.access import Caller
 from bot.reminders import sweep as reminders
 from bot.reminders.digests import Recipient
 from bot.reminders.sweep import html_to_text, quiet_until, sweep
+from bot.reply import Reply
 from storage.child_models import Child
 from storage.db import Database
 from storage.outbox_models import OutboxMessage
@@ -246,7 +247,7 @@ def test_sweep__first_of_month__each_text_byte_for_byte_what_the_catalog_gives(
         [(t.plain("reminder.visit_button", name="中小明"), f"vs:{child_id(db, '中小明')}")],
         [(t.plain("reminder.snooze"), "rz:1")],
     ]
-    assert supervisor == Outgoing(
+    assert supervisor == Reply(
         "\n".join(
             [
                 t("reminder.overdue_title", count=2),
@@ -256,7 +257,7 @@ def test_sweep__first_of_month__each_text_byte_for_byte_what_the_catalog_gives(
             ]
         )
     )
-    assert admin == Outgoing(
+    assert admin == Reply(
         "\n".join(
             [
                 t("reminder.county_title", count=1),
@@ -339,7 +340,7 @@ def test_outbox__alert_over_telegrams_limit__queued_in_parts_in_order_buttons_la
     supervisor = enrol(db, "supervisor", TOWNSHIP, 2001)
     recipient = Recipient(supervisor.staff_id, "supervisor", TOWNSHIP, "督导", None, 2001)
     lines = [f"第{n}行 " + "童" * 40 for n in range(300)]
-    message = Outgoing("\n".join(lines), [[("好", "esc:ack:1")]])
+    message = Reply("\n".join(lines), [[("好", "esc:ack:1")]])
 
     def queue(session: Session) -> int:
         return enqueue_many(
@@ -350,7 +351,7 @@ def test_outbox__alert_over_telegrams_limit__queued_in_parts_in_order_buttons_la
 
     added = db.call(queue)
     rows = db.call(lambda s: s.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
-    parts = [Outgoing.from_json(row.payload) for row in rows]
+    parts = [Reply.from_json(row.payload) for row in rows]
     assert added == len(rows) > 1
     assert [row.key for row in rows][:2] == ["remind:overdue:2001:x", "remind:overdue:2001:x#2"]
     assert all(len(part.text) <= 4096 for part in parts)

@@ -9,9 +9,10 @@ from sqlmodel import select
 
 from bot.care.cadence import Period
 from bot.i18n import default_i18n
-from bot.notify.outbox import Outgoing, Queued, enqueue_many
+from bot.notify.outbox import Queued, enqueue_many
 from bot.reminders.digests import Memo, Recipient, due_on, villages_due
 from bot.reminders.texts import ReminderTexts, escape, fill
+from bot.reply import Reply
 from storage.child_models import Child
 from storage.db import Database
 from storage.outbox_models import OutboxMessage
@@ -159,7 +160,7 @@ def _recipient(staff_id: int, telegram_user_id: int = 5001) -> Recipient:
 
 
 def _queued(key: str, text: str, recipient: Recipient) -> Queued:
-    return Queued(key=key, recipient=recipient, message=Outgoing(text), event="reminder:test")
+    return Queued(key=key, recipient=recipient, message=Reply(text), event="reminder:test")
 
 
 def test_enqueue_many__key_already_queued__left_as_it_is(db: Database) -> None:
@@ -170,7 +171,7 @@ def test_enqueue_many__key_already_queued__left_as_it_is(db: Database) -> None:
     assert db.call(lambda s: enqueue_many(session=s, messages=first, now=NOW)) == 1
     assert db.call(lambda s: enqueue_many(session=s, messages=again, now=NOW)) == 0
     rows = db.call(lambda s: s.exec(select(OutboxMessage)).all())
-    assert [Outgoing.from_json(row.payload).text for row in rows] == ["第一次"]
+    assert [Reply.from_json(row.payload).text for row in rows] == ["第一次"]
 
 
 def test_enqueue_many__batch__each_row_as_enqueue_would_write_it(db: Database) -> None:
@@ -178,9 +179,9 @@ def test_enqueue_many__batch__each_row_as_enqueue_would_write_it(db: Database) -
     staff_id = enrol_caller(db, "director", VILLAGE, 1001).staff_id
     later = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
     messages = [
-        Queued("remind:a", _recipient(staff_id, 1001), Outgoing("甲", [[("好", "x:1")]]), later),
-        Queued("remind:a", _recipient(staff_id, 1001), Outgoing("重复")),  # a repeated key
-        Queued("remind:b", _recipient(staff_id, 1001), Outgoing("乙"), event="reminder:test"),
+        Queued("remind:a", _recipient(staff_id, 1001), Reply("甲", [[("好", "x:1")]]), later),
+        Queued("remind:a", _recipient(staff_id, 1001), Reply("重复")),  # a repeated key
+        Queued("remind:b", _recipient(staff_id, 1001), Reply("乙"), event="reminder:test"),
     ]
     assert db.call(lambda s: enqueue_many(session=s, messages=messages, now=NOW)) == 2
     rows = db.call(lambda s: s.exec(select(OutboxMessage).order_by(OutboxMessage.key)).all())
