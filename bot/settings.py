@@ -1,13 +1,18 @@
-"""One settings object, read from the environment or `.env`, built once by the entry point."""
+"""One settings object, read from the environment or `.env`, built once by the entry point.
+
+Every value is parsed into the type its users want (a `time`, a `timedelta`, a `ZoneInfo`) here,
+once, so nothing else re-reads a string; the environment names stay those the README lists.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Annotated, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,12 +25,73 @@ TOKEN_HELP = (
 )
 
 
+class QuietHours(NamedTuple):
+    """A local window in which reminders wait; it may run over midnight (21:00-08:00)."""
+
+    start: time
+    end: time
+
+
 def parse_clock(value: str) -> time:
     """Read a local time of day written as HH:MM."""
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise ValueError("expected a time of day such as 09:00")
     return time(int(match[1]), int(match[2]))
+
+
+def _clock(value: Any) -> Any:
+    """Turn HH:MM into a time (a time passes through)."""
+    return parse_clock(value) if isinstance(value, str) else value
+
+
+def _quiet_window(value: Any) -> Any:
+    """Turn HH:MM-HH:MM into QuietHours, and an empty value into None (no quiet hours)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    start, separator, end = value.partition("-")
+    if not separator:
+        raise ValueError("expected a window such as 21:00-08:00, or empty for none")
+    return QuietHours(parse_clock(start), parse_clock(end))
+
+
+def _zone(value: Any) -> Any:
+    """Turn an IANA name into a ZoneInfo (a ZoneInfo passes through)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
+
+
+def _whole(value: Any, *, low: int, high: int, unit: str) -> int:
+    """Read a whole number of `unit` between `low` and `high`."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"expected a whole number of {unit}") from None
+    if not low <= number <= high:
+        raise ValueError(f"expected a whole number of {unit} from {low} to {high}")
+    return number
+
+
+def _duration(unit: str, *, low: int, high: int) -> BeforeValidator:
+    """Validate a count of `unit` (minutes, hours, days) into a timedelta."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, timedelta):
+            return value
+        return timedelta(**{unit: _whole(value, low=low, high=high, unit=unit)})
+
+    return BeforeValidator(parse)
+
+
+Clock = Annotated[time, BeforeValidator(_clock)]
+Zone = Annotated[ZoneInfo, BeforeValidator(_zone)]
+Quiet = Annotated[QuietHours | None, BeforeValidator(_quiet_window)]
 
 
 class SettingsError(Exception):
@@ -35,22 +101,39 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """Configuration of one Guanai deployment."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        arbitrary_types_allowed=True,  # ZoneInfo
+    )
 
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str = ""
+    telegram_proxy_url: str = ""
     database_url: str = DEFAULT_DATABASE_URL
-    bot_timezone: str = "Asia/Shanghai"
+    # Each typed value is read from the environment name the README documents.
+    timezone: Zone = Field(default=ZoneInfo("Asia/Shanghai"), validation_alias="bot_timezone")
     bot_locale: str = "zh_Hans"
-    invite_valid_days: int = Field(default=7, ge=1, le=90)
+    invite_lifetime: Annotated[timedelta, _duration("days", low=1, high=90)] = Field(
+        default=timedelta(days=7), validation_alias="invite_valid_days"
+    )
     start_attempts_allowed: int = Field(default=5, ge=1, le=100)
-    start_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    escalation_urgent_sla_minutes: int = Field(default=60, ge=1, le=24 * 60)
-    escalation_normal_sla_hours: int = Field(default=24, ge=1, le=24 * 14)
+    start_lockout: Annotated[timedelta, _duration("minutes", low=1, high=24 * 60)] = Field(
+        default=timedelta(minutes=15), validation_alias="start_lockout_minutes"
+    )
+    urgent_sla: Annotated[timedelta, _duration("minutes", low=1, high=24 * 60)] = Field(
+        default=timedelta(minutes=60), validation_alias="escalation_urgent_sla_minutes"
+    )
+    normal_sla: Annotated[timedelta, _duration("hours", low=1, high=24 * 14)] = Field(
+        default=timedelta(hours=24), validation_alias="escalation_normal_sla_hours"
+    )
     outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
-    reminder_time: str = "09:00"
-    reminder_quiet_hours: str = "21:00-08:00"
+    reminder_clock: Clock = Field(default=time(9, 0), validation_alias="reminder_time")
+    quiet_hours: Quiet = Field(
+        default=QuietHours(time(21, 0), time(8, 0)), validation_alias="reminder_quiet_hours"
+    )
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -67,6 +150,14 @@ class Settings(BaseSettings):
             raise ValueError("expected an http(s) URL such as https://api.telegram.org/bot")
         return value
 
+    @field_validator("telegram_proxy_url")
+    @classmethod
+    def _proxy_url_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("expected an http(s) proxy URL such as http://127.0.0.1:7890")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str) -> str:
@@ -74,32 +165,6 @@ class Settings(BaseSettings):
         if scheme.split("+", 1)[0] not in ("sqlite", "postgresql", "postgres"):
             raise ValueError("expected sqlite:///path/to/file.db or postgresql://user@host/db")
         return value
-
-    @field_validator("bot_timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
-        return value
-
-    @field_validator("reminder_time")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        parse_clock(value)
-        return value.strip()
-
-    @field_validator("reminder_quiet_hours")
-    @classmethod
-    def _quiet_window(cls, value: str) -> str:
-        if value.strip():
-            start, separator, end = value.partition("-")
-            if not separator:
-                raise ValueError("expected a window such as 21:00-08:00, or empty for none")
-            parse_clock(start)
-            parse_clock(end)
-        return value.strip()
 
     @field_validator("bot_locale")
     @classmethod
@@ -111,35 +176,8 @@ class Settings(BaseSettings):
         return locale
 
     @property
-    def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.bot_timezone)
-
-    @property
-    def invite_lifetime(self) -> timedelta:
-        return timedelta(days=self.invite_valid_days)
-
-    @property
-    def urgent_sla(self) -> timedelta:
-        return timedelta(minutes=self.escalation_urgent_sla_minutes)
-
-    @property
-    def normal_sla(self) -> timedelta:
-        return timedelta(hours=self.escalation_normal_sla_hours)
-
-    @property
-    def reminder_clock(self) -> time:
-        return parse_clock(self.reminder_time)
-
-    @property
-    def quiet_hours(self) -> tuple[time, time] | None:
-        if not self.reminder_quiet_hours:
-            return None
-        start, _, end = self.reminder_quiet_hours.partition("-")
-        return parse_clock(start), parse_clock(end)
-
-    @property
-    def start_lockout(self) -> timedelta:
-        return timedelta(minutes=self.start_lockout_minutes)
+    def invite_valid_days(self) -> int:
+        return self.invite_lifetime.days
 
     def require_token(self) -> str:
         """Return the bot token or raise a SettingsError that says how to get one."""
