@@ -6,12 +6,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.people import menu as menu_items
 from bot.people.enrollment import set_locale
+from bot.people.roles import Role
 from bot.settings import SUPPORTED_LOCALES
 from bot.telegram.commands import register_chat_commands
 from bot.telegram.context import BotContext
 from handlers import children, due, escalations, forms, visits
 from handlers.replies import menu_keyboard, say
-from storage.models import Role
 
 LANGUAGE_PATTERN = r"^lang:(zh_Hans|en)$"
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
