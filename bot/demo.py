@@ -7,15 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, func, insert, select
-from sqlmodel import col
+from sqlalchemy import Engine
 
 from bot.care.cadence import next_due
 from bot.errors import UserError
 from bot.i18n import N_
-from storage.child_models import Child
-from storage.models import OrgUnit, Staff
-from storage.visit_models import Visit
+from storage import demo_queries
 
 CHILDREN_PER_VILLAGE = 16
 VILLAGES_PER_TOWNSHIP = 14
@@ -98,10 +95,7 @@ def _org_rows(size: DemoSize) -> tuple[list[dict[str, object]], list[str]]:
 
 def refuse_live_database(engine: Engine) -> None:
     """Never write demo data where real staff enrolled through Telegram."""
-    with engine.connect() as connection:
-        enrolled = connection.execute(
-            select(func.count()).select_from(Staff).where(col(Staff.telegram_user_id) > 0)
-        ).scalar_one()
+    enrolled = demo_queries.count_enrolled_staff(engine=engine)
     if enrolled:
         raise UserError(N_("demo.error.live_database"), count=enrolled)
 
@@ -129,15 +123,7 @@ def generate(engine: Engine, *, children: int, seed: int, today: date) -> DemoSi
                 "enrolled_at": now,
             }
         )
-    with engine.begin() as connection:
-        connection.execute(insert(OrgUnit), orgs)
-        connection.execute(insert(Staff), staff_rows)
-        director_of: dict[str, int] = {
-            code: staff_id  # type: ignore[misc]
-            for code, staff_id in connection.execute(
-                select(col(Staff.org_code), col(Staff.id)).where(col(Staff.role) == "director")
-            )
-        }
+    director_of = demo_queries.insert_region(engine=engine, orgs=orgs, staff=staff_rows)
     start = today - timedelta(days=90)
 
     def child_rows() -> Iterator[dict[str, object]]:
@@ -182,47 +168,35 @@ def generate(engine: Engine, *, children: int, seed: int, today: date) -> DemoSi
                 "closed": False,
             }
 
-    with engine.begin() as connection:
-        for batch in _chunks(child_rows()):
-            connection.execute(insert(Child), batch)
+    demo_queries.insert_children(engine=engine, batches=_chunks(child_rows()))
     _visits(engine, rng, start, now)
     return size
 
 
 def _visits(engine: Engine, rng: random.Random, start: date, now: datetime) -> None:
     """One to three visits per child with a recorded contact, over the last three months."""
-    with engine.begin() as connection:
-        children = connection.execute(
-            select(  # type: ignore[call-overload]
-                Child.id,
-                Child.filed_by,
-                Child.risk_tier,
-                Child.last_visit_on,
-                Child.last_contact_on,
-            )
-        ).all()
+    children = demo_queries.children_for_visits(engine=engine)
 
-        def rows() -> Iterator[dict[str, object]]:
-            for child_id, author, tier, last_visit, last_contact in children:
-                for on, kind in ((last_visit, "home_visit"), (last_contact, "contact")):
-                    if on is None:
-                        continue
-                    yield {
-                        "child_id": child_id,
-                        "author_id": author,
-                        "kind": kind,
-                        "visited_on": on,
-                        "met": "child",
-                        "seen_in_person": True,
-                        "urgent": "",
-                        "tier_before": tier,
-                        "tier_after": tier,
-                        "media": "{}",
-                        "flagged": False,
-                        "caregiver_changed": False,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+    def rows() -> Iterator[dict[str, object]]:
+        for child_id, author, tier, last_visit, last_contact in children:
+            for on, kind in ((last_visit, "home_visit"), (last_contact, "contact")):
+                if on is None:
+                    continue
+                yield {
+                    "child_id": child_id,
+                    "author_id": author,
+                    "kind": kind,
+                    "visited_on": on,
+                    "met": "child",
+                    "seen_in_person": True,
+                    "urgent": "",
+                    "tier_before": tier,
+                    "tier_after": tier,
+                    "media": "{}",
+                    "flagged": False,
+                    "caregiver_changed": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
 
-        for batch in _chunks(rows()):
-            connection.execute(insert(Visit), batch)
+    demo_queries.insert_visits(engine=engine, batches=_chunks(rows()))

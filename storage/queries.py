@@ -1,4 +1,7 @@
-"""Queries; the ones that return people's data take the caller's area prefix and filter by it."""
+"""Queries over org units, staff, invites and app metadata; the rules live in bot/people.
+
+The ones that return people's data take the caller's area prefix and filter by it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import AppMeta, Invite, OrgUnit, Staff
+from storage.models import AppMeta, Invite, OrgUnit, Staff, StartThrottle
 
 
 def get_org(*, session: Session, code: str) -> OrgUnit | None:
@@ -22,6 +25,13 @@ def list_orgs(*, session: Session, prefix: str = "") -> Sequence[OrgUnit]:
     if prefix:
         statement = statement.where(col(OrgUnit.code).startswith(prefix))
     return session.exec(statement).all()
+
+
+def insert_org(*, session: Session, org: OrgUnit) -> OrgUnit:
+    """Add a unit and flush, so a clash with an existing code fails here."""
+    session.add(org)
+    session.flush()
+    return org
 
 
 def get_staff(*, session: Session, staff_id: int) -> Staff | None:
@@ -80,6 +90,24 @@ def staff_in_area(*, session: Session, area_prefix: str) -> Sequence[Staff]:
     return session.exec(statement).all()
 
 
+def insert_staff(*, session: Session, staff: Staff) -> Staff:
+    """Add a staff record and flush, so it has its id."""
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def unbind_telegram_account(*, session: Session, staff: Staff) -> None:
+    """Clear a record's Telegram account and flush, so the unique index lets another take it."""
+    staff.telegram_user_id = None
+    session.flush()
+
+
+def insert_invite(*, session: Session, invite: Invite) -> Invite:
+    session.add(invite)
+    return invite
+
+
 def invite_by_hash(*, session: Session, code_hash: str) -> Invite | None:
     return session.exec(select(Invite).where(Invite.code_hash == code_hash)).first()
 
@@ -87,6 +115,19 @@ def invite_by_hash(*, session: Session, code_hash: str) -> Invite | None:
 def open_invites_for(*, session: Session, staff_id: int) -> Sequence[Invite]:
     statement = select(Invite).where(Invite.staff_id == staff_id, col(Invite.used_at).is_(None))
     return session.exec(statement).all()
+
+
+def start_throttle_of(*, session: Session, telegram_user_id: int) -> StartThrottle | None:
+    return session.get(StartThrottle, telegram_user_id)
+
+
+def insert_start_throttle(*, session: Session, throttle: StartThrottle) -> StartThrottle:
+    session.add(throttle)
+    return throttle
+
+
+def delete_start_throttle(*, session: Session, throttle: StartThrottle) -> None:
+    session.delete(throttle)
 
 
 def get_meta(*, session: Session, key: str) -> str | None:

@@ -38,10 +38,10 @@ class Redemption:
 
 
 def _throttle_row(session: Session, telegram_user_id: int, now: datetime) -> StartThrottle:
-    row = session.get(StartThrottle, telegram_user_id)
+    row = queries.start_throttle_of(session=session, telegram_user_id=telegram_user_id)
     if row is None:
         row = StartThrottle(telegram_user_id=telegram_user_id, failures=0, window_started_at=now)
-        session.add(row)
+        queries.insert_start_throttle(session=session, throttle=row)
     return row
 
 
@@ -73,7 +73,7 @@ def redeem_invite(
     current = queries.staff_by_telegram_id(session=session, telegram_user_id=telegram_user_id)
     if current is not None and current.active:
         return Redemption(RedeemStatus.ALREADY_ENROLLED, staff=current)
-    throttle = session.get(StartThrottle, telegram_user_id)
+    throttle = queries.start_throttle_of(session=session, telegram_user_id=telegram_user_id)
     if throttle is not None and throttle.locked_until and throttle.locked_until > now:
         return Redemption(RedeemStatus.THROTTLED, retry_after=throttle.locked_until - now)
     invite = queries.invite_by_hash(session=session, code_hash=hash_invite_code(code.strip()))
@@ -101,15 +101,14 @@ def redeem_invite(
             new=None,
             at=now,
         )
-        current.telegram_user_id = None
-        session.flush()
+        queries.unbind_telegram_account(session=session, staff=current)
     invite.used_at = now
     invite.used_by_telegram_id = telegram_user_id
     staff.telegram_user_id = telegram_user_id
     staff.enrolled_at = now
     staff.locale = staff.locale or locale
     if throttle is not None:
-        session.delete(throttle)
+        queries.delete_start_throttle(session=session, throttle=throttle)
     assert staff.id is not None
     record_audit(
         session=session,

@@ -135,8 +135,7 @@ def add_org(*, session: Session, data: OrgInput, actor: Actor) -> OrgUnit:
     org = OrgUnit(
         code=code, name=name, level=level.value, parent_code=parent.code if parent else None
     )
-    session.add(org)
-    session.flush()
+    queries.insert_org(session=session, org=org)
     record_audit(
         session=session,
         actor=actor,

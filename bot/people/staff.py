@@ -71,19 +71,14 @@ def invite_staff(
     if name is not None and len(name) > 100:
         raise UserError(N_("staff.error.name"))
     staff = Staff(role=role.value, org_code=org.code, name=name, phone=phone, created_at=now)
-    session.add(staff)
-    session.flush()
+    queries.insert_staff(session=session, staff=staff)
     assert staff.id is not None
     code = new_invite_code()
     expires_at = now + lifetime
-    session.add(
-        Invite(
-            code_hash=hash_invite_code(code),
-            staff_id=staff.id,
-            created_at=now,
-            expires_at=expires_at,
-        )
+    invite = Invite(
+        code_hash=hash_invite_code(code), staff_id=staff.id, created_at=now, expires_at=expires_at
     )
+    queries.insert_invite(session=session, invite=invite)
     record_audit(
         session=session,
         actor=actor,
