@@ -32,7 +32,7 @@ def insert_region(*, engine: Engine, orgs: Rows, staff: Rows) -> dict[str, int]:
         rows = connection.execute(
             select(col(Staff.org_code), col(Staff.id)).where(col(Staff.role) == "director")
         )
-        return {code: int(staff_id) for code, staff_id in rows}
+        return {code: staff_id for code, staff_id in rows if staff_id is not None}
 
 
 def insert_children(*, engine: Engine, batches: Iterable[Rows]) -> None:
