@@ -84,15 +84,11 @@ def build_bot(settings: Settings) -> GuanaiBot:
     )
 
 
-def build_application(
-    settings: Settings, *, db: Database | None = None, clock: Clock = system_clock
-) -> Application:
-    """Build the Application with handlers and services; the caller starts it."""
-    from handlers import register_handlers
-
-    services = Services(
+def build_services(settings: Settings, *, clock: Clock = system_clock) -> Services:
+    """Build every service once, from the settings; nothing downstream falls back to defaults."""
+    return Services(
         settings=settings,
-        db=db or Database(settings.database_url),
+        db=Database(settings.database_url),
         i18n=I18n(settings.bot_locale),
         clock=clock,
         throttle=ThrottlePolicy(
@@ -101,9 +97,15 @@ def build_application(
         ),
         escalation=EscalationPolicy(urgent_sla=settings.urgent_sla, normal_sla=settings.normal_sla),
     )
+
+
+def build_application(services: Services) -> Application:
+    """Build the Application with handlers around the services; the caller starts it."""
+    from handlers import register_handlers
+
     application = (
         ApplicationBuilder()
-        .bot(build_bot(settings))
+        .bot(build_bot(services.settings))
         .concurrent_updates(PerChatUpdateProcessor())
         .context_types(ContextTypes(context=BotContext))
         .post_init(_on_startup)
@@ -127,5 +129,5 @@ def check_schema(settings: Settings) -> None:
 def run_bot(settings: Settings) -> None:
     """Start long polling until interrupted."""
     check_schema(settings)
-    application = build_application(settings)
+    application = build_application(build_services(settings))
     application.run_polling(allowed_updates=["message", "callback_query"])

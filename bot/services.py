@@ -1,11 +1,11 @@
-"""The services handlers and jobs share, built once by `build_application`."""
+"""The services handlers and jobs share, built once by `bot.app.build_services`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.care.escalations import EscalationPolicy
-from bot.clock import Clock, system_clock
+from bot.clock import Clock
 from bot.i18n import I18n
 from bot.people.enrollment import ThrottlePolicy
 from bot.settings import Settings
@@ -19,6 +19,7 @@ class Services:
     settings: Settings
     db: Database
     i18n: I18n
-    clock: Clock = system_clock
-    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
-    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
+    # No defaults: a policy left out would silently replace the configured one.
+    clock: Clock
+    throttle: ThrottlePolicy
+    escalation: EscalationPolicy

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application
+from bot.app import build_application, build_services
 from bot.clock import Clock, system_clock
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -33,7 +33,7 @@ class BotThread:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     async def _start(self) -> None:
-        self.application = build_application(self.settings, clock=self.clock)
+        self.application = build_application(build_services(self.settings, clock=self.clock))
         await self.application.initialize()
         if self.application.post_init:
             await self.application.post_init(self.application)
