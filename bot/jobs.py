@@ -1,4 +1,8 @@
-"""Repeating jobs: deliver the outbox (and, later, move escalations on and send reminders)."""
+"""Repeating jobs: deliver the outbox, move escalations on, send the daily reminders.
+
+A failed run is logged with its traceback (types and frames, never messages, which can quote
+personal data) and tried again at the next run.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import logging
 from telegram.ext import ContextTypes
 
 from bot.telegram.sender import deliver_due
+from bot.tracebacks import stack_without_messages
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +22,7 @@ async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await deliver_due(context.bot, services)
     except Exception as error:  # the job must survive a database hiccup
-        log.error("outbox delivery failed: %s", type(error).__name__)
+        log.error("outbox delivery failed: %s", stack_without_messages(error))
 
 
 async def move_overdue_escalations(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -31,7 +36,7 @@ async def move_overdue_escalations(context: ContextTypes.DEFAULT_TYPE) -> None:
             lambda s: move_overdue(session=s, now=now, policy=services.escalation)
         )
     except Exception as error:  # the job must survive a database hiccup
-        log.error("escalation sweep failed: %s", type(error).__name__)
+        log.error("escalation sweep failed: %s", stack_without_messages(error))
 
 
 async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -56,7 +61,7 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         )
     except Exception as error:  # the job must survive a database hiccup
-        log.error("reminder sweep failed: %s", type(error).__name__)
+        log.error("reminder sweep failed: %s", stack_without_messages(error))
         return
     if result.ran:
         log.info("reminder sweep for %s queued %d digests", local.date(), result.count)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.telegram.context import BotContext
+from bot.tracebacks import stack_without_messages
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +17,8 @@ async def report_error(update: object, context: BotContext) -> None:
     """Log the error's type and stack (never its message or the update) and apologise."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    stack = "".join(traceback.format_tb(error.__traceback__)) if error else ""
-    log.error("error handling update %s: %s\n%s", update_id, type(error).__name__, stack)
+    stack = stack_without_messages(error) if error else "no exception"
+    log.error("error handling update %s: %s", update_id, stack)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, Forbidden):
