@@ -74,11 +74,12 @@ async def _on_shutdown(application: Application) -> None:
 
 def build_bot(settings: Settings) -> GuanaiBot:
     """Build the Bot API client: aiohttp, HTML by default, and Telegram's rate limit."""
+    proxy = settings.telegram_proxy_url or None  # None: the environment's proxy, if any
     return GuanaiBot(
         token=settings.require_token(),
         base_url=settings.telegram_api_url,
-        request=AiohttpRequest(connection_pool_size=64),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        request=AiohttpRequest(connection_pool_size=64, proxy_url=proxy),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, proxy_url=proxy),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone),
         rate_limiter=SlidingWindowLimiter(limit=30, period=1.0, max_retries=3),
     )

@@ -1,8 +1,17 @@
-"""Bot API calls over aiohttp, whose C HTTP parser costs far less CPU per call than httpx."""
+"""Bot API calls over aiohttp, whose C HTTP parser costs far less CPU per call than httpx.
+
+Directors in mainland China reach Telegram only through a proxy: an explicit one
+(TELEGRAM_PROXY_URL), else the one the environment names (HTTPS_PROXY / HTTP_PROXY by the URL's
+scheme, then ALL_PROXY; NO_PROXY exempts hosts). The environment is read once per URL rather
+than on every call, as aiohttp's `trust_env` would (a thread hop and an environment scan each).
+"""
 
 from __future__ import annotations
 
+import logging
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -15,6 +24,31 @@ def _seconds(value: Any, default: float | None) -> float | None:
 
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+PROXY_SCHEMES = ("http", "https")
+
+log = logging.getLogger(__name__)
+
+
+def proxy_from_environment(url: str) -> str | None:
+    """Return the proxy the environment names for `url`, or None to connect directly."""
+    host = urlsplit(url).hostname or ""
+    proxies = urllib.request.getproxies_environment()
+    if host and urllib.request.proxy_bypass(host):
+        return None
+    scheme = urlsplit(url).scheme
+    named = proxies.get(scheme) or proxies.get("all")
+    if not named:
+        return None
+    if "://" not in named:
+        named = f"http://{named}"  # `127.0.0.1:7890`, as curl reads it
+    if urlsplit(named).scheme not in PROXY_SCHEMES:
+        # aiohttp speaks to http(s) proxies only; most local proxies (Clash, v2rayN) offer one.
+        log.warning(
+            "ignoring the environment's %s proxy: only http(s) proxies are supported",
+            urlsplit(named).scheme,
+        )
+        return None
+    return named
 
 
 def _body(request_data: RequestData | None) -> Any:
@@ -48,8 +82,13 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        proxy_url: str | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
+        # An explicit proxy serves every URL; otherwise each URL's is looked up once.
+        # Credentials in a proxy URL (http://user:password@host) go as Proxy-Authorization.
+        self._proxy = proxy_url or None
+        self._proxy_of_url: dict[str, str | None] = {}
         self._read, self._write, self._connect = read_timeout, write_timeout, connect_timeout
         self._pool, self._media_write = pool_timeout, media_write_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -73,6 +112,15 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+    def _proxy_for(self, url: str) -> str | None:
+        if self._proxy is not None:
+            return self._proxy
+        try:
+            return self._proxy_of_url[url]
+        except KeyError:
+            proxy = self._proxy_of_url[url] = proxy_from_environment(url)
+            return proxy
 
     async def do_request(
         self,
@@ -103,7 +151,12 @@ class AiohttpRequest(BaseRequest):
             body = _body(request_data)
             headers = JSON_HEADERS if isinstance(body, bytes) else None
             async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                proxy=self._proxy_for(url),
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
