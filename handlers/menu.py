@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.people import menu as menu_items
 from bot.people.enrollment import set_locale
 from bot.people.roles import Role
 from bot.settings import SUPPORTED_LOCALES
+from bot.telegram.callbacks import LANGUAGE
 from bot.telegram.commands import register_chat_commands
 from bot.telegram.context import BotContext
+from bot.telegram.keyboards import markup
 from handlers import children, due, escalations, forms, visits
 from handlers.replies import menu_keyboard, say
 
-LANGUAGE_PATTERN = r"^lang:(zh_Hans|en)$"
+LANGUAGE_PATTERN = LANGUAGE.pattern
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
 MAX_TEXT = 4096
 
@@ -38,16 +40,8 @@ async def show_menu(update: Update, context: BotContext) -> None:
 
 async def choose_language(update: Update, context: BotContext) -> None:
     """Offer the languages as buttons."""
-    buttons = [
-        InlineKeyboardButton(LANGUAGE_NAMES[locale], callback_data=f"lang:{locale}")
-        for locale in SUPPORTED_LOCALES
-    ]
-    await say(
-        update,
-        context,
-        context.translate("lang.choose"),
-        reply_markup=InlineKeyboardMarkup([buttons]),
-    )
+    buttons = [(LANGUAGE_NAMES[locale], LANGUAGE.encode(locale)) for locale in SUPPORTED_LOCALES]
+    await say(update, context, context.translate("lang.choose"), reply_markup=markup([buttons]))
 
 
 async def set_language(update: Update, context: BotContext) -> None:
@@ -55,7 +49,9 @@ async def set_language(update: Update, context: BotContext) -> None:
     query = update.callback_query
     caller = context.caller
     assert query is not None and query.data is not None and caller is not None
-    locale = query.data.split(":", 1)[1]
+    decoded = LANGUAGE.decode(query.data)
+    assert decoded is not None  # the handler's pattern matched
+    (locale,) = decoded
     services = context.services
     await services.db.run(
         lambda s: set_locale(

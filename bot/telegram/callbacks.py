@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.settings import SUPPORTED_LOCALES
+
 MAX_BYTES = 64
 ID = r"\d{1,12}"
 
@@ -41,4 +43,4 @@ VISIT_START = Codec("vs", (ID,))
 VISIT_EDIT = Codec("ve", (ID,))
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
-LANGUAGE = Codec("lang", ("zh_Hans|en",))
+LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))
