@@ -16,9 +16,9 @@ from bot.errors import UserError
 from bot.forms.rules import identity_of
 from bot.i18n import N_
 from bot.people.access import Caller
+from bot.people.roles import Role
 from storage import child_queries, queries
 from storage.child_models import Assistance, Caregiver, Child, Guardian
-from storage.models import Role
 
 CHILD_FIELDS = (
     "name",
@@ -261,7 +261,7 @@ def answers_of(file: ChildFile) -> dict[str, Any]:
 
 def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile | None:
     """Return a child's file if it lies in the caller's area; otherwise audit and return None."""
-    child = session.get(Child, child_id)
+    child = child_queries.child_by_id(session=session, child_id=child_id)
     if child is None or not caller.sees(child.village_code):
         record_audit(
             session=session,

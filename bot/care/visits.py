@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from bot.audit import Actor, record_audit
 from bot.care.children import refresh_due_dates
@@ -17,9 +17,9 @@ from bot.forms.engine import relevant_answers
 from bot.forms.visit import PROBLEMS, URGENT, VISIT_EDIT
 from bot.i18n import N_
 from bot.people.access import Caller
-from storage import child_queries
+from bot.people.roles import Role
+from storage import child_queries, visit_queries
 from storage.child_models import Caregiver, Child
-from storage.models import Role
 from storage.visit_models import RiskTierChange, Visit, VisitProblem
 
 EDITABLE_DAYS = 7
@@ -27,7 +27,7 @@ EDITABLE_DAYS = 7
 
 def child_for_visit(*, session: Session, caller: Caller, child_id: int) -> Child:
     """Return the child if the caller is a director of the child's village; refuse otherwise."""
-    child = session.get(Child, child_id)
+    child = child_queries.child_by_id(session=session, child_id=child_id)
     if caller.role != Role.DIRECTOR or child is None or child.village_code != caller.org_code:
         raise AccessDenied(N_("children.error.not_found"), table="child", record_id=child_id)
     return child
@@ -47,17 +47,9 @@ def children_to_visit(
     *, session: Session, caller: Caller, search: str = "", limit: int = 8
 ) -> Sequence[Child]:
     """Return the caller's children, the most overdue first, optionally by part of a name."""
-    statement = select(Child).where(
-        col(Child.village_code).startswith(caller.area_prefix), col(Child.closed).is_(False)
+    return visit_queries.children_to_visit(
+        session=session, area_prefix=caller.area_prefix, search=search.strip(), limit=limit
     )
-    if search:
-        statement = statement.where(col(Child.name).contains(search.strip()))
-    statement = statement.order_by(
-        col(Child.next_visit_due).asc().nulls_first(),
-        col(Child.next_contact_due).asc().nulls_first(),
-        col(Child.name),
-    ).limit(limit)
-    return session.exec(statement).all()
 
 
 def urgent_report(answers: dict[str, Any]) -> Report:
@@ -232,13 +224,7 @@ def save_visit(
 def visit_answers(*, session: Session, visit: Visit, today: date) -> dict[str, Any]:
     """Turn a stored visit back into the answers of the visit-edit form."""
     assert visit.id is not None
-    notes = dict(
-        session.exec(
-            select(VisitProblem.category, VisitProblem.note).where(
-                VisitProblem.visit_id == visit.id
-            )
-        ).all()
-    )
+    notes = visit_queries.problem_notes(session=session, visit_id=visit.id)
     answers: dict[str, Any] = {
         "_today": today.isoformat(),
         "kind": visit.kind,
@@ -259,7 +245,7 @@ def visit_answers(*, session: Session, visit: Visit, today: date) -> dict[str, A
 
 def editable_visit(*, session: Session, caller: Caller, visit_id: int, now: datetime) -> Visit:
     """Return the visit if the caller wrote it less than a week ago (AccessDenied otherwise)."""
-    visit = session.get(Visit, visit_id)
+    visit = visit_queries.visit_by_id(session=session, visit_id=visit_id)
     if visit is None or visit.author_id != caller.staff_id:
         raise AccessDenied(N_("visit.error.not_editable"), table="visit", record_id=visit_id)
     if now - visit.created_at > timedelta(days=EDITABLE_DAYS):
@@ -278,9 +264,7 @@ def editable_visit_ids(caller: Caller, visits: Sequence[Any], now: datetime) -> 
 
 def _last_dates(session: Session, child: Child) -> None:
     for kind, column in (("home_visit", "last_visit_on"), ("contact", "last_contact_on")):
-        latest = session.exec(
-            select(func.max(Visit.visited_on)).where(Visit.child_id == child.id, Visit.kind == kind)
-        ).one()
+        latest = visit_queries.latest_visit_date(session=session, child_id=child.id or 0, kind=kind)
         setattr(child, column, latest)
 
 
@@ -310,13 +294,12 @@ def update_visit(
         {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
     )
     visit.updated_at = now
-    for problem in session.exec(select(VisitProblem).where(VisitProblem.visit_id == visit_id)):
-        session.delete(problem)
+    visit_queries.delete_problems(session=session, visit_id=visit_id)
     session.add_all(
         VisitProblem(visit_id=visit_id, category=c, note=n) for c, n in _problems(answers)
     )
     session.flush()
-    child = session.get(Child, visit.child_id)
+    child = child_queries.child_by_id(session=session, child_id=visit.child_id)
     assert child is not None
     _last_dates(session, child)
     refresh_due_dates(child, today)
