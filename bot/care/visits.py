@@ -13,8 +13,9 @@ from bot.audit import Actor, record_audit
 from bot.care.children import refresh_due_dates
 from bot.care.escalations import EscalationPolicy, Report, raise_escalation
 from bot.errors import AccessDenied, UserError
+from bot.forms.binding import answers_from, bound_fields, column_values
 from bot.forms.engine import relevant_answers
-from bot.forms.visit import PROBLEMS, URGENT, VISIT_EDIT
+from bot.forms.visit import PROBLEMS, URGENT, VISIT, VISIT_EDIT
 from bot.i18n import N_
 from bot.people.access import Caller
 from bot.people.roles import Role
@@ -23,6 +24,9 @@ from storage.child_models import Caregiver, Child
 from storage.visit_models import RiskTierChange, Visit, VisitProblem
 
 EDITABLE_DAYS = 7
+# Which answer is stored in which column is declared on the visit form's fields (their `bind`).
+VISIT_COLUMNS = bound_fields(VISIT, "visit")
+EDITABLE_COLUMNS = bound_fields(VISIT_EDIT, "visit")
 
 
 def child_for_visit(*, session: Session, caller: Caller, child_id: int) -> Child:
@@ -134,26 +138,17 @@ def save_visit(
     new_tier = answers.get("risk_change")
     tier_after = child.risk_tier if new_tier in (None, "keep") else new_tier
     media = {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
-    visit = Visit(
-        child_id=child.id,
-        author_id=caller.staff_id,
-        kind=answers["kind"],
-        visited_on=visited_on,
-        met=",".join(answers.get("met") or []),
-        seen_in_person=bool(answers.get("seen_in_person")),
-        urgent=",".join(s for s in answers.get("urgent") or [] if s in URGENT),
-        urgent_note=answers.get("urgent_note"),
-        measures=answers.get("measures"),
-        care_needs=answers.get("care_needs"),
-        caregiver_changed=bool(answers.get("caregiver_changed")),
-        tier_before=child.risk_tier,
-        tier_after=tier_after,
-        tier_reason=answers.get("risk_reason"),
-        media=json.dumps(media),
-        flagged=bool(answers.get("flag")),
-        flag_reason=answers.get("flag_reason"),
-        created_at=now,
-        updated_at=now,
+    visit = Visit.model_validate(
+        {
+            **column_values(VISIT_COLUMNS, answers),
+            "child_id": child.id,
+            "author_id": caller.staff_id,
+            "tier_before": child.risk_tier,
+            "tier_after": tier_after,
+            "media": json.dumps(media),
+            "created_at": now,
+            "updated_at": now,
+        }
     )
     session.add(visit)
     session.flush()
@@ -227,14 +222,9 @@ def visit_answers(*, session: Session, visit: Visit, today: date) -> dict[str, A
     notes = visit_queries.problem_notes(session=session, visit_id=visit.id)
     answers: dict[str, Any] = {
         "_today": today.isoformat(),
-        "kind": visit.kind,
-        "visited_on": visit.visited_on.isoformat(),
+        **answers_from(EDITABLE_COLUMNS, visit),
         "old_date_confirm": True,
-        "met": [m for m in visit.met.split(",") if m],
-        "seen_in_person": visit.seen_in_person,
         "problems": list(notes) or ["none"],
-        "measures": visit.measures,
-        "care_needs": visit.care_needs,
         **{f"problem_{c}": n for c, n in notes.items()},
     }
     media = json.loads(visit.media or "{}")
@@ -285,11 +275,8 @@ def update_visit(
         for k in before.keys() | answers.keys()
         if not k.startswith("_") and before.get(k) != answers.get(k)
     )
-    visit.kind = answers["kind"]
-    visit.visited_on = date.fromisoformat(answers["visited_on"])
-    visit.met = ",".join(answers.get("met") or [])
-    visit.seen_in_person = bool(answers.get("seen_in_person"))
-    visit.measures, visit.care_needs = answers.get("measures"), answers.get("care_needs")
+    for column, value in column_values(EDITABLE_COLUMNS, answers).items():
+        setattr(visit, column, value)
     visit.media = json.dumps(
         {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
     )

@@ -10,8 +10,8 @@ from bot.forms.conditions import ALWAYS, Answers, Condition
 
 Validator = Callable[[Any, Answers], None]  # raises InvalidAnswer
 LabelValues = Callable[[Answers, Any], Mapping[str, object]]  # (answers, translator)
-ToColumn = Callable[[Answers], Any]  # the column's value from the answers
-FromColumn = Callable[[Any], Mapping[str, Any]]  # the answers a stored value stands for
+ToColumn = Callable[[Any, Answers], Any]  # (the field's answer, all answers) → stored value
+FromColumn = Callable[[Any, str], Mapping[str, Any]]  # (stored value, field name) → answers
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,17 @@ def test_parent_id__eighteen_today__accepted_seventeen__refused() -> None:
     assert parse_id(parent, eighteen) == eighteen
     with pytest.raises(InvalidAnswer):
         parse_id(parent, resident_id(birth="20081103", sequence="124"))
+
+
+def test_binding__other_ethnicity__stored_by_name_and_read_back_as_other() -> None:
+    from bot.forms.binding import answers_from, bound_fields, column_values
+    from bot.forms.intake import INTAKE
+
+    fields = tuple(f for f in bound_fields(INTAKE, "child") if f.name == "ethnicity")
+    stored = column_values(fields, {"ethnicity": "other", "ethnicity_other": "畲族支系"})
+    assert stored == {"ethnicity": "畲族支系"}
+
+    class Row:
+        ethnicity = "畲族支系"
+
+    assert answers_from(fields, Row()) == {"ethnicity": "other", "ethnicity_other": "畲族支系"}
