@@ -14,6 +14,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.forms.registry import form_specs
 from handlers import (
     children,
     errors,
@@ -28,6 +29,20 @@ from handlers import (
 )
 
 
+def register_form_openers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add a handler for every /command and button a registered form declares it opens from."""
+    for spec in form_specs():
+        opener = spec.opener
+        if opener.command:
+            application.add_handler(CommandHandler(opener.command, forms.command_opener(spec.name)))
+        if opener.button is not None:
+            application.add_handler(
+                CallbackQueryHandler(
+                    forms.button_opener(spec.name, opener.button), pattern=opener.button.pattern
+                )
+            )
+
+
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler in the order they must be tried."""
     application.add_handler(TypeHandler(Update, gate.resolve_caller), group=-1)
@@ -36,16 +51,12 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("lang", menu.choose_language))
     application.add_handler(CommandHandler("menu", menu.show_menu))
     application.add_handler(CommandHandler("cancel", menu.cancel))
-    application.add_handler(CommandHandler("new", forms.new_file))
     application.add_handler(CommandHandler("children", children.children_command))
     application.add_handler(CommandHandler("visit", visits.visit_command))
     application.add_handler(CommandHandler("escalations", escalations.list_escalations))
-    application.add_handler(CallbackQueryHandler(visits.visit_button, pattern=visits.VISIT_PATTERN))
+    register_form_openers(application)
     application.add_handler(
         CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
-    )
-    application.add_handler(
-        CallbackQueryHandler(visits.visit_edit_button, pattern=visits.VISIT_EDIT_PATTERN)
     )
     application.add_handler(
         CallbackQueryHandler(escalations.escalation_button, pattern=escalations.ESCALATION_PATTERN)

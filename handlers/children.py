@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.care.cards import card_replies, list_reply
-from bot.care.children import answers_of, can_edit, list_children, load_file
+from bot.care.children import can_edit, list_children, load_file
 from bot.care.visits import editable_visit_ids
+from bot.telegram.callbacks import CHILDREN
 from bot.telegram.context import BotContext
 from handlers.forms import begin_form, keyboard
 from handlers.replies import say
 
-CHILDREN_PATTERN = r"^ch:(list|card|edit):(\d{1,12})$"
+CHILDREN_PATTERN = CHILDREN.pattern
 
 
 async def show_children(update: Update, context: BotContext, page: int = 0) -> None:
@@ -34,8 +35,11 @@ async def children_button(update: Update, context: BotContext) -> None:
     """Page the list, open a card, or start editing a file."""
     query, caller = update.callback_query, context.caller
     assert query is not None and query.data is not None and caller is not None
-    _, action, number = query.data.split(":")
+    parts = CHILDREN.decode(query.data)
     await query.answer()
+    if parts is None:
+        return
+    action, number = parts
     if action == "list":
         await show_children(update, context, int(number))
         return
@@ -55,4 +59,4 @@ async def children_button(update: Update, context: BotContext) -> None:
     if not can_edit(caller, file):
         await say(update, context, t("children.error.read_only"))
         return
-    await begin_form(update, context, "intake_edit", record_id=child_id, answers=answers_of(file))
+    await begin_form(update, context, "intake_edit", record_id=child_id)

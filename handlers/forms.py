@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.forms import callbacks, service
+from bot.forms.launch import open_form
+from bot.forms.registry import ButtonData
 from bot.forms.render import render_screen
 from bot.reply import Reply
 from bot.telegram.botapi import GuanaiBot
 from bot.telegram.context import BotContext
 from bot.telegram.keyboards import markup
+from handlers.denied import refused
 from handlers.gate import accept_identity, refuse
 from handlers.replies import menu_keyboard, say
 
@@ -45,26 +49,58 @@ async def show(
         await say(update, context, reply.text, reply_markup=markup)
 
 
-async def begin_form(update: Update, context: BotContext, form: str, **kwargs: Any) -> None:
-    """Start a form for the caller (or offer to continue their draft of it)."""
+async def begin_form(
+    update: Update, context: BotContext, form: str, record_id: int | None = None
+) -> None:
+    """Open a form as its declaration says (or offer to continue the caller's draft of it)."""
     caller = context.caller
     assert caller is not None
     services = context.services
-    screen = await services.db.run(
-        lambda s: service.begin(
-            session=s,
-            caller=caller,
-            form=form,
-            now=services.clock(),
-            today=context.today(),
-            **kwargs,
+    async with refused(update, context):
+        screen = await services.db.run(
+            lambda s: open_form(
+                session=s,
+                caller=caller,
+                form=form,
+                now=services.clock(),
+                today=context.today(),
+                policy=services.escalation,
+                record_id=record_id,
+            )
         )
-    )
-    await show(update, context, screen)
+        await show(update, context, screen)
+
+
+def command_opener(form: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """The handler of a form's /command: open the form, for no record."""
+
+    async def open_by_command(update: Update, context: BotContext) -> None:
+        await begin_form(update, context, form)
+
+    open_by_command.__doc__ = f"Open the {form} form."
+    return open_by_command
+
+
+def button_opener(
+    form: str, button: ButtonData
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """The handler of a button that opens a form for the record its data names."""
+
+    async def open_by_button(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        parts = button.decode(query.data)
+        await query.answer()
+        if parts is None:
+            return
+        await begin_form(update, context, form, record_id=int(parts[-1]))
+
+    open_by_button.__doc__ = f"Open the {form} form for the record a pressed button names."
+    return open_by_button
 
 
 async def new_file(update: Update, context: BotContext) -> None:
-    """Start the intake of a new child's file (/new)."""
+    """Start the intake of a new child's file (/new, or the menu's button)."""
     await begin_form(update, context, "intake")
 
 

@@ -1,30 +1,18 @@
-"""Visit reports: the child picker (most overdue first, searchable), then the visit form."""
+"""Visit reports: the child picker (most overdue first, searchable); its buttons open the form."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
-
-from sqlmodel import Session
 from telegram import Update
 
 from bot.care.cards import RISK
-from bot.care.escalations import EscalationPolicy
 from bot.care.visits import children_to_visit
-from bot.forms.launch import begin_visit, begin_visit_edit
-from bot.forms.service import Screen
 from bot.i18n import N_
-from bot.people.access import Caller
+from bot.people.roles import Role
 from bot.reply import Reply
+from bot.telegram.callbacks import VISIT_START
 from bot.telegram.context import BotContext
-from handlers.denied import refused
-from handlers.forms import keyboard, show
+from handlers.forms import keyboard
 from handlers.replies import say
-from storage.models import Role
-
-FormStarter = Callable[[Session, Caller, int, datetime, date, EscalationPolicy], Screen]
-VISIT_PATTERN = r"^vs:(\d{1,12})$"
-VISIT_EDIT_PATTERN = r"^ve:(\d{1,12})$"
 
 
 async def pick_child(update: Update, context: BotContext, search: str = "") -> bool:
@@ -48,7 +36,7 @@ async def pick_child(update: Update, context: BotContext, search: str = "") -> b
                     risk=t.plain(RISK.get(c.risk_tier, "")),
                     due=(c.next_visit_due or c.next_contact_due or "").__str__(),
                 ),
-                f"vs:{c.id}",
+                VISIT_START.encode(c.id),
             )
         ]
         for c in children
@@ -69,41 +57,3 @@ async def visit_command(update: Update, context: BotContext) -> None:
     search = " ".join(context.args or [])
     if not await pick_child(update, context, search) and search:
         await say(update, context, context.translate("visit.no_match", search=search))
-
-
-async def _open_form(update: Update, context: BotContext, starter: FormStarter) -> None:
-    """Start a form for the record the pressed button names (its id after the colon)."""
-    query, caller = update.callback_query, context.caller
-    assert query is not None and query.data is not None and caller is not None
-    record_id = int(query.data.split(":")[1])
-    await query.answer()
-    services = context.services
-    async with refused(update, context):
-        screen = await services.db.run(
-            lambda s: starter(
-                s, caller, record_id, services.clock(), context.today(), services.escalation
-            )
-        )
-        await show(update, context, screen)
-
-
-async def visit_button(update: Update, context: BotContext) -> None:
-    """Open the visit form for the child whose button was pressed."""
-    await _open_form(
-        update,
-        context,
-        lambda s, c, i, now, today, p: begin_visit(
-            session=s, caller=c, child_id=i, now=now, today=today, policy=p
-        ),
-    )
-
-
-async def visit_edit_button(update: Update, context: BotContext) -> None:
-    """Open one of the caller's visit reports from the last week for correction."""
-    await _open_form(
-        update,
-        context,
-        lambda s, c, i, now, today, p: begin_visit_edit(
-            session=s, caller=c, visit_id=i, now=now, today=today, policy=p
-        ),
-    )

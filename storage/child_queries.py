@@ -11,6 +11,10 @@ from storage.child_models import Assistance, Caregiver, Child, Guardian
 from storage.visit_models import Visit, VisitProblem
 
 
+def child_by_id(*, session: Session, child_id: int) -> Child | None:
+    return session.get(Child, child_id)
+
+
 def child_by_id_number(*, session: Session, id_number: str) -> Child | None:
     return session.exec(select(Child).where(Child.id_number == id_number)).first()
 

@@ -6,12 +6,13 @@ import html
 from collections.abc import Sequence
 
 from bot.care.children import ChildFile, ChildPage, answers_of
-from bot.forms.registry import get_form
+from bot.forms.intake import INTAKE
 from bot.forms.render import review_blocks, split_messages
 from bot.forms.rules import SEX_LABEL
 from bot.i18n import N_, Translator
 from bot.personal import mask_id_number
 from bot.reply import Reply
+from bot.telegram.callbacks import CHILDREN, VISIT_EDIT, VISIT_START
 
 CATEGORY = {
     "left_behind": N_("choice.category.left_behind"),
@@ -37,16 +38,16 @@ def list_reply(page: ChildPage, t: Translator) -> Reply:
                     risk=t.plain(RISK.get(c.risk_tier, "")),
                     id=mask_id_number(c.id_number),
                 ),
-                f"ch:card:{c.id}",
+                CHILDREN.encode("card", c.id),
             )
         ]
         for c in page.children
     ]
     paging = []
     if page.page > 0:
-        paging.append((t.plain("children.previous"), f"ch:list:{page.page - 1}"))
+        paging.append((t.plain("children.previous"), CHILDREN.encode("list", page.page - 1)))
     if page.page + 1 < page.pages:
-        paging.append((t.plain("children.next"), f"ch:list:{page.page + 1}"))
+        paging.append((t.plain("children.next"), CHILDREN.encode("list", page.page + 1)))
     if paging:
         rows.append(paging)
     return Reply(t("children.title", page=page.page + 1, pages=page.pages), rows)
@@ -88,7 +89,7 @@ def card_replies(
     )
     blocks = [
         header,
-        *review_blocks(get_form("intake"), answers_of(file), t),
+        *review_blocks(INTAKE, answers_of(file), t),
         history_block(file, t),
     ]
     replies = [Reply(text) for text in split_messages(blocks)]
@@ -96,15 +97,15 @@ def card_replies(
     if editable:
         buttons.append(
             [
-                (t.plain("children.edit"), f"ch:edit:{child.id}"),
-                (t.plain("children.visit"), f"vs:{child.id}"),
+                (t.plain("children.edit"), CHILDREN.encode("edit", child.id)),
+                (t.plain("children.visit"), VISIT_START.encode(child.id)),
             ]
         )
     buttons.extend(
-        [(t.plain("children.edit_visit", date=v.visited_on.isoformat()), f"ve:{v.id}")]
+        [(t.plain("children.edit_visit", date=v.visited_on.isoformat()), VISIT_EDIT.encode(v.id))]
         for v in file.visits
         if v.id in editable_visits
     )
-    buttons.append([(t.plain("children.back_to_list"), "ch:list:0")])
+    buttons.append([(t.plain("children.back_to_list"), CHILDREN.encode("list", 0))])
     replies.append(Reply(html.escape(t.plain("children.card_actions")), buttons))
     return replies

@@ -13,58 +13,19 @@ from sqlmodel import Session
 from bot.audit import Actor, record_audit
 from bot.care.cadence import next_due
 from bot.errors import UserError
+from bot.forms.binding import answers_from, bound_fields, column_values
+from bot.forms.intake import INTAKE
 from bot.forms.rules import identity_of
 from bot.i18n import N_
 from bot.people.access import Caller
+from bot.people.roles import Role
 from storage import child_queries, queries
 from storage.child_models import Assistance, Caregiver, Child, Guardian
-from storage.models import Role
 
-CHILD_FIELDS = (
-    "name",
-    "ethnicity",
-    "home_address",
-    "hukou",
-    "category",
-    "difficulty_type",
-    "difficulty_detail",
-    "single_parent",
-    "schooling",
-    "boarding",
-    "guardianship",
-    "guardianship_detail",
-    "health",
-    "health_detail",
-    "disability_grade",
-    "psychology",
-    "education_aid",
-    "medical_aid",
-    "other_aid",
-    "social_support",
-    "risk_tier",
-    "helper_name",
-    "helper_phone",
-    "helper_unit",
-    "care_needs",
-    "notes",
-)
-# Answer names that differ from the column names.
-ANSWER_OF_COLUMN = {"name": "child_name"}
-PARENT_FIELDS = (
-    "name",
-    "id",
-    "phone",
-    "address",
-    "health",
-    "illness",
-    "special",
-    "away",
-    "away_months",
-    "work_place",
-    "can_guard",
-)
-PARENT_COLUMN = {"id": "id_number"}
-CAREGIVER_FIELDS = ("relation", "name", "phone", "address", "reason")
+# Which answer is stored in which column is declared on the intake's fields (their `bind`).
+CHILD_FIELDS = bound_fields(INTAKE, "child")
+PARENT_FIELDS = {who: bound_fields(INTAKE, "guardian", section=who) for who in ("father", "mother")}
+CAREGIVER_FIELDS = bound_fields(INTAKE, "caregiver")
 AID_KINDS = {"child": ("assistance", "aid"), "family": ("family_subsidies", "subsidy")}
 
 
@@ -129,45 +90,28 @@ def refresh_due_dates(child: Child, today: date) -> None:
     )
 
 
-def _ethnicity(answers: dict[str, Any]) -> str:
-    if answers.get("ethnicity") == "other":
-        return str(answers.get("ethnicity_other") or "other")
-    return str(answers["ethnicity"])
-
-
 def _child_values(answers: dict[str, Any]) -> dict[str, Any]:
-    values = {column: answers.get(ANSWER_OF_COLUMN.get(column, column)) for column in CHILD_FIELDS}
-    values["ethnicity"] = _ethnicity(answers)
+    values = column_values(CHILD_FIELDS, answers)
+    # Sex and birth date are read from the ID number, never asked.
     identity = identity_of(answers["child_id"])
-    values.update(
-        id_number=answers["child_id"],
-        sex=identity.sex,
-        birth_date=identity.birth_date,
-        income_per_capita=Decimal(answers["income_per_capita"])
-        if answers.get("income_per_capita") is not None
-        else None,
-    )
+    values.update(sex=identity.sex, birth_date=identity.birth_date)
     return values
 
 
 def _guardian_rows(child_id: int, answers: dict[str, Any]) -> list[Guardian]:
-    rows = []
-    for who in ("father", "mother"):
-        values = {PARENT_COLUMN.get(f, f): answers.get(f"{who}_{f}") for f in PARENT_FIELDS}
-        values["special"] = ",".join(values["special"] or [])
-        rows.append(Guardian.model_validate({**values, "child_id": child_id, "relation": who}))
-    return rows
+    return [
+        Guardian.model_validate(
+            {**column_values(fields, answers), "child_id": child_id, "relation": who}
+        )
+        for who, fields in PARENT_FIELDS.items()
+    ]
 
 
 def _caregiver_row(child_id: int, answers: dict[str, Any]) -> Caregiver | None:
     if answers.get("category") != "left_behind" or not answers.get("caregiver_relation"):
         return None
-    values = {f: answers.get(f"caregiver_{f}") for f in CAREGIVER_FIELDS}
-    dates = {
-        name: date.fromisoformat(answers[name]) if answers.get(name) else None
-        for name in ("entrusted_from", "entrusted_until")
-    }
-    return Caregiver.model_validate({**values, **dates, "child_id": child_id})
+    values = column_values(CAREGIVER_FIELDS, answers)
+    return Caregiver.model_validate({**values, "child_id": child_id})
 
 
 def _assistance_rows(child_id: int, answers: dict[str, Any]) -> list[Assistance]:
@@ -230,26 +174,12 @@ def create_child(
 
 def answers_of(file: ChildFile) -> dict[str, Any]:
     """Turn a stored file back into form answers, for editing through the same engine."""
-    child = file.child
-    answers: dict[str, Any] = {
-        ANSWER_OF_COLUMN.get(column, column): getattr(child, column) for column in CHILD_FIELDS
-    }
-    answers.update(child_id=child.id_number, child_id_confirm=True)
-    known = {"han", "she", "hui"}
-    if child.ethnicity not in known:
-        answers.update(ethnicity="other", ethnicity_other=child.ethnicity)
-    if child.income_per_capita is not None:
-        answers["income_per_capita"] = str(child.income_per_capita)
+    answers = answers_from(CHILD_FIELDS, file.child)
+    answers["child_id_confirm"] = True
     for guardian in file.guardians:
-        for f in PARENT_FIELDS:
-            answers[f"{guardian.relation}_{f}"] = getattr(guardian, PARENT_COLUMN.get(f, f))
-        answers[f"{guardian.relation}_special"] = [v for v in guardian.special.split(",") if v]
+        answers.update(answers_from(PARENT_FIELDS[guardian.relation], guardian))
     if file.caregiver is not None:
-        for f in CAREGIVER_FIELDS:
-            answers[f"caregiver_{f}"] = getattr(file.caregiver, f)
-        for name in ("entrusted_from", "entrusted_until"):
-            value = getattr(file.caregiver, name)
-            answers[name] = value.isoformat() if value else None
+        answers.update(answers_from(CAREGIVER_FIELDS, file.caregiver))
     for scope, (source, prefix) in AID_KINDS.items():
         items = [a for a in file.assistance if a.scope == scope]
         answers[source] = [a.kind for a in items] or ["none"]
@@ -261,7 +191,7 @@ def answers_of(file: ChildFile) -> dict[str, Any]:
 
 def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile | None:
     """Return a child's file if it lies in the caller's area; otherwise audit and return None."""
-    child = session.get(Child, child_id)
+    child = child_queries.child_by_id(session=session, child_id=child_id)
     if child is None or not caller.sees(child.village_code):
         record_audit(
             session=session,

@@ -7,27 +7,31 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from bot.audit import Actor, record_audit
 from bot.care.children import refresh_due_dates
 from bot.care.escalations import EscalationPolicy, Report, raise_escalation
 from bot.errors import AccessDenied, UserError
+from bot.forms.binding import answers_from, bound_fields, column_values
 from bot.forms.engine import relevant_answers
-from bot.forms.visit import PROBLEMS, URGENT, VISIT_EDIT
+from bot.forms.visit import PROBLEMS, URGENT, VISIT, VISIT_EDIT
 from bot.i18n import N_
 from bot.people.access import Caller
-from storage import child_queries
+from bot.people.roles import Role
+from storage import child_queries, visit_queries
 from storage.child_models import Caregiver, Child
-from storage.models import Role
 from storage.visit_models import RiskTierChange, Visit, VisitProblem
 
 EDITABLE_DAYS = 7
+# Which answer is stored in which column is declared on the visit form's fields (their `bind`).
+VISIT_COLUMNS = bound_fields(VISIT, "visit")
+EDITABLE_COLUMNS = bound_fields(VISIT_EDIT, "visit")
 
 
 def child_for_visit(*, session: Session, caller: Caller, child_id: int) -> Child:
     """Return the child if the caller is a director of the child's village; refuse otherwise."""
-    child = session.get(Child, child_id)
+    child = child_queries.child_by_id(session=session, child_id=child_id)
     if caller.role != Role.DIRECTOR or child is None or child.village_code != caller.org_code:
         raise AccessDenied(N_("children.error.not_found"), table="child", record_id=child_id)
     return child
@@ -47,17 +51,9 @@ def children_to_visit(
     *, session: Session, caller: Caller, search: str = "", limit: int = 8
 ) -> Sequence[Child]:
     """Return the caller's children, the most overdue first, optionally by part of a name."""
-    statement = select(Child).where(
-        col(Child.village_code).startswith(caller.area_prefix), col(Child.closed).is_(False)
+    return visit_queries.children_to_visit(
+        session=session, area_prefix=caller.area_prefix, search=search.strip(), limit=limit
     )
-    if search:
-        statement = statement.where(col(Child.name).contains(search.strip()))
-    statement = statement.order_by(
-        col(Child.next_visit_due).asc().nulls_first(),
-        col(Child.next_contact_due).asc().nulls_first(),
-        col(Child.name),
-    ).limit(limit)
-    return session.exec(statement).all()
 
 
 def urgent_report(answers: dict[str, Any]) -> Report:
@@ -142,26 +138,17 @@ def save_visit(
     new_tier = answers.get("risk_change")
     tier_after = child.risk_tier if new_tier in (None, "keep") else new_tier
     media = {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
-    visit = Visit(
-        child_id=child.id,
-        author_id=caller.staff_id,
-        kind=answers["kind"],
-        visited_on=visited_on,
-        met=",".join(answers.get("met") or []),
-        seen_in_person=bool(answers.get("seen_in_person")),
-        urgent=",".join(s for s in answers.get("urgent") or [] if s in URGENT),
-        urgent_note=answers.get("urgent_note"),
-        measures=answers.get("measures"),
-        care_needs=answers.get("care_needs"),
-        caregiver_changed=bool(answers.get("caregiver_changed")),
-        tier_before=child.risk_tier,
-        tier_after=tier_after,
-        tier_reason=answers.get("risk_reason"),
-        media=json.dumps(media),
-        flagged=bool(answers.get("flag")),
-        flag_reason=answers.get("flag_reason"),
-        created_at=now,
-        updated_at=now,
+    visit = Visit.model_validate(
+        {
+            **column_values(VISIT_COLUMNS, answers),
+            "child_id": child.id,
+            "author_id": caller.staff_id,
+            "tier_before": child.risk_tier,
+            "tier_after": tier_after,
+            "media": json.dumps(media),
+            "created_at": now,
+            "updated_at": now,
+        }
     )
     session.add(visit)
     session.flush()
@@ -232,23 +219,12 @@ def save_visit(
 def visit_answers(*, session: Session, visit: Visit, today: date) -> dict[str, Any]:
     """Turn a stored visit back into the answers of the visit-edit form."""
     assert visit.id is not None
-    notes = dict(
-        session.exec(
-            select(VisitProblem.category, VisitProblem.note).where(
-                VisitProblem.visit_id == visit.id
-            )
-        ).all()
-    )
+    notes = visit_queries.problem_notes(session=session, visit_id=visit.id)
     answers: dict[str, Any] = {
         "_today": today.isoformat(),
-        "kind": visit.kind,
-        "visited_on": visit.visited_on.isoformat(),
+        **answers_from(EDITABLE_COLUMNS, visit),
         "old_date_confirm": True,
-        "met": [m for m in visit.met.split(",") if m],
-        "seen_in_person": visit.seen_in_person,
         "problems": list(notes) or ["none"],
-        "measures": visit.measures,
-        "care_needs": visit.care_needs,
         **{f"problem_{c}": n for c, n in notes.items()},
     }
     media = json.loads(visit.media or "{}")
@@ -259,7 +235,7 @@ def visit_answers(*, session: Session, visit: Visit, today: date) -> dict[str, A
 
 def editable_visit(*, session: Session, caller: Caller, visit_id: int, now: datetime) -> Visit:
     """Return the visit if the caller wrote it less than a week ago (AccessDenied otherwise)."""
-    visit = session.get(Visit, visit_id)
+    visit = visit_queries.visit_by_id(session=session, visit_id=visit_id)
     if visit is None or visit.author_id != caller.staff_id:
         raise AccessDenied(N_("visit.error.not_editable"), table="visit", record_id=visit_id)
     if now - visit.created_at > timedelta(days=EDITABLE_DAYS):
@@ -278,9 +254,7 @@ def editable_visit_ids(caller: Caller, visits: Sequence[Any], now: datetime) -> 
 
 def _last_dates(session: Session, child: Child) -> None:
     for kind, column in (("home_visit", "last_visit_on"), ("contact", "last_contact_on")):
-        latest = session.exec(
-            select(func.max(Visit.visited_on)).where(Visit.child_id == child.id, Visit.kind == kind)
-        ).one()
+        latest = visit_queries.latest_visit_date(session=session, child_id=child.id or 0, kind=kind)
         setattr(child, column, latest)
 
 
@@ -301,22 +275,18 @@ def update_visit(
         for k in before.keys() | answers.keys()
         if not k.startswith("_") and before.get(k) != answers.get(k)
     )
-    visit.kind = answers["kind"]
-    visit.visited_on = date.fromisoformat(answers["visited_on"])
-    visit.met = ",".join(answers.get("met") or [])
-    visit.seen_in_person = bool(answers.get("seen_in_person"))
-    visit.measures, visit.care_needs = answers.get("measures"), answers.get("care_needs")
+    for column, value in column_values(EDITABLE_COLUMNS, answers).items():
+        setattr(visit, column, value)
     visit.media = json.dumps(
         {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
     )
     visit.updated_at = now
-    for problem in session.exec(select(VisitProblem).where(VisitProblem.visit_id == visit_id)):
-        session.delete(problem)
+    visit_queries.delete_problems(session=session, visit_id=visit_id)
     session.add_all(
         VisitProblem(visit_id=visit_id, category=c, note=n) for c, n in _problems(answers)
     )
     session.flush()
-    child = session.get(Child, visit.child_id)
+    child = child_queries.child_by_id(session=session, child_id=visit.child_id)
     assert child is not None
     _last_dates(session, child)
     refresh_due_dates(child, today)

@@ -167,15 +167,15 @@ def press(form: Form, state: FormState, action: str, arg: str) -> Outcome:
     f = form.field(state.current)
     try:
         if action == "choose":
-            return accept(form, state, button_value(f, action, arg))
-        if action == "toggle":
-            value = button_value(f, action, arg)
+            return accept(form, state, button_value(f, arg))
+        if action == "toggle" and FIELD_TYPES[f.type].multi:
+            value = button_value(f, arg)
             ticks = [v for v in (state.working or state.answers.get(f.name) or [])]
             ticks = [v for v in ticks if v != value] if value in ticks else [*ticks, value]
             order = [c.value for c in f.choices]
             ticks.sort(key=order.index)
             return Outcome(replace(state, working=tuple(ticks), version=state.version + 1))
-        if action == "done":
+        if action == "done" and FIELD_TYPES[f.type].multi:
             ticks = list(state.working or state.answers.get(f.name) or [])
             if not ticks and f.required:
                 raise InvalidAnswer(N_("error.choice.pick_one"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.forms.conditions import ALWAYS, Condition, equals, includes, is_true, one_of
+from bot.forms.binding import from_date, from_decimal, joined, split, to_date, to_decimal
+from bot.forms.conditions import ALWAYS, Answers, Condition, equals, includes, is_true, one_of
 from bot.forms.model import Choice, Field, Form, section
 from bot.forms.rules import (
     check_duplicates,
@@ -36,6 +37,21 @@ SPECIAL = choices(
 )
 CHILD_AID = ("dibao", "tekun", "disability", "temporary", "other")
 FAMILY_AID = ("dibao", "tekun", "disability", "other")
+ETHNICITIES = ("han", "she", "hui")
+
+
+def ethnicity_to_column(answer: object, answers: Answers) -> str:
+    """Another ethnicity is stored by its typed name."""
+    if answer == "other":
+        return str(answers.get("ethnicity_other") or "other")
+    return str(answer)
+
+
+def ethnicity_from_column(stored: object, name: str) -> dict[str, object]:
+    """A stored name that is none of the listed ethnicities reads back as Other, typed."""
+    if stored in ETHNICITIES:
+        return {name: stored}
+    return {name: "other", "ethnicity_other": stored}
 
 
 def caregiver_contact_fields(when: Condition) -> tuple[Field, ...]:
@@ -46,11 +62,24 @@ def caregiver_contact_fields(when: Condition) -> tuple[Field, ...]:
             "caregiver_relation",
             "choice",
             N_("intake.caregiver.relation"),
+            bind="caregiver.relation",
             relevant=when,
             choices=choices("choice.caregiver", "grandparents", "relatives", "none"),
         ),
-        Field("caregiver_name", "text", N_("intake.caregiver.name"), relevant=named),
-        Field("caregiver_phone", "phone", N_("intake.caregiver.phone"), relevant=named),
+        Field(
+            "caregiver_name",
+            "text",
+            N_("intake.caregiver.name"),
+            bind="caregiver.name",
+            relevant=named,
+        ),
+        Field(
+            "caregiver_phone",
+            "phone",
+            N_("intake.caregiver.phone"),
+            bind="caregiver.phone",
+            relevant=named,
+        ),
     )
 
 
@@ -58,15 +87,23 @@ def parent_fields(who: str) -> tuple[Field, ...]:
     """The questions asked of the father and of the mother alike."""
     away = is_true(f"{who}_away")
     return (
-        Field(f"{who}_name", "text", f"intake.{who}.name", required=False),
+        Field(f"{who}_name", "text", f"intake.{who}.name", bind="guardian.name", required=False),
         Field(
-            f"{who}_id", "id_number", f"intake.{who}.id", required=False, options={"adult": True}
+            f"{who}_id",
+            "id_number",
+            f"intake.{who}.id",
+            bind="guardian.id_number",
+            required=False,
+            options={"adult": True},
         ),
-        Field(f"{who}_phone", "phone", f"intake.{who}.phone", required=False),
+        Field(
+            f"{who}_phone", "phone", f"intake.{who}.phone", bind="guardian.phone", required=False
+        ),
         Field(
             f"{who}_address",
             "text",
             f"intake.{who}.address",
+            bind="guardian.address",
             required=False,
             options={"max_length": 200},
         ),
@@ -74,26 +111,38 @@ def parent_fields(who: str) -> tuple[Field, ...]:
             f"{who}_health",
             "choice",
             f"intake.{who}.health",
+            bind="guardian.health",
             choices=choices("choice.parent_health", "healthy", "unhealthy"),
         ),
         Field(
             f"{who}_illness",
             "text",
             f"intake.{who}.illness",
+            bind="guardian.illness",
             relevant=equals(f"{who}_health", "unhealthy"),
         ),
         Field(
             f"{who}_special",
             "multi_choice",
             f"intake.{who}.special",
+            bind="guardian.special",
+            to_column=joined,
+            from_column=split,
             choices=SPECIAL,
             validator=none_is_exclusive,
         ),
-        Field(f"{who}_away", "yes_no", f"intake.{who}.away", relevant=LEFT_BEHIND),
+        Field(
+            f"{who}_away",
+            "yes_no",
+            f"intake.{who}.away",
+            bind="guardian.away",
+            relevant=LEFT_BEHIND,
+        ),
         Field(
             f"{who}_away_months",
             "number",
             f"intake.{who}.away_months",
+            bind="guardian.away_months",
             relevant=away,
             options={"minimum": 0, "maximum": 240},
         ),
@@ -101,11 +150,16 @@ def parent_fields(who: str) -> tuple[Field, ...]:
             f"{who}_work_place",
             "text",
             f"intake.{who}.work_place",
+            bind="guardian.work_place",
             relevant=away,
             options={"max_length": 200},
         ),
         Field(
-            f"{who}_can_guard", "yes_no", f"intake.{who}.can_guard", relevant=LEFT_BEHIND & ~away
+            f"{who}_can_guard",
+            "yes_no",
+            f"intake.{who}.can_guard",
+            bind="guardian.can_guard",
+            relevant=LEFT_BEHIND & ~away,
         ),
     )
 
@@ -127,8 +181,14 @@ INTAKE = Form(
         section(
             "child",
             N_("intake.section.child"),
-            Field("child_name", "text", N_("intake.child.name"), options={"max_length": 50}),
-            Field("child_id", "id_number", N_("intake.child.id")),
+            Field(
+                "child_name",
+                "text",
+                N_("intake.child.name"),
+                bind="child.name",
+                options={"max_length": 50},
+            ),
+            Field("child_id", "id_number", N_("intake.child.id"), bind="child.id_number"),
             Field(
                 "child_id_confirm",
                 "yes_no",
@@ -140,7 +200,10 @@ INTAKE = Form(
                 "ethnicity",
                 "choice",
                 N_("intake.child.ethnicity"),
-                choices=choices("choice.ethnicity", "han", "she", "hui", "other"),
+                bind="child.ethnicity",
+                to_column=ethnicity_to_column,
+                from_column=ethnicity_from_column,
+                choices=choices("choice.ethnicity", *ETHNICITIES, "other"),
             ),
             Field(
                 "ethnicity_other",
@@ -149,23 +212,32 @@ INTAKE = Form(
                 relevant=equals("ethnicity", "other"),
                 options={"max_length": 20},
             ),
-            Field("home_address", "text", N_("intake.child.address"), options={"max_length": 200}),
+            Field(
+                "home_address",
+                "text",
+                N_("intake.child.address"),
+                bind="child.home_address",
+                options={"max_length": 200},
+            ),
             Field(
                 "hukou",
                 "choice",
                 N_("intake.child.hukou"),
+                bind="child.hukou",
                 choices=choices("choice.hukou", "rural", "urban"),
             ),
             Field(
                 "category",
                 "choice",
                 N_("intake.child.category"),
+                bind="child.category",
                 choices=choices("choice.category", "left_behind", "difficulty"),
             ),
             Field(
                 "difficulty_type",
                 "choice",
                 N_("intake.child.difficulty_type"),
+                bind="child.difficulty_type",
                 relevant=IN_DIFFICULTY,
                 choices=choices(
                     "choice.difficulty",
@@ -182,6 +254,7 @@ INTAKE = Form(
                 "difficulty_detail",
                 "text",
                 N_("intake.child.difficulty_detail"),
+                bind="child.difficulty_detail",
                 relevant=IN_DIFFICULTY,
                 required=False,
                 options={"max_length": 200},
@@ -190,12 +263,14 @@ INTAKE = Form(
                 "single_parent",
                 "choice",
                 N_("intake.child.single_parent"),
+                bind="child.single_parent",
                 choices=choices("choice.single_parent", "no", "mother", "father"),
             ),
             Field(
                 "schooling",
                 "choice",
                 N_("intake.child.schooling"),
+                bind="child.schooling",
                 choices=choices(
                     "choice.schooling",
                     "not_yet",
@@ -211,6 +286,7 @@ INTAKE = Form(
                 "boarding",
                 "choice",
                 N_("intake.child.boarding"),
+                bind="child.boarding",
                 relevant=one_of("schooling", "primary", "junior", "senior", "vocational"),
                 choices=choices("choice.boarding", "boarder", "day"),
             ),
@@ -218,12 +294,14 @@ INTAKE = Form(
                 "guardianship",
                 "choice",
                 N_("intake.child.guardianship"),
+                bind="child.guardianship",
                 choices=choices("choice.guardianship", "good", "fair", "inadequate"),
             ),
             Field(
                 "guardianship_detail",
                 "text",
                 N_("intake.child.guardianship_detail"),
+                bind="child.guardianship_detail",
                 relevant=equals("guardianship", "inadequate"),
                 options={"max_length": 200},
             ),
@@ -231,6 +309,7 @@ INTAKE = Form(
                 "health",
                 "choice",
                 N_("intake.child.health"),
+                bind="child.health",
                 choices=choices(
                     "choice.health",
                     "healthy",
@@ -245,6 +324,7 @@ INTAKE = Form(
                 "health_detail",
                 "text",
                 N_("intake.child.health_detail"),
+                bind="child.health_detail",
                 relevant=one_of("health", "serious_illness", "chronic", "other"),
                 options={"max_length": 200},
             ),
@@ -252,10 +332,17 @@ INTAKE = Form(
                 "disability_grade",
                 "choice",
                 N_("intake.child.disability_grade"),
+                bind="child.disability_grade",
                 relevant=equals("health", "disabled"),
                 choices=choices("choice.disability_grade", "1", "2", "3", "4"),
             ),
-            Field("psychology", "long_text", N_("intake.child.psychology"), required=False),
+            Field(
+                "psychology",
+                "long_text",
+                N_("intake.child.psychology"),
+                bind="child.psychology",
+                required=False,
+            ),
         ),
         section(
             "assistance",
@@ -268,16 +355,41 @@ INTAKE = Form(
                 validator=none_is_exclusive,
             ),
             *amount_fields("aid", "assistance", CHILD_AID),
-            Field("education_aid", "text", N_("intake.assistance.education"), required=False),
-            Field("medical_aid", "text", N_("intake.assistance.medical"), required=False),
-            Field("other_aid", "text", N_("intake.assistance.other"), required=False),
+            Field(
+                "education_aid",
+                "text",
+                N_("intake.assistance.education"),
+                bind="child.education_aid",
+                required=False,
+            ),
+            Field(
+                "medical_aid",
+                "text",
+                N_("intake.assistance.medical"),
+                bind="child.medical_aid",
+                required=False,
+            ),
+            Field(
+                "other_aid",
+                "text",
+                N_("intake.assistance.other"),
+                bind="child.other_aid",
+                required=False,
+            ),
         ),
         section("father", N_("intake.section.father"), *parent_fields("father")),
         section("mother", N_("intake.section.mother"), *parent_fields("mother")),
         section(
             "family",
             N_("intake.section.family"),
-            Field("income_per_capita", "money", N_("intake.family.income")),
+            Field(
+                "income_per_capita",
+                "money",
+                N_("intake.family.income"),
+                bind="child.income_per_capita",
+                to_column=to_decimal,
+                from_column=from_decimal,
+            ),
             Field(
                 "family_subsidies",
                 "multi_choice",
@@ -290,6 +402,7 @@ INTAKE = Form(
                 "social_support",
                 "text",
                 N_("intake.family.social_support"),
+                bind="child.social_support",
                 required=False,
                 options={"max_length": 200},
             ),
@@ -302,6 +415,7 @@ INTAKE = Form(
                 "caregiver_address",
                 "text",
                 N_("intake.caregiver.address"),
+                bind="caregiver.address",
                 required=False,
                 relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
                 options={"max_length": 200},
@@ -310,6 +424,7 @@ INTAKE = Form(
                 "caregiver_reason",
                 "choice",
                 N_("intake.caregiver.reason"),
+                bind="caregiver.reason",
                 relevant=LEFT_BEHIND,
                 choices=choices("choice.caregiver_reason", "both_away", "one_away", "both_unable"),
             ),
@@ -317,12 +432,18 @@ INTAKE = Form(
                 "entrusted_from",
                 "date",
                 N_("intake.caregiver.entrusted_from"),
+                bind="caregiver.entrusted_from",
+                to_column=to_date,
+                from_column=from_date,
                 relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
             ),
             Field(
                 "entrusted_until",
                 "date",
                 N_("intake.caregiver.entrusted_until"),
+                bind="caregiver.entrusted_until",
+                to_column=to_date,
+                from_column=from_date,
                 relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
                 options={"allow_future": True},
                 validator=entrusted_until_after_from,
@@ -335,6 +456,7 @@ INTAKE = Form(
                 "risk_tier",
                 "choice",
                 N_("intake.risk.tier"),
+                bind="child.risk_tier",
                 relevant=ALWAYS,
                 choices=choices("choice.risk", "low", "medium", "high"),
             ),
@@ -342,12 +464,25 @@ INTAKE = Form(
         section(
             "pairing",
             N_("intake.section.pairing"),
-            Field("helper_name", "text", N_("intake.pairing.helper_name"), required=False),
-            Field("helper_phone", "phone", N_("intake.pairing.helper_phone"), required=False),
+            Field(
+                "helper_name",
+                "text",
+                N_("intake.pairing.helper_name"),
+                bind="child.helper_name",
+                required=False,
+            ),
+            Field(
+                "helper_phone",
+                "phone",
+                N_("intake.pairing.helper_phone"),
+                bind="child.helper_phone",
+                required=False,
+            ),
             Field(
                 "helper_unit",
                 "text",
                 N_("intake.pairing.helper_unit"),
+                bind="child.helper_unit",
                 required=False,
                 options={"max_length": 100},
             ),
@@ -355,8 +490,16 @@ INTAKE = Form(
         section(
             "needs",
             N_("intake.section.needs"),
-            Field("care_needs", "long_text", N_("intake.needs.care"), required=False),
-            Field("notes", "long_text", N_("intake.needs.notes"), required=False),
+            Field(
+                "care_needs",
+                "long_text",
+                N_("intake.needs.care"),
+                bind="child.care_needs",
+                required=False,
+            ),
+            Field(
+                "notes", "long_text", N_("intake.needs.notes"), bind="child.notes", required=False
+            ),
         ),
     ),
     checks=(check_eligibility, check_duplicates),

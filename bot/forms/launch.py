@@ -1,4 +1,4 @@
-"""Starting forms that belong to a record: a visit for a child, a note on an escalation."""
+"""Opening any form the way its declaration says: who may, and with which starting answers."""
 
 from __future__ import annotations
 
@@ -6,31 +6,38 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.care.escalations import EscalationPolicy, actionable, own_report
-from bot.care.visits import child_for_visit, editable_visit, visit_answers, visit_context
+from bot.care.escalations import EscalationPolicy
+from bot.errors import AccessDenied
 from bot.forms import service
+from bot.forms.registry import FormContext, form_spec
 from bot.people.access import Caller
 
 
-def begin_visit(
+def open_form(
     *,
     session: Session,
     caller: Caller,
-    child_id: int,
+    form: str,
     now: datetime,
     today: date,
     policy: EscalationPolicy,
+    record_id: int | None = None,
 ) -> service.Screen:
-    """Start a visit report for one of the caller's children (AccessDenied otherwise)."""
-    child = child_for_visit(session=session, caller=caller, child_id=child_id)
+    """Start a form for the caller (and a record), refusing whom its opener does not allow."""
+    opener = form_spec(form).opener
+    if opener.roles is not None and caller.role not in opener.roles:
+        raise AccessDenied(opener.denied, table=opener.denied_table, record_id=record_id or form)
+    context = FormContext(session, caller, now, today, policy, record_id=record_id)
+    answers = opener.load(context) if opener.load is not None else None
     return service.begin(
         session=session,
         caller=caller,
-        form="visit",
+        form=form,
         now=now,
         today=today,
-        record_id=child_id,
-        answers=visit_context(child, today),
+        record_id=record_id,
+        answers=answers,
+        restart=opener.restart,
         policy=policy,
     )
 
@@ -46,40 +53,12 @@ def begin_note(
     policy: EscalationPolicy,
 ) -> service.Screen:
     """Start the resolution note, the question, or the director's reply for an escalation."""
-    if form == "esc_reply":
-        own_report(session=session, caller=caller, esc_id=esc_id)
-    else:
-        actionable(session=session, caller=caller, esc_id=esc_id)
-    return service.begin(
+    return open_form(
         session=session,
         caller=caller,
         form=form,
         now=now,
         today=today,
+        policy=policy,
         record_id=esc_id,
-        restart=True,
-        policy=policy,
-    )
-
-
-def begin_visit_edit(
-    *,
-    session: Session,
-    caller: Caller,
-    visit_id: int,
-    now: datetime,
-    today: date,
-    policy: EscalationPolicy,
-) -> service.Screen:
-    """Open one of the caller's recent visit reports for correction, at its review."""
-    visit = editable_visit(session=session, caller=caller, visit_id=visit_id, now=now)
-    return service.begin(
-        session=session,
-        caller=caller,
-        form="visit_edit",
-        now=now,
-        today=today,
-        record_id=visit_id,
-        answers=visit_answers(session=session, visit=visit, today=today),
-        policy=policy,
     )

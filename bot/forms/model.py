@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.forms.conditions import ALWAYS, Answers, Condition
 
 Validator = Callable[[Any, Answers], None]  # raises InvalidAnswer
 LabelValues = Callable[[Answers, Any], Mapping[str, object]]  # (answers, translator)
+ToColumn = Callable[[Any, Answers], Any]  # (the field's answer, all answers) → stored value
+FromColumn = Callable[[Any, str], Mapping[str, Any]]  # (stored value, field name) → answers
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,19 @@ class Field:
     options: Mapping[str, Any] = field(default_factory=dict)
     label_values: LabelValues | None = None
     section: str = ""
+    # The column the answer is stored in, as "table.column" (XLSForm's bind), and the
+    # conversions where the stored value is not the answer itself.
+    bind: str = ""
+    to_column: ToColumn | None = None
+    from_column: FromColumn | None = None
+
+    @property
+    def table(self) -> str:
+        return self.bind.partition(".")[0]
+
+    @property
+    def column(self) -> str:
+        return self.bind.partition(".")[2]
 
     def applies(self, answers: Answers) -> bool:
         return self.relevant(answers)
@@ -107,8 +122,22 @@ def section(name: str, label: str, *fields: Field) -> Section:
     )
 
 
-def check_form(form: Form, known_types: Sequence[str]) -> None:
-    """Refuse a form with duplicate names, unknown types or predicates naming unknown fields."""
+class KnownType(Protocol):
+    """What declaration checks need to know of a field type."""
+
+    @property
+    def needs_choices(self) -> bool: ...
+
+    @property
+    def options(self) -> frozenset[str]: ...
+
+
+# Options any field may carry, whatever its type: the review leaves the answer out.
+COMMON_OPTIONS = frozenset({"hide_in_review"})
+
+
+def check_form(form: Form, known_types: Mapping[str, KnownType]) -> None:
+    """Refuse duplicate names, unknown types or options, and predicates naming unknown fields."""
     seen: set[str] = set(form.context)
     problems: list[str] = []
     for section_ in form.sections:
@@ -117,16 +146,26 @@ def check_form(form: Form, known_types: Sequence[str]) -> None:
     for f in form.fields:
         if f.name in seen:
             problems.append(f"duplicate field {f.name}")
-        if f.type not in known_types:
-            problems.append(f"field {f.name} has unknown type {f.type}")
         unknown = f.relevant.fields - seen
         if unknown:
             problems.append(
                 f"field {f.name} depends on {', '.join(sorted(unknown))}, "
                 "which is not an earlier field"
             )
-        if f.type in ("choice", "multi_choice") and not f.choices:
-            problems.append(f"field {f.name} has no choices")
+        if f.bind and not (f.table and f.column):
+            problems.append(f"field {f.name} binds {f.bind!r}, not table.column")
         seen.add(f.name)
+        field_type = known_types.get(f.type)
+        if field_type is None:
+            problems.append(f"field {f.name} has unknown type {f.type}")
+            continue
+        if field_type.needs_choices and not f.choices:
+            problems.append(f"field {f.name} has no choices")
+        unread = set(f.options) - field_type.options - COMMON_OPTIONS
+        if unread:
+            problems.append(
+                f"field {f.name} has option {', '.join(sorted(unread))}, "
+                f"which type {f.type} does not read"
+            )
     if problems:
         raise FormDefinitionError(f"form {form.name}: " + "; ".join(problems))

@@ -14,22 +14,6 @@ from bot.i18n import N_, Translator
 from bot.reply import Reply
 from bot.telegram.chat_text import split_messages
 
-PROMPTS = {
-    "text": N_("form.prompt.text"),
-    "long_text": N_("form.prompt.long_text"),
-    "choice": N_("form.prompt.choice"),
-    "multi_choice": N_("form.prompt.multi_choice"),
-    "yes_no": N_("form.prompt.yes_no"),
-    "date": N_("form.prompt.date"),
-    "number": N_("form.prompt.number"),
-    "money": N_("form.prompt.money"),
-    "id_number": N_("form.prompt.id_number"),
-    "phone": N_("form.prompt.phone"),
-    "photo": N_("form.prompt.photo"),
-    "voice": N_("form.prompt.voice"),
-    "location": N_("form.prompt.location"),
-}
-
 
 def label_of(f: Field, answers: dict[str, object], t: Translator) -> str:
     values = f.label_values(answers, t) if f.label_values else {}
@@ -58,18 +42,19 @@ def _question(screen: Screen, form: Form, t: Translator, today: object) -> list[
     section = form.section_of(f.name)
     lines.append(f"<b>{html.escape(t.plain(section.label))}</b>")
     label = label_of(f, state.answers, t)
-    lines.append(t(PROMPTS[f.type], label=label))
+    field_type = FIELD_TYPES[f.type]
+    lines.append(t(field_type.prompt, label=label))
     answered = f.name in state.answers
-    if answered and f.type != "multi_choice":
+    if answered and not field_type.multi:
         lines.append(t("form.current_answer", value=render_answer(f, state.answers[f.name], t)))
     context = ParseContext(today=today)  # type: ignore[arg-type]
     value = list(state.working) or state.answers.get(f.name)
     rows = [
         [(b.label, data(b.action, b.arg)) for b in row]
-        for row in FIELD_TYPES[f.type].buttons(f, value, t, context)
+        for row in field_type.buttons(f, value, t, context)
     ]
     extra = []
-    if answered and f.type != "multi_choice":
+    if answered and not field_type.multi:
         extra.append((t.plain("form.button.keep"), data("keep")))
     if not f.required:
         extra.append((t.plain("form.button.skip"), data("skip")))
@@ -155,7 +140,7 @@ def _review(screen: Screen, form: Form, t: Translator) -> list[Reply]:
 def render_screen(screen: Screen, t: Translator, today: object) -> list[Reply]:
     """Render any form screen in the user's language."""
     form = get_form(screen.form) if screen.form else None
-    notice = [Reply(t("visit.urgent_raised"))] if screen.info.get("urgent") else []
+    notice = [Reply(t(screen.info["notice"]))] if screen.info.get("notice") else []
     if screen.kind == "question" and form is not None:
         return [*notice, *_question(screen, form, t, today)]
     if screen.kind == "review" and form is not None:

@@ -13,11 +13,9 @@ from bot.errors import TranslatableError, UserError
 from bot.forms import drafts, engine
 from bot.forms.engine import FormState
 from bot.forms.model import Problem
-from bot.forms.registry import get_form
-from bot.forms.savers import after_answer, save_record
+from bot.forms.registry import FormContext, form_spec, get_form
 from bot.forms.types import ParseContext
 from bot.people.access import Caller, Identity, identify, identity_of
-from storage import child_queries
 from storage.child_models import FormSession
 
 
@@ -37,29 +35,6 @@ class Screen:
     @property
     def version(self) -> int:
         return self.state.version if self.state else 0
-
-
-@dataclass
-class IntakeChecks:
-    """The database questions the intake rules ask, for one caller and one edit."""
-
-    session: Session
-    today: date
-    exclude_child: int | None = None
-
-    def holder_of_id(self, id_number: str) -> str | None:
-        from storage import queries
-
-        child = child_queries.child_by_id_number(session=self.session, id_number=id_number)
-        if child is None or child.id == self.exclude_child:
-            return None
-        village = queries.get_org(session=self.session, code=child.village_code)
-        return village.name if village else child.village_code
-
-    def same_name_and_birth(self, name: str, birth_date: date) -> int:
-        return child_queries.count_same_name_and_birth(
-            session=self.session, name=name, birth_date=birth_date, exclude_id=self.exclude_child
-        )
 
 
 @dataclass(frozen=True)
@@ -93,14 +68,31 @@ def _screen(
     )
 
 
+def _hook_context(turn: Turn, draft: FormSession) -> FormContext:
+    return FormContext(
+        turn.session,
+        turn.caller,
+        turn.now,
+        turn.today,
+        turn.policy,
+        draft_id=draft.id or 0,
+        record_id=draft.record_id,
+    )
+
+
 def _review_problems(turn: Turn, draft: FormSession, state: FormState) -> tuple[Problem, ...]:
-    checks = IntakeChecks(turn.session, turn.today, exclude_child=draft.record_id)
-    return tuple(engine.problems(get_form(draft.form), state, checks))
+    spec = form_spec(draft.form)
+    checks = spec.check_context(_hook_context(turn, draft)) if spec.check_context else None
+    return tuple(engine.problems(spec.form, state, checks))
 
 
 def _store(turn: Turn, draft: FormSession, state: FormState, error: Any = None) -> Screen:
     """Save the state; run what an answer sets off; save at once forms that need no review."""
-    state, info = after_answer(turn.session, turn.caller, draft, state, turn.now, turn.policy)
+    on_answer = form_spec(draft.form).on_answer
+    info: dict[str, Any] = {}
+    if on_answer is not None:
+        state, said = on_answer(_hook_context(turn, draft), state)
+        info = dict(said)
     drafts.save_state(session=turn.session, draft=draft, state=state, now=turn.now)
     if state.in_review and get_form(draft.form).auto_save and error is None:
         return _save(turn, draft, state, confirmed=False)
@@ -123,10 +115,10 @@ def begin(
     record_id: int | None = None,
     answers: dict[str, Any] | None = None,
     restart: bool = False,
-    policy: EscalationPolicy | None = None,
+    policy: EscalationPolicy,
 ) -> Screen:
     """Start a form, or offer to continue the open draft of it."""
-    turn = Turn(session, caller, now, today, policy or EscalationPolicy())
+    turn = Turn(session, caller, now, today, policy)
     existing = drafts.open_draft_of(session=session, staff_id=caller.staff_id, form=form)
     if existing is not None and not restart and not get_form(form).edits_record:
         return Screen(
@@ -152,10 +144,10 @@ def apply_text(
     now: datetime,
     today: date,
     update_id: int = 0,
-    policy: EscalationPolicy | None = None,
+    policy: EscalationPolicy,
 ) -> Screen:
     """Answer the active draft's question with typed text."""
-    turn = Turn(session, caller, now, today, policy or EscalationPolicy())
+    turn = Turn(session, caller, now, today, policy)
     draft = drafts.active_draft(session=session, staff_id=caller.staff_id)
     if draft is None:
         return Screen("none")
@@ -176,10 +168,10 @@ def apply_media(
     value: Any,
     now: datetime,
     today: date,
-    policy: EscalationPolicy | None = None,
+    policy: EscalationPolicy,
 ) -> Screen:
     """Answer the active draft's question with a photo, voice note or location."""
-    turn = Turn(session, caller, now, today, policy or EscalationPolicy())
+    turn = Turn(session, caller, now, today, policy)
     draft = drafts.active_draft(session=session, staff_id=caller.staff_id)
     if draft is None:
         return Screen("none")
@@ -195,11 +187,11 @@ def _save(turn: Turn, draft: FormSession, state: FormState, confirmed: bool) -> 
     blocking = [p for p in found if not p.warning]
     if blocking or (found and not confirmed):
         return _screen(draft, state, problems=found)
-    answers = engine.relevant_answers(get_form(draft.form), state.answers)
+    spec = form_spec(draft.form)
+    answers = engine.relevant_answers(spec.form, state.answers)
+    assert spec.on_save is not None  # the registry refuses a form without one
     try:
-        record_id, name = save_record(
-            turn.session, turn.caller, draft, answers, turn.now, turn.today, turn.policy
-        )
+        saved = spec.on_save(_hook_context(turn, draft), answers)
     except UserError as error:
         return _screen(draft, state, error=error, problems=found)
     drafts.close_draft(draft=draft, status=drafts.SAVED, now=turn.now)
@@ -208,8 +200,8 @@ def _save(turn: Turn, draft: FormSession, state: FormState, confirmed: bool) -> 
         form=draft.form,
         draft_id=draft.id or 0,
         state=state,
-        record_id=record_id,
-        info={"name": name},
+        record_id=saved.record_id,
+        info={"name": saved.name},
     )
 
 
@@ -223,7 +215,7 @@ def identify_and_press(
     arg: str,
     now: datetime,
     today: date,
-    policy: EscalationPolicy | None = None,
+    policy: EscalationPolicy,
 ) -> tuple[Identity, Screen | None]:
     """Look up who pressed a form button and apply it in one transaction; None for a stranger.
 
@@ -240,7 +232,7 @@ def identify_and_press(
     identity = identity_of(sender)
     if identity.caller is None:
         return identity, None
-    turn = Turn(session, identity.caller, now, today, policy or EscalationPolicy())
+    turn = Turn(session, identity.caller, now, today, policy)
     return identity, _press(turn, draft, version, action, arg)
 
 
@@ -254,14 +246,14 @@ def apply_button(
     arg: str,
     now: datetime,
     today: date,
-    policy: EscalationPolicy | None = None,
+    policy: EscalationPolicy,
 ) -> Screen:
     """Apply a caller's button press if it belongs to the draft's current version.
 
     For a caller known already, as when data is filed without Telegram; the chat's presses go
     through identify_and_press, which shares everything after the draft lookup.
     """
-    turn = Turn(session, caller, now, today, policy or EscalationPolicy())
+    turn = Turn(session, caller, now, today, policy)
     draft = drafts.draft_by_id(session=session, staff_id=caller.staff_id, draft_id=draft_id)
     if draft is None:
         return Screen("stale")

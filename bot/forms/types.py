@@ -32,6 +32,7 @@ class Button:
     arg: str = ""
 
 
+ADULT_AGE = 18
 YES_NO_LABEL = {True: N_("form.button.yes"), False: N_("form.button.no")}
 TextParser = Callable[[str, Field, ParseContext], Any]
 Buttons = Callable[[Field, Any, Translator, ParseContext], list[list[Button]]]
@@ -46,15 +47,29 @@ def _plain(_f: Field, value: Any, _t: Translator) -> str:
     return str(value)
 
 
+ButtonValue = Callable[[Field, str], Any]  # raises InvalidAnswer
+
+
+def _no_button_value(_f: Field, _arg: str) -> Any:
+    raise InvalidAnswer(N_("error.choice.use_buttons"))
+
+
 @dataclass(frozen=True)
 class FieldType:
-    """One entry of the registry."""
+    """One entry of the registry: everything the engine and the renderer know of a type."""
 
     name: str
+    prompt: str  # catalog key of the question's wording; {label} is filled in
     accepts: str = "text"  # the kind of message that answers it: text, photo, voice, location
     parse: TextParser | None = None
     buttons: Buttons = _no_buttons
     render: Render = _plain
+    # What a pressed button's argument means as an answer (raises InvalidAnswer if nothing).
+    value_of_button: ButtonValue = _no_button_value
+    needs_choices: bool = False  # the field must declare its choices
+    # Answered by ticking several buttons and then Done: no Keep button, no current-answer line.
+    multi: bool = False
+    options: frozenset[str] = frozenset()  # the option keys this type reads from a field
 
 
 def _choice_rows(f: Field, t: Translator, marks: set[str] | None = None) -> list[list[Button]]:
@@ -118,13 +133,36 @@ def _date_buttons(_f: Field, _v: Any, t: Translator, c: ParseContext) -> list[li
 
 
 def _parse_date(text: str, f: Field, c: ParseContext) -> str:
-    earliest = f.options.get("earliest")
     return parsers.parse_date(
-        text,
-        today=c.today,
-        allow_future=bool(f.options.get("allow_future")),
-        earliest=date.fromisoformat(earliest) if earliest else None,
+        text, today=c.today, allow_future=bool(f.options.get("allow_future"))
     ).isoformat()
+
+
+def _parse_id_number(text: str, f: Field, c: ParseContext) -> str:
+    resident = parsers.parse_id_number(text, today=c.today)
+    # A parent's number must be an adult's: a child's number typed there is a slip.
+    if f.options.get("adult") and parsers.age_on(resident.birth_date, c.today) < ADULT_AGE:
+        raise InvalidAnswer(N_("error.id.not_adult"), age=ADULT_AGE)
+    return resident.number
+
+
+def _choice_value(f: Field, arg: str) -> Any:
+    if arg.isdigit() and int(arg) < len(f.choices):
+        return f.choices[int(arg)].value
+    raise InvalidAnswer(N_("error.choice.use_buttons"))
+
+
+def _yes_no_value(_f: Field, arg: str) -> bool:
+    if arg not in ("yes", "no"):
+        raise InvalidAnswer(N_("error.choice.use_buttons"))
+    return arg == "yes"
+
+
+def _date_value(_f: Field, arg: str) -> str:
+    try:
+        return date.fromisoformat(arg).isoformat()
+    except ValueError:
+        raise InvalidAnswer(N_("error.choice.use_buttons")) from None
 
 
 def _money_label(_f: Field, value: Any, t: Translator) -> str:
@@ -137,66 +175,109 @@ FIELD_TYPES: dict[str, FieldType] = {
     for t in (
         FieldType(
             "text",
+            N_("form.prompt.text"),
             parse=lambda s, f, _c: parsers.parse_text(
                 s, max_length=f.options.get("max_length", 100)
             ),
+            options=frozenset({"max_length"}),
         ),
         FieldType(
             "long_text",
+            N_("form.prompt.long_text"),
             parse=lambda s, f, _c: parsers.parse_long_text(
                 s, max_length=f.options.get("max_length", 2000)
             ),
+            options=frozenset({"max_length"}),
         ),
-        FieldType("choice", parse=_press_a_button, buttons=_choice_buttons, render=_choice_label),
         FieldType(
-            "multi_choice", parse=_press_a_button, buttons=_multi_buttons, render=_multi_label
+            "choice",
+            N_("form.prompt.choice"),
+            parse=_press_a_button,
+            buttons=_choice_buttons,
+            render=_choice_label,
+            value_of_button=_choice_value,
+            needs_choices=True,
+        ),
+        FieldType(
+            "multi_choice",
+            N_("form.prompt.multi_choice"),
+            parse=_press_a_button,
+            buttons=_multi_buttons,
+            render=_multi_label,
+            value_of_button=_choice_value,
+            needs_choices=True,
+            multi=True,
         ),
         FieldType(
             "yes_no",
+            N_("form.prompt.yes_no"),
             parse=lambda s, _f, _c: parsers.parse_yes_no(s),
             buttons=_yes_no_buttons,
             render=_yes_no_label,
+            value_of_button=_yes_no_value,
+            # Answering No asks the named earlier question again (a confirmation's way back).
+            options=frozenset({"redo_on_no"}),
         ),
-        FieldType("date", parse=_parse_date, buttons=_date_buttons),
+        FieldType(
+            "date",
+            N_("form.prompt.date"),
+            parse=_parse_date,
+            buttons=_date_buttons,
+            value_of_button=_date_value,
+            options=frozenset({"allow_future"}),
+        ),
         FieldType(
             "number",
+            N_("form.prompt.number"),
             parse=lambda s, f, _c: parsers.parse_int(
                 s, minimum=f.options.get("minimum", 0), maximum=f.options.get("maximum")
             ),
+            options=frozenset({"minimum", "maximum"}),
         ),
         FieldType(
-            "money", parse=lambda s, _f, _c: str(parsers.parse_money(s)), render=_money_label
+            "money",
+            N_("form.prompt.money"),
+            parse=lambda s, _f, _c: str(parsers.parse_money(s)),
+            render=_money_label,
         ),
         FieldType(
             "id_number",
-            parse=lambda s, _f, c: parsers.parse_id_number(s, today=c.today).number,
+            N_("form.prompt.id_number"),
+            parse=_parse_id_number,
             render=lambda _f, v, _t: mask_id_number(v),
+            options=frozenset({"adult"}),
         ),
         FieldType(
             "phone",
+            N_("form.prompt.phone"),
             parse=lambda s, _f, _c: parsers.parse_phone(s),
             render=lambda _f, v, _t: mask_phone(v),
         ),
-        FieldType("photo", accepts="photo", render=lambda _f, _v, t: t.plain("form.value.photo")),
-        FieldType("voice", accepts="voice", render=lambda _f, _v, t: t.plain("form.value.voice")),
         FieldType(
-            "location", accepts="location", render=lambda _f, _v, t: t.plain("form.value.location")
+            "photo",
+            N_("form.prompt.photo"),
+            accepts="photo",
+            render=lambda _f, _v, t: t.plain("form.value.photo"),
+        ),
+        FieldType(
+            "voice",
+            N_("form.prompt.voice"),
+            accepts="voice",
+            render=lambda _f, _v, t: t.plain("form.value.voice"),
+        ),
+        FieldType(
+            "location",
+            N_("form.prompt.location"),
+            accepts="location",
+            render=lambda _f, _v, t: t.plain("form.value.location"),
         ),
     )
 }
 
 
-def button_value(f: Field, action: str, arg: str) -> Any:
+def button_value(f: Field, arg: str) -> Any:
     """Turn a pressed choice button into the answer value, or raise InvalidAnswer."""
-    if f.type == "yes_no":
-        if arg not in ("yes", "no"):
-            raise InvalidAnswer(N_("error.choice.use_buttons"))
-        return arg == "yes"
-    if f.type == "date":
-        return date.fromisoformat(arg).isoformat()
-    if f.type in ("choice", "multi_choice") and arg.isdigit() and int(arg) < len(f.choices):
-        return f.choices[int(arg)].value
-    raise InvalidAnswer(N_("error.choice.use_buttons"))
+    return FIELD_TYPES[f.type].value_of_button(f, arg)
 
 
 def render_answer(f: Field, value: Any, t: Translator) -> str:

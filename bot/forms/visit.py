@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.forms.conditions import Condition, equals, includes, is_true
+from bot.forms.binding import from_date, joined, split, to_bool, to_date
+from bot.forms.conditions import Answers, Condition, equals, includes, is_true
 from bot.forms.intake import caregiver_contact_fields, choices
 from bot.forms.model import Field, Form, section
 from bot.forms.rules import none_is_exclusive
@@ -29,6 +30,13 @@ PROBLEMS = (
     "living",
     "assistance",
 )
+
+
+def urgent_situations(answer: object, _answers: Answers) -> str:
+    """The mandatory-report situations ticked, without "none"."""
+    return ",".join(s for s in answer or [] if s in URGENT)  # type: ignore[attr-defined]
+
+
 # Answers the form starts with and never asks: the child's category and tier, and today.
 CONTEXT = ("_category", "_risk_tier", "_today", "_child", "_urgent_escalation")
 
@@ -60,9 +68,17 @@ VISIT = Form(
                 "kind",
                 "choice",
                 N_("visit.kind"),
+                bind="visit.kind",
                 choices=choices("choice.visit_kind", "home_visit", "contact"),
             ),
-            Field("visited_on", "date", N_("visit.visited_on")),
+            Field(
+                "visited_on",
+                "date",
+                N_("visit.visited_on"),
+                bind="visit.visited_on",
+                to_column=to_date,
+                from_column=from_date,
+            ),
             Field(
                 "old_date_confirm",
                 "yes_no",
@@ -79,6 +95,8 @@ VISIT = Form(
                 "urgent",
                 "multi_choice",
                 N_("visit.urgent"),
+                bind="visit.urgent",
+                to_column=urgent_situations,
                 choices=choices("choice.urgent", *URGENT, "none"),
                 validator=none_is_exclusive,
             ),
@@ -86,6 +104,7 @@ VISIT = Form(
                 "urgent_note",
                 "text",
                 N_("visit.urgent_note"),
+                bind="visit.urgent_note",
                 relevant=includes("urgent", *URGENT),
                 options={"max_length": 500},
             ),
@@ -97,9 +116,18 @@ VISIT = Form(
                 "met",
                 "multi_choice",
                 N_("visit.met"),
+                bind="visit.met",
+                to_column=joined,
+                from_column=split,
                 choices=choices("choice.met", "child", "caregiver", "parent", "others"),
             ),
-            Field("seen_in_person", "yes_no", N_("visit.seen_in_person")),
+            Field(
+                "seen_in_person",
+                "yes_no",
+                N_("visit.seen_in_person"),
+                bind="visit.seen_in_person",
+                to_column=to_bool,
+            ),
         ),
         section(
             "problems",
@@ -121,8 +149,20 @@ VISIT = Form(
                 )
                 for p in PROBLEMS
             ),
-            Field("measures", "long_text", N_("visit.measures"), relevant=ANY_PROBLEM),
-            Field("care_needs", "long_text", N_("visit.care_needs"), required=False),
+            Field(
+                "measures",
+                "long_text",
+                N_("visit.measures"),
+                bind="visit.measures",
+                relevant=ANY_PROBLEM,
+            ),
+            Field(
+                "care_needs",
+                "long_text",
+                N_("visit.care_needs"),
+                bind="visit.care_needs",
+                required=False,
+            ),
         ),
         section(
             "changes",
@@ -131,6 +171,8 @@ VISIT = Form(
                 "caregiver_changed",
                 "yes_no",
                 N_("visit.caregiver_changed"),
+                bind="visit.caregiver_changed",
+                to_column=to_bool,
                 relevant=equals("_category", "left_behind"),
             ),
             *caregiver_contact_fields(CAREGIVER_CHANGED),
@@ -145,6 +187,7 @@ VISIT = Form(
                 "risk_reason",
                 "text",
                 N_("visit.risk_reason"),
+                bind="visit.tier_reason",
                 relevant=~equals("risk_change", "keep"),
                 options={"max_length": 300},
             ),
@@ -159,11 +202,12 @@ VISIT = Form(
         section(
             "report",
             N_("visit.section.report"),
-            Field("flag", "yes_no", N_("visit.flag")),
+            Field("flag", "yes_no", N_("visit.flag"), bind="visit.flagged", to_column=to_bool),
             Field(
                 "flag_reason",
                 "text",
                 N_("visit.flag_reason"),
+                bind="visit.flag_reason",
                 relevant=is_true("flag"),
                 options={"max_length": 500},
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.care.escalations import EscalationPolicy
 from bot.forms import callbacks, service
 from bot.forms.render import render_screen
 from bot.i18n import I18n
@@ -14,6 +15,7 @@ from storage.db import Database
 TODAY = date(2026, 11, 2)
 NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 T = I18n().translator("zh_Hans")
+POLICY = EscalationPolicy()
 
 
 class FormDriver:
@@ -24,7 +26,13 @@ class FormDriver:
     def begin(self, form: str = "intake", **kwargs: Any) -> service.Screen:
         self.screen = self.db.call(
             lambda s: service.begin(
-                session=s, caller=self.caller, form=form, now=NOW, today=TODAY, **kwargs
+                session=s,
+                caller=self.caller,
+                form=form,
+                now=NOW,
+                today=TODAY,
+                policy=POLICY,
+                **kwargs,
             )
         )
         return self.screen
@@ -32,7 +40,7 @@ class FormDriver:
     def type(self, text: str) -> service.Screen:
         self.screen = self.db.call(
             lambda s: service.apply_text(
-                session=s, caller=self.caller, text=text, now=NOW, today=TODAY
+                session=s, caller=self.caller, text=text, now=NOW, today=TODAY, policy=POLICY
             )
         )
         return self.screen
@@ -54,6 +62,7 @@ class FormDriver:
             "arg": press.arg,
             "now": NOW,
             "today": TODAY,
+            "policy": POLICY,
         }
 
     def press(self, label: str) -> service.Screen:

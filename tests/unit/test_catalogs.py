@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from bot.forms.registry import FORMS
+from bot.forms.registry import form_specs
 from bot.i18n import load_catalog
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES
 
@@ -21,7 +21,7 @@ KEYWORDS = {
 def form_keys() -> set[str]:
     """Label keys declared as data in the form definitions."""
     keys: set[str] = set()
-    for form in FORMS.values():
+    for form in (spec.form for spec in form_specs()):
         keys.add(form.title)
         for section in form.sections:
             keys.add(section.label)

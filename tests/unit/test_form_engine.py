@@ -39,13 +39,13 @@ PETS = Form(
 
 
 def test_check_form__intake__is_well_formed() -> None:
-    check_form(INTAKE, list(FIELD_TYPES))
+    check_form(INTAKE, FIELD_TYPES)
 
 
 def test_check_form__duplicate_name__refused() -> None:
     form = Form("x", "t", (section("s", "s", Field("a", "text", "l"), Field("a", "text", "l")),))
     with pytest.raises(FormDefinitionError, match="duplicate field a"):
-        check_form(form, list(FIELD_TYPES))
+        check_form(form, FIELD_TYPES)
 
 
 def test_check_form__predicate_names_unknown_field__refused() -> None:
@@ -53,7 +53,7 @@ def test_check_form__predicate_names_unknown_field__refused() -> None:
         "x", "t", (section("s", "s", Field("a", "text", "l", relevant=equals("ghost", 1))),)
     )
     with pytest.raises(FormDefinitionError, match="depends on ghost"):
-        check_form(form, list(FIELD_TYPES))
+        check_form(form, FIELD_TYPES)
 
 
 def test_check_form__predicate_names_later_field__refused() -> None:
@@ -67,13 +67,13 @@ def test_check_form__predicate_names_later_field__refused() -> None:
         ),
     )
     with pytest.raises(FormDefinitionError, match="depends on b"):
-        check_form(form, list(FIELD_TYPES))
+        check_form(form, FIELD_TYPES)
 
 
 def test_check_form__unknown_type__refused() -> None:
     form = Form("x", "t", (section("s", "s", Field("a", "colour", "l")),))
     with pytest.raises(FormDefinitionError, match="unknown type colour"):
-        check_form(form, list(FIELD_TYPES))
+        check_form(form, FIELD_TYPES)
 
 
 def _walk(state: engine.FormState, *steps: tuple[str, str]) -> engine.FormState:
