@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.telegram.context import BotContext
+from storage.db import AlreadyProcessed, is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,10 @@ async def report_error(update: object, context: BotContext) -> None:
     """Log the error's type and stack (never its message or the update) and apologise."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
+    if error is not None and (is_unavailable(error) or isinstance(error, AlreadyProcessed)):
+        # The update stays in the inbox and runs again; the inbox tells the user once.
+        log.warning("update %s waits: %s", update_id, type(error).__name__)
+        return
     stack = "".join(traceback.format_tb(error.__traceback__)) if error else ""
     log.error("error handling update %s: %s\n%s", update_id, type(error).__name__, stack)
     if not isinstance(update, Update) or update.effective_chat is None:
