@@ -44,6 +44,7 @@ FLUSH_AFTER = 0.05  # seconds: "done" marks of updates that wrote nothing are ba
 KEEP_FINISHED = timedelta(days=7)
 PURGE_EVERY = 3600.0  # seconds
 DRAIN_TIMEOUT = 10.0  # seconds running updates get to finish at shutdown
+CONFLICT_QUIET = 120.0  # seconds without a 409 before another poller counts as gone
 
 
 @dataclass
@@ -158,16 +159,18 @@ class Inbox:
         bot = self.application.bot
         offset: int | None = None
         pauses = _Pauses(self.pauses)
-        conflict = stored_failing = False
+        conflict_at: float | None = None  # when another poller last got in the way
+        stored_failing = False
         while True:
             try:
                 updates = await bot.get_updates(
                     offset=offset, timeout=self.poll_timeout, allowed_updates=self.allowed_updates
                 )
             except Conflict:
-                if not conflict:
+                # Two pollers take turns getting 409s; say it once until they stop for a while.
+                if conflict_at is None:
                     log.warning("another instance is polling this bot; waiting until it stops")
-                    conflict = True
+                conflict_at = time.monotonic()
                 await pauses.wait()
                 continue
             except RetryAfter as error:
@@ -177,9 +180,9 @@ class Inbox:
                 log.warning("getUpdates failed (%s); trying again", type(error).__name__)
                 await pauses.wait()
                 continue
-            if conflict:
-                log.info("polling again: the other instance stopped")
-                conflict = False
+            if conflict_at is not None and time.monotonic() - conflict_at > CONFLICT_QUIET:
+                log.info("no other instance polled for a while: polling alone again")
+                conflict_at = None
             if not updates:
                 pauses.reset()
                 continue
