@@ -128,7 +128,8 @@ def check_schema(settings: Settings) -> None:
 
 
 def run_bot(settings: Settings) -> None:
-    """Start long polling until interrupted."""
+    """Start long polling through the inbox until interrupted."""
+    from bot.telegram import inbox
+
     check_schema(settings)
-    application = build_application(build_services(settings))
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    inbox.run_polling(build_application(build_services(settings)))

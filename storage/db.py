@@ -6,18 +6,80 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, create_engine
+
+from storage import inbox_queries
 
 T = TypeVar("T")
 READ_ONLY = "guanai_read_only"  # an execution option: this transaction only reads
 LAST_USED = "guanai_last_used"  # when a pooled connection was last given back
 PING_AFTER_IDLE = 10.0  # seconds
+# A database that is down or hung must fail a handler within seconds, not leave it hanging:
+# the update stays in the inbox and is processed again once the database answers.
+CONNECT_TIMEOUT = 5  # seconds to open a PostgreSQL connection
+STATEMENT_TIMEOUT_MS = 60_000  # longest statement PostgreSQL runs (the sweep's are far shorter)
+POOL_TIMEOUT = 15  # seconds to wait for a free pooled connection
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # longest wait for SQLite's write lock
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@dataclass
+class UpdateClaim:
+    """The inbox row of the update being handled; the first transaction that writes claims it.
+
+    "Processed once" means: the first transaction of a handler that writes anything also marks
+    the update's inbox row done, so its effects and the mark commit together, and a second try
+    (after a crash, or a commit that hung and came through late) can never commit them again.
+    Transactions after the first are follow-ups of one already processed update; the form
+    service keeps them harmless on a re-run by `last_update` and by button versions.
+    """
+
+    update_id: int
+    claimed: bool = False  # the inbox row was marked done by one of this update's transactions
+    wrote: bool = False  # the current transaction has written (set by the engine listener)
+
+
+class AlreadyProcessed(Exception):
+    """This update's inbox row was marked done by another transaction: roll this one back."""
+
+
+_handling: ContextVar[UpdateClaim | None] = ContextVar("guanai_handling_update", default=None)
+
+
+@contextmanager
+def handling_update(claim: UpdateClaim) -> Iterator[UpdateClaim]:
+    """Make transactions run within this block (and its threads) claim the update's inbox row."""
+    token = _handling.set(claim)
+    try:
+        yield claim
+    finally:
+        _handling.reset(token)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Tell whether an error means the database could not be reached or did not answer in time."""
+    return isinstance(
+        error, (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+    )
+
+
+def _watch_writes(engine: Engine) -> None:
+    """Note when a transaction run for an unclaimed update writes, so it can claim the update."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        claim = _handling.get()
+        if claim is not None and not claim.claimed and not claim.wrote:
+            claim.wrote = statement.lstrip()[:6].upper() in WRITES
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -37,7 +99,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -57,11 +119,25 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
         _prepare_sqlite(engine)
+        _watch_writes(engine)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=10)
+    engine = create_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=POOL_TIMEOUT,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+        },
+    )
     _ping_idle_connections(engine)
+    _watch_writes(engine)
     return engine
 
 
@@ -103,9 +179,27 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Yield a session whose work commits together at the end, or not at all."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        """Yield a session whose work commits together at the end, or not at all.
+
+        While an update is handled (see `handling_update`), the first transaction that writes
+        also marks the update's inbox row done, or rolls back if another one did already.
+        """
+        claim = _handling.get()
+        if claim is None or claim.claimed:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+            return
+        claim.wrote = False
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+                session.flush()  # pending ORM writes count as writes too
+                claiming = claim.wrote
+                if claiming and not inbox_queries.claim_update(
+                    session=session, update_id=claim.update_id
+                ):
+                    raise AlreadyProcessed(claim.update_id)
+            claim.claimed = claiming
 
     def call(self, work: Callable[[Session], T]) -> T:
         """Run one unit of work in its own transaction."""

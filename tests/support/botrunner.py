@@ -15,17 +15,18 @@ from typing import Any
 from bot.app import build_application, build_services
 from bot.clock import Clock, system_clock
 from bot.settings import PROJECT_ROOT, Settings
-
-ALLOWED_UPDATES = ["message", "callback_query"]
+from bot.telegram.inbox import serve
 
 
 class BotThread:
-    """The Application of `build_application`, polling in a thread with its own event loop."""
+    """The Application of `build_application`, polling through the inbox in a thread of its own."""
 
     def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
         self.settings = settings
         self.clock = clock
         self.application: Any = None
+        self._serving: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
@@ -34,25 +35,18 @@ class BotThread:
 
     async def _start(self) -> None:
         self.application = build_application(build_services(self.settings, clock=self.clock))
-        await self.application.initialize()
-        if self.application.post_init:
-            await self.application.post_init(self.application)
-        await self.application.start()
-        await self.application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
+        self._stopping = asyncio.Event()
+        self._serving = asyncio.create_task(serve(self.application, self._stopping, poll_timeout=1))
+        while not self.application.running:  # started: post_init ran, the inbox is next
+            if self._serving.done():
+                self._serving.result()
+            await asyncio.sleep(0.01)
 
     async def _stop(self) -> None:
-        application = self.application
-        if application is None:
+        if self._serving is None:
             return
-        if application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
+        self._stopping.set()
+        await self._serving
 
     def start(self) -> BotThread:
         self._thread.start()
