@@ -1,17 +1,22 @@
-"""Long and hostile text reaches the user whole: the strict fake Bot API parses every part's HTML
-and enforces the 4,096 limit, so a part cut inside `&amp;` or `<b>` would be a 400."""
+"""Long text reaches the user whole and hostile text is refused: the strict fake Bot API parses
+every part's HTML and enforces the 4,096 limit, so a part cut inside `&amp;` or `<b>` is a 400."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
 
+from sqlmodel import select
+
 from bot.settings import Settings
+from storage.child_models import Child
 from storage.db import Database
 from tests.e2e.test_chat_foundation import enrol
+from tests.e2e.test_chat_intake import fill
 from tests.e2e.test_outbox import queue, rows
 from tests.fakegram import FakeTelegram
 from tests.support.botrunner import BotThread
+from tests.support.intake import CHILD_ID, LEFT_BEHIND
 from tests.support.seed import TOWNSHIP
 
 
@@ -58,3 +63,36 @@ def test_long_review__note_ending_in_52_ampersands__arrives_without_a_400(
         assert fake.error_count(400) == 0
     finally:
         bot.stop()
+
+
+def test_intake__notes_of_1000_ampersands__review_splits_and_save_works(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    user.send("新建档案")
+    user.wait_for_text("儿童姓名")
+    notes = "备注" * 500 + "&" * 1000  # 2,000 characters; 6,000 once escaped as HTML
+    mark = user.last_action
+    fill(user, {**LEFT_BEHIND, "notes": ("text", notes)})
+    review = [m.text for m in user.messages() if m.created_seq > mark]
+    assert "".join(review).count("&") == 1000  # every part of the review arrived, none cut off
+    user.press("保存")
+    user.wait_for_text("已保存 张小明 的档案")
+    assert fake.error_count(400) == 0
+    assert region.call(lambda s: s.exec(select(Child)).one()).id_number == CHILD_ID
+
+
+def test_intake__name_with_nul_or_rtl_override__refused_then_asked_again(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    user, _ = enrol(fake, region)
+    user.send("新建档案")
+    user.wait_for_text("儿童姓名")
+    for hostile in ("张小\x00明", "\u202e明小张", "\u200b\u200b"):
+        mark = user.last_action
+        user.send(hostile)
+        warning = user.wait_for_text("⚠️", since=mark)
+        assert "看不见的特殊字符" in warning.text or "内容是空的" in warning.text
+    user.send("张小明")
+    user.wait_for_text("儿童身份证号码")
+    assert fake.error_count(400) == 0
