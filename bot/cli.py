@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.app_meta import BOT_USERNAME_KEY
@@ -16,6 +17,7 @@ from bot.audit import Actor
 from bot.clock import system_clock
 from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
+from bot.logs import configure_logging
 from bot.people.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
 from bot.people.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from bot.personal import mask_phone
@@ -26,6 +28,7 @@ from storage import migrate, queries
 from storage.db import Database
 
 EXIT_USAGE = 2
+EXIT_FAILURE = 1
 
 
 def _day(value: str) -> date:
@@ -231,8 +234,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, build the settings once and run the command."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -247,4 +249,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(exc.render(t.plain), file=sys.stderr)
         return EXIT_USAGE
+    except DBAPIError as exc:  # unreachable server, unwritable file, schema not created
+        lines = str(exc.orig or exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
+        print(database_failure(settings.database_url, reason, t), file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as exc:  # e.g. the SQLite file's folder cannot be created
+        reason = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+        print(database_failure(settings.database_url, reason, t), file=sys.stderr)
+        return EXIT_FAILURE
     return 0
+
+
+def database_failure(database_url: str, reason: str, t: Translator) -> str:
+    """One sentence on why the database could not be used, its password hidden."""
+    where = make_url(database_url).render_as_string(hide_password=True)
+    return t.plain("cli.error.database", url=where, reason=reason)

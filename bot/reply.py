@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from bot.telegram.chat_text import MESSAGE_LIMIT, split_messages
+from bot.telegram.chat_text import MESSAGE_LIMIT, split_html, text_length
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -26,9 +26,12 @@ class Reply:
         return cls(data["text"], [[tuple(b) for b in row] for row in data.get("buttons", [])])
 
     def parts(self) -> list[Reply]:
-        """The message as Telegram takes it: split where lines end into texts within its limit,
-        the buttons under the last."""
-        if len(self.text) <= MESSAGE_LIMIT:
+        """The message as Telegram takes it: texts within its limit, the buttons under the last.
+
+        Split where lines end, or inside a longer line between escaped units (never inside
+        `&amp;` or a tag; a tag open at a cut is closed and reopened), see `split_html`.
+        """
+        if text_length(self.text) <= MESSAGE_LIMIT:
             return [self]
-        texts = split_messages(self.text.split("\n"), separator="\n")
+        texts = split_html(self.text) or [self.text]
         return [*(Reply(text) for text in texts[:-1]), Reply(texts[-1], self.buttons)]

@@ -23,18 +23,47 @@ from bot.personal import parse_cn_phone
 EARLIEST_DATE = date(1900, 1, 1)
 CENT = Decimal("0.01")
 
+# The longest typed answer each free-text field type takes unless its field says otherwise: a
+# line (an address, a school) or several lines (notes, problems found, measures taken). Names
+# declare 50 (the child's name column). Kept well under one Telegram message (4,096) so a review
+# that quotes an answer, escaped as HTML, still splits cleanly. Shown in the question's hint.
+MAX_LENGTH: dict[str, int] = {"text": 200, "long_text": 1000}
+
 _TRAILING_PUNCTUATION = "。.!?~ "
 _SEP = r" ?[-/. ] ?"
+
+# Never part of an answer: C0 and C1 controls (a NUL stops PostgreSQL, BEL and ESC ring and
+# repaint terminals) except tab and the line breaks a phone types, bidi embeddings, overrides and
+# isolates (they reverse how a name reads elsewhere), and lone surrogates (cannot be stored).
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Invisible on screen: trimmed from the ends of an answer, so an answer of only these is empty.
+_ZERO_WIDTH = "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+# Nothing the structured parsers accept is longer; a longer text is refused before parsing.
+_STRUCTURED_MAX = 100
+
+
+def refuse_hidden(text: str) -> str:
+    """Return the text, or refuse it when it holds a control, bidi or surrogate character."""
+    if _HIDDEN.search(text):
+        raise InvalidAnswer(N_("error.text.control"))
+    return text
 
 
 def normalise(text: str) -> str:
     """NFKC-normalise (full-width → half-width), strip and collapse inner whitespace."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    return " ".join(unicodedata.normalize("NFKC", refuse_hidden(text)).split())
 
 
 def _clean(text: str) -> str:
     """Normalise, lower-case and drop a closing full stop or exclamation mark."""
     return normalise(text).replace("−", "-").rstrip(_TRAILING_PUNCTUATION).lower()
+
+
+def _short(text: str, format_key: str) -> str:
+    """Return the text, or refuse it with `format_key` when no such answer is that long."""
+    if len(text) > _STRUCTURED_MAX:
+        raise InvalidAnswer(format_key)
+    return text
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -44,24 +73,28 @@ def _check_length(value: str, max_length: int) -> str:
     if not value:
         raise InvalidAnswer(N_("error.text.empty"))
     if len(value) > max_length:
-        raise InvalidAnswer(N_("error.text.too_long"), limit=max_length)
+        raise InvalidAnswer(N_("error.text.too_long"), limit=max_length, length=len(value))
     return value
 
 
 def tidy(text: str) -> str:
-    """Strip and collapse whitespace, keeping what was typed (Chinese punctuation stays)."""
-    return " ".join(text.split())
+    """NFC-normalise, refuse hidden characters, collapse whitespace and trim invisible ends.
+
+    NFC, not NFKC: what was typed stays (Chinese full-width punctuation too).
+    """
+    collapsed = " ".join(unicodedata.normalize("NFC", refuse_hidden(text)).split())
+    return collapsed.strip(" " + _ZERO_WIDTH)
 
 
-def parse_text(text: str, *, max_length: int = 100) -> str:
+def parse_text(text: str, *, max_length: int = MAX_LENGTH["text"]) -> str:
     """One line of text, e.g. a name or an address."""
     return _check_length(tidy(text), max_length)
 
 
-def parse_long_text(text: str, *, max_length: int = 2000) -> str:
+def parse_long_text(text: str, *, max_length: int = MAX_LENGTH["long_text"]) -> str:
     """Several lines of text: each line normalised, runs of blank lines kept as one."""
     kept: list[str] = []
-    for line in (tidy(line) for line in text.splitlines()):
+    for line in (tidy(line) for line in refuse_hidden(text).splitlines()):
         if line or (kept and kept[-1]):
             kept.append(line)
     while kept and not kept[-1]:
@@ -80,15 +113,11 @@ _DAYS_AGO = {
     "yesterday": 1,
     "前天": 2,
 }
+# re.ASCII throughout: \d is 0-9 only (NFKC already turned full-width digits into these).
 _DATE_SHAPES = (
-    re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
-    re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?[日号]?"),
-)
-_MONTH_SHAPES = (
-    re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}})"),
-    re.compile(r"(\d{4})(\d{2})"),
-    re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?(?:月份|月)?"),
+    re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})", re.ASCII),
+    re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII),
+    re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?[日号]?", re.ASCII),
 )
 
 
@@ -116,7 +145,7 @@ def parse_date(
     text: str, *, today: date, earliest: date | None = None, allow_future: bool = False
 ) -> date:
     """A day: 2024-03-05, 2024/3/5, 2024.3.5, 20240305, 2024年3月5日/号, 今天, 昨天, 前天."""
-    cleaned = _clean(text)
+    cleaned = _short(_clean(text), N_("error.date.format"))
     if cleaned in _DAYS_AGO:
         value = today - timedelta(days=_DAYS_AGO[cleaned])
     else:
@@ -132,35 +161,10 @@ def parse_date(
     return value
 
 
-def parse_month(text: str, *, today: date, earliest: date | None = None) -> date:
-    """A year and month (出生年月): 2015-03, 2015/3, 2015年3月, 201503; a full date is accepted too.
-
-    Returns the first day of the month.
-    """
-    cleaned = _clean(text)
-    full = _full_date(cleaned)
-    if full is not None:
-        year, month = full.year, full.month
-    else:
-        parts = _match(_MONTH_SHAPES, cleaned)
-        if parts is None:
-            raise InvalidAnswer(N_("error.month.format"))
-        year, month = parts
-        if not 1 <= month <= 12 or year < 1:
-            raise InvalidAnswer(N_("error.month.invalid"))
-    value = date(year, month, 1)
-    if value > today:
-        raise InvalidAnswer(N_("error.month.future"))
-    limit = (earliest or EARLIEST_DATE).replace(day=1)
-    if value < limit:
-        raise InvalidAnswer(N_("error.month.too_early"), earliest=f"{limit:%Y-%m}")
-    return value
-
-
 # --- numbers ----------------------------------------------------------------------------------
 
 _INT_UNIT = re.compile(r" ?(?:周岁|个月|月|人|岁|个|次|口|名|天)$")
-_INT_SHAPE = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)")
+_INT_SHAPE = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d{1,18})", re.ASCII)
 _CHINESE_DIGITS = dict(
     zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True)
 )
@@ -180,7 +184,7 @@ def _chinese_small_int(text: str) -> int | None:
 
 def parse_int(text: str, *, minimum: int | None = 0, maximum: int | None = None) -> int:
     """A whole number, with an optional unit: 3, 3人, 12岁, 1,200, 三个, 十二岁."""
-    cleaned = _INT_UNIT.sub("", _clean(text))
+    cleaned = _INT_UNIT.sub("", _short(_clean(text), N_("error.number.format")))
     chinese = _chinese_small_int(cleaned)
     if chinese is not None:
         value = chinese
@@ -198,13 +202,14 @@ def parse_int(text: str, *, minimum: int | None = 0, maximum: int | None = None)
 _MONEY_SHAPE = re.compile(
     r"(?P<minus>-)?(?:¥|rmb|人民币)?(?P<minus_after>-)?"
     r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
-    r"(?P<wan>万)?(?:元|块钱|块|圆)?整?"
+    r"(?P<wan>万)?(?:元|块钱|块|圆)?整?",
+    re.ASCII,
 )
 
 
 def parse_money(text: str, *, maximum: Decimal = Decimal("1000000")) -> Decimal:
     """Yuan with up to 2 decimals: 1200, 1,200, 1200.5, ¥1200, 1200元, 1200块, 1.5万."""
-    cleaned = _clean(text).replace(" ", "")
+    cleaned = _short(_clean(text), N_("error.money.format")).replace(" ", "")
     found = _MONEY_SHAPE.fullmatch(cleaned)
     if not found:
         raise InvalidAnswer(N_("error.money.format"))
@@ -236,8 +241,8 @@ class ResidentId:
 
 def parse_id_number(text: str, *, today: date) -> ResidentId:
     """An 18-character resident ID number; spaces ignored, a lower-case x accepted."""
-    number = re.sub(r"[\s-]", "", normalise(text)).upper()
-    if not re.fullmatch(r"\d*X?", number):
+    number = re.sub(r"[\s-]", "", _short(normalise(text), N_("error.id.characters"))).upper()
+    if not re.fullmatch(r"[0-9]*X?", number):
         raise InvalidAnswer(N_("error.id.characters"))
     if len(number) != 18:
         raise InvalidAnswer(N_("error.id.length"), length=len(number))
@@ -267,7 +272,7 @@ def age_on(birth_date: date, day: date) -> int:
 def parse_phone(text: str) -> str:
     """A Chinese mobile or landline number in E.164 form (see `bot.personal.parse_cn_phone`)."""
     try:
-        return parse_cn_phone(normalise(text))
+        return parse_cn_phone(_short(normalise(text), N_("error.phone.invalid")))
     except ValueError as error:
         raise InvalidAnswer(str(error.args[0])) from None
 

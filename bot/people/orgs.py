@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session
 
 from bot.audit import Actor, record_audit
-from bot.errors import UserError
+from bot.errors import InvalidAnswer, UserError
+from bot.forms.parsers import refuse_hidden, tidy
 from bot.i18n import N_
 from storage import queries
 from storage.models import OrgLevel, OrgUnit, Role
@@ -58,6 +59,7 @@ class OrgInput:
     name: str
     level: str
     parent_code: str | None = None
+    line: int | None = None  # where the row starts in an imported CSV file
 
 
 def parse_level(value: str) -> OrgLevel:
@@ -71,7 +73,9 @@ def parse_level(value: str) -> OrgLevel:
 def canonical_code(code: str, level: OrgLevel) -> str:
     """Return the code in its canonical length for the level, accepting 12-digit padded forms."""
     code = code.strip()
-    if not code.isdigit():
+    # ASCII digits only: str.isdigit() also takes full-width ０-９ and superscripts, which would
+    # store a second, different code for the same place.
+    if not (code.isascii() and code.isdigit()):
         raise UserError(N_("org.error.code_digits"), code=code)
     length = CODE_LENGTH[level]
     if len(code) == 12 and length < 12 and set(code[length:]) == {"0"}:
@@ -151,32 +155,53 @@ def read_org_csv(path: Path) -> list[OrgInput]:
     """Read an org CSV with columns code,name,level[,parent]; raise UserError naming the line."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"code", "name", "level"} - set(reader.fieldnames or [])
-            if missing:
-                raise UserError(N_("org.error.csv_columns"), columns=", ".join(sorted(missing)))
-            return [
-                OrgInput(
-                    code=row.get("code") or "",
-                    name=row.get("name") or "",
-                    level=row.get("level") or "",
-                    parent_code=(row.get("parent") or "").strip() or None,
-                )
-                for row in reader
-            ]
+            return list(_org_rows(handle))
     except OSError as exc:
         raise UserError(N_("org.error.csv_read"), path=str(path), reason=exc.strerror) from None
     except (UnicodeDecodeError, csv.Error):
         raise UserError(N_("org.error.csv_format"), path=str(path)) from None
 
 
+def _org_rows(handle: Iterable[str]) -> Iterator[OrgInput]:
+    """Yield the rows after the header, each with the line it starts on in the file.
+
+    The reader's `line_num` counts physical lines, so a quoted name that holds a line break
+    does not shift the numbers of the lines after it.
+    """
+    reader = csv.reader(handle)
+    names = [name.strip() for name in next(reader, [])]
+    missing = {"code", "name", "level"} - set(names)
+    if missing:
+        raise UserError(N_("org.error.csv_columns"), columns=", ".join(sorted(missing)))
+    ended = reader.line_num
+    for cells in reader:
+        line, ended = ended + 1, reader.line_num
+        if not cells:
+            continue
+        row = dict(zip(names, cells, strict=False))
+        for column in ("code", "name", "level", "parent"):
+            try:
+                refuse_hidden(row.get(column) or "")
+            except InvalidAnswer:
+                reason = UserError(N_("org.error.hidden"), column=column)
+                raise UserError(N_("org.error.csv_line"), line=line, reason=reason) from None
+        yield OrgInput(
+            code=row.get("code") or "",
+            name=tidy(row.get("name") or ""),
+            level=row.get("level") or "",
+            parent_code=(row.get("parent") or "").strip() or None,
+            line=line,
+        )
+
+
 def import_orgs(*, session: Session, rows: Iterable[OrgInput], actor: Actor) -> int:
     """Add every row in one transaction; the first bad row aborts the whole import."""
     count = 0
-    for line, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows, start=2):
         try:
             add_org(session=session, data=row, actor=actor)
         except UserError as exc:
+            line = row.line or index
             raise UserError(N_("org.error.csv_line"), line=line, reason=exc) from exc
         count += 1
     return count

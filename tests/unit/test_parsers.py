@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import InvalidAnswer
 from bot.forms import parsers
@@ -20,7 +23,6 @@ from bot.forms.parsers import (
     parse_int,
     parse_long_text,
     parse_money,
-    parse_month,
     parse_phone,
     parse_text,
     parse_yes_no,
@@ -72,7 +74,7 @@ def test_parse_text__only_spaces__refused_as_empty() -> None:
 
 def test_parse_text__too_long__refused_with_limit() -> None:
     error = refusal(parse_text, "字" * 11, max_length=10)
-    assert (error.key, error.values) == ("error.text.too_long", {"limit": 10})
+    assert (error.key, error.values) == ("error.text.too_long", {"limit": 10, "length": 11})
     assert parse_text("字" * 10, max_length=10) == "字" * 10
 
 
@@ -84,7 +86,84 @@ def test_parse_long_text__several_lines__line_breaks_kept() -> None:
 def test_parse_long_text__empty_or_too_long__refused() -> None:
     assert refusal(parse_long_text, "\n \n").key == "error.text.empty"
     error = refusal(parse_long_text, "ab\ncd", max_length=4)
-    assert (error.key, error.values) == ("error.text.too_long", {"limit": 4})
+    assert (error.key, error.values) == ("error.text.too_long", {"limit": 4, "length": 5})
+
+
+# --- hostile text: controls, bidi overrides, invisible-only answers ---------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "王小\x00明",  # NUL: PostgreSQL refuses the whole row
+        "王小明\x07",  # BEL
+        "\x1b[31m王小明",  # ESC, a terminal colour code
+        "王小明\x7f",  # DEL
+        "王小明\x85",  # C1 next-line
+        "\u202e明小王",  # right-to-left override
+        "王\u2066小明\u2069",  # bidi isolates
+        "王小\ud800明",  # a lone surrogate cannot be stored
+    ],
+)
+def test_parse_text__control_or_bidi_character__refused_as_hidden(typed: str) -> None:
+    assert refusal(parse_text, typed).key == "error.text.control"
+    assert refusal(parse_long_text, f"第一行\n{typed}").key == "error.text.control"
+
+
+@pytest.mark.parametrize("typed", ["\u200b", "\u200b\u200c\u200d", " \ufeff　\u2060 ", "\u200e\n"])
+def test_parse_text__only_invisible_characters__refused_as_empty(typed: str) -> None:
+    assert refusal(parse_text, typed).key == "error.text.empty"
+    assert refusal(parse_long_text, typed).key == "error.text.empty"
+
+
+def test_parse_text__zero_width_at_the_ends__trimmed_and_kept_inside() -> None:
+    assert parse_text("\u200b王小明\ufeff") == "王小明"
+    family = "👨\u200d👩\u200d👧"
+    assert parse_text(f"家里 {family}") == f"家里 {family}"
+
+
+def test_parse_text__decomposed_accents__composed_nfc() -> None:
+    assert parse_text("Nu\u0308wa") == "Nüwa"
+    assert parse_text("ｗｅｉ，好") == "ｗｅｉ，好"  # full-width kept as typed (NFC, not NFKC)
+
+
+def test_parse_text__tab_and_line_breaks__collapsed_to_spaces() -> None:
+    assert parse_text("王\t小明\r\n") == "王 小明"
+
+
+@pytest.mark.parametrize(
+    ("parse", "typed"),
+    [
+        (lambda s: parse_date(s, today=TODAY), "2024-03-05\x00"),
+        (lambda s: parse_int(s), "3\x07"),
+        (lambda s: parse_money(s), "\u202e1200"),
+        (lambda s: parse_id_number(s, today=TODAY), make_id() + "\x1b"),
+        (lambda s: parse_phone(s), "138\x0012345678"),
+        (lambda s: parse_yes_no(s), "是\x08"),
+    ],
+)
+def test_structured_parsers__control_character__refused_as_hidden(
+    parse: object, typed: str
+) -> None:
+    assert refusal(parse, typed).key == "error.text.control"
+
+
+def test_max_length__defaults_by_field_type__line_200_notes_1000() -> None:
+    assert parsers.MAX_LENGTH == {"text": 200, "long_text": 1000}
+    assert parse_text("字" * 200) == "字" * 200
+    assert refusal(parse_text, "字" * 201).values == {"limit": 200, "length": 201}
+    assert len(parse_long_text("字" * 1000)) == 1000
+    assert refusal(parse_long_text, "字" * 1001).values == {"limit": 1000, "length": 1001}
+
+
+def test_parse_int__other_scripts_digits_or_a_huge_number__refused_as_format() -> None:
+    assert refusal(parse_int, "٣").key == "error.number.format"  # Arabic-Indic three
+    assert refusal(parse_int, "9" * 5000).key == "error.number.format"
+
+
+def test_parse_id_number__other_scripts_digits__refused() -> None:
+    arabic = make_id().translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert refusal(parse_id_number, arabic, today=TODAY).key == "error.id.characters"
 
 
 # --- dates ------------------------------------------------------------------------------------
@@ -157,47 +236,6 @@ def test_parse_date__before_earliest__refused_with_earliest() -> None:
 def test_parse_date__before_1900__refused_by_default() -> None:
     error = refusal(parse_date, "1899-12-31", today=TODAY)
     assert (error.key, error.values) == ("error.date.too_early", {"earliest": "1900-01-01"})
-
-
-@pytest.mark.parametrize(
-    "typed",
-    ["2015-03", "2015-3", "2015/3", "2015.03", "201503", "2015年3月", "2015年03月", "2015年3月5日"],
-)
-def test_parse_month__accepted_shapes__first_of_month(typed: str) -> None:
-    assert parse_month(typed, today=TODAY) == date(2015, 3, 1)
-
-
-def test_parse_month__full_width__accepted() -> None:
-    assert parse_month("２０１５年３月", today=TODAY) == date(2015, 3, 1)
-
-
-def test_parse_month__this_month__accepted() -> None:
-    assert parse_month("2024-06", today=TODAY) == date(2024, 6, 1)
-
-
-@pytest.mark.parametrize("typed", ["15年3月", "三月", "2015", "", "2015-3-"])
-def test_parse_month__unknown_shape__refused(typed: str) -> None:
-    assert refusal(parse_month, typed, today=TODAY).key == "error.month.format"
-
-
-@pytest.mark.parametrize("typed", ["2015-13", "2015年0月", "201500"])
-def test_parse_month__no_such_month__refused(typed: str) -> None:
-    assert refusal(parse_month, typed, today=TODAY).key == "error.month.invalid"
-
-
-def test_parse_month__full_date_that_does_not_exist__refused() -> None:
-    assert refusal(parse_month, "2015-02-30", today=TODAY).key == "error.date.invalid"
-
-
-def test_parse_month__next_month__refused_as_future() -> None:
-    assert refusal(parse_month, "2024-07", today=TODAY).key == "error.month.future"
-
-
-def test_parse_month__before_earliest__refused_with_month() -> None:
-    error = refusal(parse_month, "1899-12", today=TODAY)
-    assert (error.key, error.values) == ("error.month.too_early", {"earliest": "1900-01"})
-    error = refusal(parse_month, "2005-12", today=TODAY, earliest=date(2006, 1, 15))
-    assert error.values == {"earliest": "2006-01"}
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -421,15 +459,12 @@ def test_parse_yes_no__anything_else__refused(typed: str) -> None:
 
 PARSER_KEYS_WITH_VALUES: dict[str, dict[str, object]] = {
     "error.text.empty": {},
-    "error.text.too_long": {"limit": 10},
+    "error.text.too_long": {"limit": 10, "length": 11},
+    "error.text.control": {},
     "error.date.format": {},
     "error.date.invalid": {},
     "error.date.future": {},
     "error.date.too_early": {"earliest": "1900-01-01"},
-    "error.month.format": {},
-    "error.month.invalid": {},
-    "error.month.future": {},
-    "error.month.too_early": {"earliest": "1900-01"},
     "error.number.format": {},
     "error.number.too_small": {"minimum": 0},
     "error.number.too_large": {"maximum": 18},
@@ -459,3 +494,66 @@ def test_parser_keys__list_above__is_every_key_in_the_module() -> None:
     source = Path(parsers.__file__).read_text(encoding="utf-8")
     marked = set(re.findall(r'N_\("([^"]+)"\)', source))
     assert marked | {"error.phone.empty", "error.phone.invalid"} == set(PARSER_KEYS_WITH_VALUES)
+
+
+# --- properties: whatever is typed, a clean value or a translatable refusal -----------------
+
+HOSTILE = "\ud800\x00\x07\x1b\x7f\x85\x9b\u202e\u202d\u2066\u200b\u200d\ufeff\t\r\n \u3000&<>"
+TYPED = st.text(
+    alphabet=st.one_of(
+        st.characters(exclude_categories=()),  # every code point, surrogates included
+        st.sampled_from(HOSTILE),
+        st.sampled_from("0123456789０１２３-/.年月日元万岁是否X"),
+    ),
+    max_size=60,
+)
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+PARSERS = {
+    "text": lambda s: parse_text(s, max_length=50),
+    "long_text": lambda s: parse_long_text(s, max_length=50),
+    "date": lambda s: parse_date(s, today=TODAY),
+    "int": parse_int,
+    "money": parse_money,
+    "id_number": lambda s: parse_id_number(s, today=TODAY),
+    "phone": parse_phone,
+    "yes_no": parse_yes_no,
+}
+
+
+def _strings_in(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, ResidentId):
+        return [value.number, value.region]
+    return []
+
+
+@pytest.mark.parametrize("kind", sorted(PARSERS))
+@settings(max_examples=300, deadline=None)
+@given(typed=TYPED)
+def test_every_parser__any_typed_text__clean_value_or_translatable_refusal(
+    kind: str, typed: str
+) -> None:
+    try:
+        value = PARSERS[kind](typed)
+    except InvalidAnswer as error:
+        assert error.key in PARSER_KEYS_WITH_VALUES
+        return
+    for text in _strings_in(value):
+        assert not FORBIDDEN.search(text)
+        assert text.strip(" \n\u200b\u200c\u200d\ufeff") == text and text
+        assert unicodedata.normalize("NFC", text) == text
+        assert "\t" not in text and "\r" not in text
+        assert "\n" not in text or kind == "long_text"
+        assert text.isascii() or kind in ("text", "long_text")
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed=TYPED)
+def test_parse_long_text__any_typed_text__within_limit_and_no_blank_edges(typed: str) -> None:
+    try:
+        value = parse_long_text(typed, max_length=50)
+    except InvalidAnswer:
+        return
+    assert len(value) <= 50
+    assert all(line == line.strip() for line in value.split("\n"))

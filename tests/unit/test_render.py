@@ -20,9 +20,9 @@ def test_split_messages__long_review__every_part_within_the_limit() -> None:
     assert "".join(parts).count("• 字段：") == 12
 
 
-def test_split_messages__one_block_longer_than_the_limit__cut() -> None:
+def test_split_messages__one_block_longer_than_the_limit__split_nothing_lost() -> None:
     parts = split_messages(["x" * (MESSAGE_LIMIT + 10)])
-    assert [len(part) for part in parts] == [MESSAGE_LIMIT]
+    assert [len(part) for part in parts] == [MESSAGE_LIMIT, 10]
 
 
 def test_list_children__more_than_a_page__paged_by_name(db: Database) -> None:
