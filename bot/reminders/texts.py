@@ -5,11 +5,17 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from bot.i18n import N_, Translator
+from bot.reply import Buttons, Reply
+from bot.telegram.callbacks import SNOOZE, VISIT_START
 
 KIND_LABEL = {"contact": N_("reminder.kind.contact"), "home_visit": N_("reminder.kind.visit")}
-SNOOZE_DATA = "rz:1"
+SNOOZE_DATA = SNOOZE.encode("1")
+# "vs:" as the codec writes it: a child id from the database always fits its pattern, so the
+# data of each of a sweep's many buttons is this head and the id, with no pattern match.
+VISIT_HEAD = VISIT_START.encode(0)[:-1]
 # Stands in for a value (mostly a child's name) while a text is formatted: the formatted text is
 # split around it once, and each use is then the parts joined with the value, with no lookup.
 SLOT = "\x00"
@@ -49,6 +55,9 @@ class ReminderTexts:
             )
         }
         self._village = t("reminder.village", village=SLOT).split(SLOT)
+        # Line shapes as a digest's parameters give them, each formatted once per process.
+        self._director_shapes: dict[tuple[str, str, int], LineParts] = {}
+        self._overdue_shapes: dict[tuple[str, str, int], LineParts] = {}
 
     def title(self, kind: str, children: int) -> str:
         """The heading of a director's digest, a supervisor's ("overdue") or an admin's
@@ -80,6 +89,24 @@ class ReminderTexts:
         )
         return line.split(SLOT)
 
+    def director_shape(self, kind: str, due: str, days_overdue: int) -> LineParts:
+        """`director_line` for a shape stored as (kind, ISO date, days), cached."""
+        key = (kind, due, days_overdue)
+        parts = self._director_shapes.get(key)
+        if parts is None:
+            parts = self.director_line(kind, date.fromisoformat(due), days_overdue)
+            self._director_shapes[key] = parts
+        return parts
+
+    def overdue_shape(self, kind: str, due: str, missed_periods: int) -> LineParts:
+        """`overdue_line` for a shape stored as (kind, ISO date, periods), cached."""
+        key = (kind, due, missed_periods)
+        parts = self._overdue_shapes.get(key)
+        if parts is None:
+            parts = self.overdue_line(kind, date.fromisoformat(due), missed_periods)
+            self._overdue_shapes[key] = parts
+        return parts
+
 
 def director_text(
     texts: ReminderTexts, children: int, lines: Iterable[str], stale_titles: Iterable[str]
@@ -89,7 +116,29 @@ def director_text(
     return "\n".join([texts.title("director", children), *lines, *stale])
 
 
-def visit_buttons(texts: ReminderTexts, children: dict[int, str]) -> list[list[tuple[str, str]]]:
+def visit_buttons(texts: ReminderTexts, children: dict[int, str]) -> Buttons:
     """One "report a visit" button per child (id → name, most urgent first)."""
-    button = texts.button
-    return [[(name.join(button), f"vs:{child_id}")] for child_id, name in children.items()]
+    button, head = texts.button, VISIT_HEAD
+    return [[(name.join(button), f"{head}{child_id}")] for child_id, name in children.items()]
+
+
+def director_digest(texts: ReminderTexts, params: dict[str, Any]) -> Reply:
+    """A director's digest from its parameters: `shapes` [kind, due, days overdue], `lines`
+    [shape, child id, name] most urgent first, `stale` titles of forgotten drafts."""
+    parts = [texts.director_shape(*shape) for shape in params["shapes"]]
+    body = [escape(name).join(parts[shape]) for shape, _, name in params["lines"]]
+    children = {child_id: name for _, child_id, name in params["lines"]}  # first mention first
+    buttons = visit_buttons(texts, children)
+    buttons.append([texts.snooze_button])
+    return Reply(director_text(texts, len(children), body, params["stale"]), buttons)
+
+
+def overdue_alert(texts: ReminderTexts, kind: str, params: dict[str, Any]) -> Reply:
+    """A supervisor's ("overdue") or admin's ("county") alert from its parameters: `shapes`
+    [kind, due, missed periods], `villages` [name, [[shape, child name], ...]], `children`."""
+    parts = [texts.overdue_shape(*shape) for shape in params["shapes"]]
+    lines = [texts.title(kind, params["children"])]
+    for village, entries in params["villages"]:
+        lines.append(texts.village(village))
+        lines += [escape(name).join(parts[shape]) for shape, name in entries]
+    return Reply("\n".join(lines))

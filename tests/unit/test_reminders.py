@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.i18n import default_i18n
-from bot.notify.outbox import Queued, enqueue_many
+from bot.notify.notification import read_payload
+from bot.notify.render import Renderer
 from bot.people.access import Caller
 from bot.reminders import sweep as reminders
-from bot.reminders.digests import Recipient
 from bot.reminders.sweep import html_to_text, quiet_until, sweep
 from bot.reply import Reply
 from storage.child_models import Child
@@ -30,6 +30,7 @@ from tests.support.seed import (
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET = (time(21, 0), time(8, 0))
+RENDERER = Renderer(default_i18n())  # the sender's renderer: previews read what it will send
 
 
 enrol = enrol_caller
@@ -83,7 +84,13 @@ def at(day: date, hour: int = 9) -> datetime:
 def run(db: Database, day: date, dry_run: bool = False, hour: int = 9):  # type: ignore[no-untyped-def]
     return db.call(
         lambda s: sweep(
-            session=s, today=day, now=at(day, hour), tz=SHANGHAI, quiet=QUIET, dry_run=dry_run
+            session=s,
+            today=day,
+            now=at(day, hour),
+            tz=SHANGHAI,
+            quiet=QUIET,
+            dry_run=dry_run,
+            renderer=RENDERER,
         )
     )
 
@@ -316,10 +323,16 @@ def test_sweep__first_of_month__queued_in_batches_exactly_as_previewed(
         (
             f"remind:{d.kind}:{d.recipient.id}:2026-12-01",
             d.recipient.telegram_user_id,
-            d.message.to_json(),
+            d.notice.to_json(),
         )
         for d in preview.digests
     ]
+    # What the sender will render from each row is what the preview showed.
+    assert [
+        RENDERER.render(read_payload(row.payload).content, d.recipient.locale) for row, d in zip(
+            rows, preview.digests, strict=True
+        )
+    ] == [d.message for d in preview.digests]
     assert {(row.event, row.not_before) for row in rows} == {
         ("reminder:2026-12-01", at(date(2026, 12, 1)))
     }
@@ -331,30 +344,3 @@ def test_sweep__closed_child__left_out(db: Database, village: dict[str, Caller])
     result = run(db, date(2026, 12, 1), dry_run=True)
     assert all("高小红" not in message.text for _, message in result.messages)
     assert [d.kind for d in result.digests] == ["director", "overdue"]
-
-
-def test_outbox__alert_over_telegrams_limit__queued_in_parts_in_order_buttons_last(
-    db: Database,
-) -> None:
-    seed_region(db)
-    supervisor = enrol(db, "supervisor", TOWNSHIP, 2001)
-    recipient = Recipient(supervisor.staff_id, "supervisor", TOWNSHIP, "督导", None, 2001)
-    lines = [f"第{n}行 " + "童" * 40 for n in range(300)]
-    message = Reply("\n".join(lines), [[("好", "esc:ack:1")]])
-
-    def queue(session: Session) -> int:
-        return enqueue_many(
-            session=session,
-            messages=[Queued(key="remind:overdue:2001:x", recipient=recipient, message=message)],
-            now=datetime(2026, 12, 1, tzinfo=UTC),
-        )
-
-    added = db.call(queue)
-    rows = db.call(lambda s: s.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
-    parts = [Reply.from_json(row.payload) for row in rows]
-    assert added == len(rows) > 1
-    assert [row.key for row in rows][:2] == ["remind:overdue:2001:x", "remind:overdue:2001:x#2"]
-    assert all(len(part.text) <= 4096 for part in parts)
-    assert "\n".join(part.text for part in parts) == message.text
-    assert [part.buttons for part in parts] == [[]] * (len(parts) - 1) + [message.buttons]
-    assert db.call(queue) == 0  # queued once per key, every part
