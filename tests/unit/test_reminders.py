@@ -17,11 +17,14 @@ from bot.reminders.sweep import html_to_text, quiet_until, sweep
 from bot.reply import Reply
 from storage.child_models import Child
 from storage.db import Database
+from storage.models import Staff
 from storage.outbox_models import OutboxMessage
 from tests.support.children import file_child
 from tests.support.seed import (
+    CITY,
     COUNTY,
     NEIGHBOUR_VILLAGE,
+    PROVINCE,
     TOWNSHIP,
     VILLAGE,
     enrol_caller,
@@ -329,9 +332,8 @@ def test_sweep__first_of_month__queued_in_batches_exactly_as_previewed(
     ]
     # What the sender will render from each row is what the preview showed.
     assert [
-        RENDERER.render(read_payload(row.payload).content, d.recipient.locale) for row, d in zip(
-            rows, preview.digests, strict=True
-        )
+        RENDERER.render(read_payload(row.payload).content, d.recipient.locale)
+        for row, d in zip(rows, preview.digests, strict=True)
     ] == [d.message for d in preview.digests]
     assert {(row.event, row.not_before) for row in rows} == {
         ("reminder:2026-12-01", at(date(2026, 12, 1)))
@@ -344,3 +346,37 @@ def test_sweep__closed_child__left_out(db: Database, village: dict[str, Caller])
     result = run(db, date(2026, 12, 1), dry_run=True)
     assert all("高小红" not in message.text for _, message in result.messages)
     assert [d.kind for d in result.digests] == ["director", "overdue"]
+
+
+def test_sweep__first_of_month__county_without_admin__two_period_alert_goes_to_city_admins(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    db.call(lambda s: setattr(s.get(Staff, village["admin"].staff_id), "active", False))
+    city_admin = enrol(db, "admin", CITY, 3002)
+    enrol(db, "admin", PROVINCE, 3003)
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    alerts = [(d.recipient.id, d.kind) for d in result.digests if d.kind != "director"]
+    assert alerts == [(village["supervisor"].staff_id, "overdue"), (city_admin.staff_id, "county")]
+    county_alert = html_to_text(result.digests[-1].message.text)
+    assert "高小红" in county_alert and "中小明" not in county_alert
+
+
+def test_sweep__first_of_month__only_a_province_admin__two_period_alert_goes_to_the_province(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    db.call(lambda s: setattr(s.get(Staff, village["admin"].staff_id), "active", False))
+    province_admin = enrol(db, "admin", PROVINCE, 3003)
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    assert [(d.recipient.id, d.kind) for d in result.digests if d.kind == "county"] == [
+        (province_admin.staff_id, "county")
+    ]
+
+
+def test_sweep__first_of_month__county_admin_present__city_admins_get_nothing(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    enrol(db, "admin", CITY, 3002)
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    assert [(d.recipient.org_code, d.kind) for d in result.digests if d.kind == "county"] == [
+        (COUNTY, "county")
+    ]
