@@ -30,6 +30,28 @@ from storage.recipient_queries import Recipient
 from storage.visit_models import Escalation, EscalationEvent
 
 TOWNSHIP, COUNTY = OrgLevel.TOWNSHIP.value, OrgLevel.COUNTY.value
+CITY, PROVINCE = OrgLevel.CITY.value, OrgLevel.PROVINCE.value
+# Why a report went above the township, worded for the level it reached.
+NO_SUPERVISOR = {
+    COUNTY: N_("escalation.no_supervisor"),
+    CITY: N_("escalation.no_supervisor.city"),
+    PROVINCE: N_("escalation.no_supervisor.province"),
+}
+NOT_ACKNOWLEDGED = {
+    COUNTY: N_("escalation.not_acknowledged"),
+    CITY: N_("escalation.not_acknowledged.city"),
+    PROVINCE: N_("escalation.not_acknowledged.province"),
+}
+UNREACHABLE = {
+    COUNTY: N_("escalation.unreachable"),
+    CITY: N_("escalation.unreachable.city"),
+    PROVINCE: N_("escalation.unreachable.province"),
+}
+TOLD_DIRECTOR_ABOVE = {
+    COUNTY: N_("escalation.told_director_county"),
+    CITY: N_("escalation.told_director_city"),
+    PROVINCE: N_("escalation.told_director_province"),
+}
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 
 
@@ -204,9 +226,9 @@ def raise_escalation(
     else:
         esc.level, people = climb(session, esc.village_code, COUNTY)
         _event(session, esc, "no_supervisor", None, now)
-        reason_key = N_("escalation.no_supervisor")
+        reason_key = NO_SUPERVISOR[esc.level]
         _send_to(session, esc, people, child, report, now, reason_key=reason_key)
-    key = N_("escalation.told_director") if supervisors else N_("escalation.told_director_county")
+    key = N_("escalation.told_director") if supervisors else TOLD_DIRECTOR_ABOVE[esc.level]
     _tell(
         session,
         raised_by,
@@ -328,16 +350,21 @@ def move_overdue(*, session: Session, now: datetime, policy: EscalationPolicy) -
         session=session, level=TOWNSHIP, state=OPEN, now=now
     )
     for esc in overdue:
-        go_up(session, esc, now, policy, N_("escalation.not_acknowledged"))
+        go_up(session, esc, now, policy, NOT_ACKNOWLEDGED)
     return len(overdue)
 
 
 def go_up(
-    session: Session, esc: Escalation, now: datetime, policy: EscalationPolicy, reason_key: str
+    session: Session,
+    esc: Escalation,
+    now: datetime,
+    policy: EscalationPolicy,
+    reasons: dict[str, str],
 ) -> None:
     """Move an escalation to the county admins (or the city's, then the province's, when a
-    level has nobody), saying why."""
+    level has nobody), saying why in the words `reasons` has for the level it reaches."""
     esc.level, people = climb(session, esc.village_code, COUNTY)
+    reason_key = reasons[esc.level]
     esc.due_by = now + policy.sla(esc.urgent)
     _event(session, esc, f"to_{esc.level}", None, now, reason_key)
     child = escalation_queries.child_of(session=session, escalation=esc)
@@ -356,7 +383,7 @@ def on_undeliverable(
         return
     states = outbox_queries.states_of_event(session=session, event=row.event)
     if all(state in (UNDELIVERABLE, FAILED) for state in states):
-        go_up(session, esc, now, policy, N_("escalation.unreachable"))
+        go_up(session, esc, now, policy, UNREACHABLE)
 
 
 @dataclass(frozen=True)

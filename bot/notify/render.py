@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.i18n import I18n, Translator
+from bot.i18n import N_, I18n, Translator
 from bot.notify.notification import Notification
 from bot.personal import national_phone
 from bot.reminders.texts import ReminderTexts, director_digest, overdue_alert
 from bot.reply import Reply
 from bot.telegram.callbacks import ESCALATION
 
-TITLE = {True: "escalation.urgent_title", False: "escalation.title"}
+TITLE = {True: N_("escalation.urgent_title"), False: N_("escalation.title")}
 MAX_CACHED_LOCALES = 8
 
 

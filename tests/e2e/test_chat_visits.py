@@ -239,8 +239,9 @@ def test_no_supervisor_nor_county_admin__goes_to_the_city_admins_at_once(
     city_admin, _ = enrol(fake, region, 3002, "admin", CITY)
     province_admin, _ = enrol(fake, region, 3003, "admin", PROVINCE)
     flagged_visit(director)
-    assert "没有在岗的儿童督导员" in city_admin.wait_for_text("儿童主任上报", timeout=15).text
-    director.wait_for_text("直接上报县民政局", timeout=15)
+    report = city_admin.wait_for_text("儿童主任上报", timeout=15).text
+    assert "县级也无人在岗，直接上报市级" in report
+    director.wait_for_text("直接上报市民政局", timeout=15)
     assert region.call(lambda s: s.exec(select(Escalation)).one().level) == "city"
     province_admin.assert_quiet(1)
 
@@ -250,7 +251,9 @@ def test_nobody_below_the_province__goes_to_the_province_admins(
 ) -> None:
     province_admin, _ = enrol(fake, region, 3003, "admin", PROVINCE)
     flagged_visit(director)
-    assert "没有在岗的儿童督导员" in province_admin.wait_for_text("儿童主任上报", timeout=15).text
+    report = province_admin.wait_for_text("儿童主任上报", timeout=15).text
+    assert "直接上报省级" in report
+    director.wait_for_text("直接上报省民政厅", timeout=15)
     assert region.call(lambda s: s.exec(select(Escalation)).one().level) == "province"
 
 
@@ -266,7 +269,7 @@ def test_urgent_not_acknowledged__county_without_admin__goes_to_the_city_after_s
     clock.advance(timedelta(minutes=61))
     policy = EscalationPolicy(urgent_sla=timedelta(hours=1))
     assert region.call(lambda s: move_overdue(session=s, now=clock(), policy=policy)) == 1
-    moved = city_admin.wait_for_text("未在规定时间内认领", timeout=15)
+    moved = city_admin.wait_for_text("县级无人在岗，转报市级", timeout=15)
     assert "紧急上报" in moved.text
     events = region.call(lambda s: [e.action for e in s.exec(select(EscalationEvent)).all()])
     assert events == ["raised", "to_city"]

@@ -11,8 +11,8 @@ from bot.notify import outbox
 from bot.reply import Reply
 from bot.settings import Settings
 from storage.db import Database
-from storage.recipient_queries import recipient_by_id
 from storage.outbox_models import OutboxMessage
+from storage.recipient_queries import recipient_by_id
 from tests.e2e.test_chat_foundation import enrol
 from tests.fakegram import FakeTelegram
 from tests.support.botrunner import BotThread
