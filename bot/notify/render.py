@@ -26,6 +26,8 @@ class Renderer:
     def __init__(self, i18n: I18n) -> None:
         self.i18n = i18n
         self._reminder_texts: dict[str | None, ReminderTexts] = {}
+        # The last message made: an alert's recipients share one notification in a sweep.
+        self._last: tuple[Notification | None, str | None, Reply | None] = (None, None, None)
 
     def reminder_texts(self, locale: str | None) -> ReminderTexts:
         texts = self._reminder_texts.get(locale)
@@ -39,7 +41,12 @@ class Renderer:
         """The message to send: a notification rendered in `locale`, or one rendered already."""
         if isinstance(content, Reply):
             return content
-        return RENDERERS[content.kind](self, locale, content.params)
+        last, last_locale, reply = self._last
+        if content is last and locale == last_locale and reply is not None:
+            return reply
+        reply = RENDERERS[content.kind](self, locale, content.params)
+        self._last = (content, locale, reply)
+        return reply
 
 
 def _text(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:

@@ -134,32 +134,51 @@ def villages_due(
             yield village, items
 
 
-class Shapes:
-    """A message's distinct line shapes (a Due each), numbered in order of first use."""
+ShapeRow = tuple[str, str, int]  # kind, ISO date, and the number its line shows
 
-    def __init__(self) -> None:
-        self.index: dict[Due, int] = {}
-        self.rows: list[tuple[str, str, int]] = []
 
-    def number(self, due: Due, count: Callable[[Due], int]) -> int:
-        """The shape's number; a new shape is stored as (kind, ISO date, count(due))."""
-        number = self.index.get(due)
-        if number is None:
-            number = self.index[due] = len(self.rows)
-            self.rows.append((due.kind, due.on.isoformat(), count(due)))
+class Shapes(dict[Due, int]):
+    """A message's distinct line shapes (a Due each), numbered in order of first use.
+
+    Looked up as `shapes[due]`: a plain dict lookup for every line but each shape's first.
+    """
+
+    def __init__(self, rows_of: Memo[Due, ShapeRow]) -> None:
+        super().__init__()
+        self.rows_of = rows_of  # shared by a sweep's messages: each row is made once
+        self.rows: list[ShapeRow] = []
+
+    def __missing__(self, due: Due) -> int:
+        number = self[due] = len(self.rows)
+        self.rows.append(self.rows_of[due])
         return number
 
 
-def _days_overdue(due: Due) -> int:
-    return due.days_overdue
+def director_rows() -> Memo[Due, ShapeRow]:
+    """Directors' line shapes: a due visit's kind, date and days overdue."""
+    return Memo(lambda due: (due.kind, due.on.isoformat(), due.days_overdue))
 
 
-def director_lines(items: list[Item]) -> dict[str, Any]:
-    """A village's due visits (most urgent first) as digest parameters: shapes and lines."""
-    shapes = Shapes()
-    number = shapes.number
-    lines = [(number(due, _days_overdue), child_id, name) for _, name, child_id, _, due, _ in items]
-    return {"shapes": shapes.rows, "lines": lines}
+def overdue_rows() -> Memo[Due, ShapeRow]:
+    """Alerts' line shapes: a missed visit's kind, date and periods missed in a row."""
+    return Memo(lambda due: (due.kind, due.on.isoformat(), due.missed_periods))
+
+
+def director_lines(items: list[Item], rows_of: Memo[Due, ShapeRow]) -> dict[str, Any]:
+    """A village's due visits (most urgent first) as digest parameters: the shapes, then each
+    line's shape, child id and name in three parallel columns.
+
+    Columns rather than a tuple per line: a sweep keeps hundreds of thousands of lines in
+    hand, and tuples would each be one more object for the garbage collector to walk.
+    """
+    shapes = Shapes(rows_of)
+    _, names, child_ids, _, dues, _ = zip(*items, strict=True)  # columns, in C
+    return {
+        "shapes": shapes.rows,
+        "line_shapes": list(map(shapes.__getitem__, dues)),
+        "child_ids": child_ids,
+        "names": names,
+    }
 
 
 def director_notice(lines: dict[str, Any], stale_titles: list[str]) -> Notification:

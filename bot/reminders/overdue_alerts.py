@@ -9,31 +9,28 @@ from sqlmodel import Session
 
 from bot.notify.notification import Notification
 from bot.people.roles import Role, first_staffed, ladder_above
-from bot.reminders.digests import Digest, Due, Item, Memo, Shapes
+from bot.reminders.digests import Digest, Due, Item, Memo, ShapeRow, Shapes, overdue_rows
 from storage import recipient_queries
 from storage.models import OrgLevel
 from storage.recipient_queries import Recipient, chain_of
 
 
-def _missed(due: Due) -> int:
-    return due.missed_periods
-
-
 class _Alert:
     """One unit's alert so far: who gets it, and its parameters, village by village."""
 
-    def __init__(self, kind: str, people: list[Recipient]) -> None:
+    def __init__(self, kind: str, people: list[Recipient], rows_of: Memo[Due, ShapeRow]) -> None:
         self.kind = kind  # overdue (a township's supervisors) or county (the admins above)
         self.recipients = people
         self.children = 0
-        self.shapes = Shapes()
-        self.villages: list[tuple[str, list[tuple[int, str]]]] = []
+        self.shapes = Shapes(rows_of)
+        # Per village: its name, each line's shape and each line's child's name (parallel lists,
+        # as in a director's digest: fewer objects for the garbage collector to walk).
+        self.villages: list[tuple[str, list[int], tuple[str, ...]]] = []
 
     def add(self, village_name: str, entries: list[Item]) -> None:
-        number = self.shapes.number
-        lines = [(number(due, _missed), name) for _, name, _, _, due, _ in entries]
-        self.villages.append((village_name, lines))
-        self.children += len({item[2] for item in entries})
+        _, names, child_ids, _, dues, _ = zip(*entries, strict=True)  # columns, in C
+        self.villages.append((village_name, list(map(self.shapes.__getitem__, dues)), names))
+        self.children += len(set(child_ids))
 
     def notice(self) -> Notification:
         params: dict[str, Any] = {
@@ -63,6 +60,7 @@ class OverdueAlerts:
         # Where each township's two-period alerts go: the nearest unit above with admins.
         self.admin_unit: Memo[str, str] = Memo(self._admins_above)
         self.alerts: dict[tuple[str, str], _Alert] = {}  # in order of first mention
+        self.rows_of = overdue_rows()
 
     def _admins_above(self, township: str) -> str:
         rungs = ladder_above(chain_of(township, self.units), from_level=OrgLevel.COUNTY.value)
@@ -95,7 +93,7 @@ class OverdueAlerts:
             people = staff.get(unit)
             if not people:
                 return
-            alert = self.alerts[kind, unit] = _Alert(kind, people)
+            alert = self.alerts[kind, unit] = _Alert(kind, people, self.rows_of)
         alert.add(village_name, entries)
 
     def digests(self) -> Iterator[Digest]:

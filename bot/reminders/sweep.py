@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from bot.reminders.digests import (
     Item,
     director_lines,
     director_notice,
+    director_rows,
     villages_due,
 )
 from bot.reminders.overdue_alerts import OverdueAlerts
@@ -102,9 +103,10 @@ def daily_digests(
     stale = drafts.stale_drafts(session=session, now=now) if mark_drafts else {}
     # Every period (month or quarter) starts on the first of a month.
     alerts = OverdueAlerts(session) if today.day == 1 else None
+    rows_of = director_rows()
     for village, items in villages_due(session, today):
         people = directors.get(village, ())
-        lines = director_lines(items) if people else {}
+        lines = director_lines(items, rows_of) if people else {}
         for director in people:
             titles = []
             for draft in stale.get(director.id, ()):
@@ -158,9 +160,10 @@ def sweep(
         count += 1
         if renderer is not None:
             message = renderer.render(digest.notice, digest.recipient.locale)
-            digest = replace(digest, message=message)
             if on_message is not None:
                 on_message(digest.recipient, message)
+            if collect:
+                digest = Digest(digest.recipient, digest.kind, digest.notice, message)
         if collect:
             digests.append(digest)
         if dry_run:

@@ -78,7 +78,7 @@ def send_due(db: Database, make_settings: Callable[..., Settings], bot: Scripted
 
 
 def long_alert() -> Notification:
-    villages = [[f"村{n}", [[0, "童" * 30 + str(i)] for i in range(40)]] for n in range(12)]
+    villages = [[f"村{n}", [0] * 40, ["童" * 30 + str(i) for i in range(40)]] for n in range(12)]
     return Notification(
         "reminder.overdue",
         {"children": 480, "shapes": [["home_visit", "2026-10-31", 2]], "villages": villages},
