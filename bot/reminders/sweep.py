@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.forms import drafts
@@ -34,8 +33,7 @@ from bot.reminders.digests import (
 from bot.reminders.overdue_alerts import OverdueAlerts
 from bot.reminders.texts import ReminderTexts, director_text, visit_buttons
 from bot.reply import Reply
-from storage import recipient_queries
-from storage.outbox_models import SweepRun
+from storage import recipient_queries, reminder_queries
 from storage.recipient_queries import Recipient
 
 __all__ = [
@@ -145,12 +143,10 @@ def sweep(
     `renderer`, each digest is also rendered here in its recipient's language (a preview), for
     `on_message` and the collected digests. `collect=False` keeps none in memory.
     """
-    if not dry_run:
-        try:
-            with session.begin_nested():
-                session.add(SweepRun(job=JOB, day=today, started_at=now))
-        except IntegrityError:
-            return SweepResult(False)
+    if not dry_run and not reminder_queries.claim_day(
+        session=session, job=JOB, day=today, started_at=now
+    ):
+        return SweepResult(False)
     digests: list[Digest] = []
     pending: list[Queued] = []
     not_before = quiet_until(now.astimezone(tz), quiet)
