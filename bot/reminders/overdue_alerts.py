@@ -23,13 +23,14 @@ class _Alert:
         self.recipients = people
         self.children = 0
         self.shapes = Shapes(rows_of)
-        # Per village: its name, each line's shape and each line's child's name (parallel lists,
-        # as in a director's digest: fewer objects for the garbage collector to walk).
-        self.villages: list[tuple[str, list[int], tuple[str, ...]]] = []
+        # Per village: its name, each line's shape and each line's child's name. Tuples of
+        # numbers and strings only: the garbage collector stops walking them once it has seen
+        # them, and an alert holds its villages until every director's digest is made.
+        self.villages: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = []
 
     def add(self, village_name: str, entries: list[Item]) -> None:
         _, names, child_ids, _, dues, _ = zip(*entries, strict=True)  # columns, in C
-        self.villages.append((village_name, list(map(self.shapes.__getitem__, dues)), names))
+        self.villages.append((village_name, tuple(map(self.shapes.__getitem__, dues)), names))
         self.children += len(set(child_ids))
 
     def notice(self) -> Notification:

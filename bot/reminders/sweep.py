@@ -1,7 +1,8 @@
 """The daily sweep: a digest for each director, overdue alerts for supervisors and the county.
 
 The digests themselves are computed in bot/reminders/digests.py; this module runs the sweep
-once a day, queues what it made, and answers the on-demand "due" and "overdue" menus.
+once a day, queues their parameters in the outbox (rendered only when sent), and answers the
+on-demand "due" and "overdue" menus.
 """
 
 from __future__ import annotations

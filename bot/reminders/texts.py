@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -47,6 +47,20 @@ def fill(parts: LineParts, name: str) -> str:
     return escape(name).join(parts)
 
 
+class ShapeMemo(dict[tuple[Any, ...], LineParts]):
+    """Line parts by shape, each made once; a process keeps at most a few thousand shapes."""
+
+    def __init__(self, make: Callable[[str, str, int], LineParts]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, shape: tuple[Any, ...]) -> LineParts:
+        if len(self) > 10_000:  # dates move on: a long-running bot must not keep them all
+            self.clear()
+        parts = self[shape] = self._make(*shape)
+        return parts
+
+
 class ReminderTexts:
     """Reminder texts of one locale: every catalog lookup the sweep would repeat, done once.
 
@@ -67,9 +81,10 @@ class ReminderTexts:
             )
         }
         self._village = t("reminder.village", village=SLOT).split(SLOT)
-        # Line shapes as a digest's parameters give them, each formatted once per process.
-        self._director_shapes: dict[tuple[str, str, int], LineParts] = {}
-        self._overdue_shapes: dict[tuple[str, str, int], LineParts] = {}
+        # Line shapes as a digest's parameters give them, (kind, ISO date, number) tuples,
+        # each formatted once: looked up as `director_shapes[shape]`, a plain dict lookup.
+        self.director_shapes: ShapeMemo = ShapeMemo(self.director_shape)
+        self.overdue_shapes: ShapeMemo = ShapeMemo(self.overdue_shape)
 
     def title(self, kind: str, children: int) -> str:
         """The heading of a director's digest, a supervisor's ("overdue") or an admin's
@@ -102,22 +117,12 @@ class ReminderTexts:
         return line.split(SLOT)
 
     def director_shape(self, kind: str, due: str, days_overdue: int) -> LineParts:
-        """`director_line` for a shape stored as (kind, ISO date, days), cached."""
-        key = (kind, due, days_overdue)
-        parts = self._director_shapes.get(key)
-        if parts is None:
-            parts = self.director_line(kind, date.fromisoformat(due), days_overdue)
-            self._director_shapes[key] = parts
-        return parts
+        """`director_line` for a shape stored as (kind, ISO date, days)."""
+        return self.director_line(kind, date.fromisoformat(due), days_overdue)
 
     def overdue_shape(self, kind: str, due: str, missed_periods: int) -> LineParts:
-        """`overdue_line` for a shape stored as (kind, ISO date, periods), cached."""
-        key = (kind, due, missed_periods)
-        parts = self._overdue_shapes.get(key)
-        if parts is None:
-            parts = self.overdue_line(kind, date.fromisoformat(due), missed_periods)
-            self._overdue_shapes[key] = parts
-        return parts
+        """`overdue_line` for a shape stored as (kind, ISO date, periods)."""
+        return self.overdue_line(kind, date.fromisoformat(due), missed_periods)
 
 
 def director_text(
@@ -138,7 +143,8 @@ def director_digest(texts: ReminderTexts, params: dict[str, Any]) -> Reply:
     """A director's digest from its parameters: `shapes` [kind, due, days overdue], then for
     each line, most urgent first, `line_shapes`, `child_ids` and `names`; `stale` titles of
     forgotten drafts."""
-    parts = [texts.director_shape(*shape) for shape in params["shapes"]]
+    memo = texts.director_shapes  # shapes read back from JSON are lists: made tuples to look up
+    parts = [memo[tuple(shape)] for shape in params["shapes"]]
     names = params["names"]
     shown = escaped_all(names)
     body = [
@@ -153,7 +159,8 @@ def director_digest(texts: ReminderTexts, params: dict[str, Any]) -> Reply:
 def overdue_alert(texts: ReminderTexts, kind: str, params: dict[str, Any]) -> Reply:
     """A supervisor's ("overdue") or admin's ("county") alert from its parameters: `shapes`
     [kind, due, missed periods], `villages` [name, line shapes, child names], `children`."""
-    parts = [texts.overdue_shape(*shape) for shape in params["shapes"]]
+    memo = texts.overdue_shapes
+    parts = [memo[tuple(shape)] for shape in params["shapes"]]
     lines = [texts.title(kind, params["children"])]
     for village, line_shapes, names in params["villages"]:
         lines.append(texts.village(village))
