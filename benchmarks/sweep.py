@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.common import BenchOptions, Figure, fresh_database, peak_rss_mb, stopwatch
 from bot.demo import generate
+from bot.i18n import default_i18n
+from bot.notify.render import Renderer
 from bot.reminders.sweep import sweep
 from bot.settings import PROJECT_ROOT
 from storage import migrate
@@ -66,6 +68,9 @@ def measure(url: str) -> dict[str, float]:
                     quiet=None,
                     dry_run=True,
                     collect=False,
+                    # Render every digest, as `python -m bot remind --dry-run` does.
+                    renderer=Renderer(default_i18n()),
+                    on_message=lambda recipient, message: None,
                 )
             )
             seconds = elapsed()

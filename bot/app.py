@@ -41,11 +41,18 @@ def schedule_jobs(application: Application, services: Services) -> None:
     """Build the repeating jobs from code and the database; nothing depends on pickled jobs."""
     from bot.care import escalations
     from bot.jobs import deliver_outbox, move_overdue_escalations, send_reminders
-    from bot.telegram import sender
+    from bot.notify.render import Renderer
+    from bot.telegram.sender import Delivery
 
     policy = services.escalation
-    sender.UNDELIVERABLE_HOOKS["escalation"] = lambda session, row, now: (
-        escalations.on_undeliverable(session, row, now, policy)
+    delivery = Delivery(
+        renderer=Renderer(services.i18n),
+        # A row nobody can receive moves its cause on: an escalation goes up the ladder.
+        on_undeliverable={
+            "escalation": lambda session, row, now: escalations.on_undeliverable(
+                session=session, row=row, now=now, policy=policy
+            )
+        },
     )
     job_queue = application.job_queue
     assert job_queue is not None, "install python-telegram-bot[job-queue]"
@@ -54,6 +61,7 @@ def schedule_jobs(application: Application, services: Services) -> None:
         interval=services.settings.outbox_poll_seconds,
         first=0,
         name="outbox",
+        data=delivery,
     )
     job_queue.run_repeating(move_overdue_escalations, interval=30, first=1, name="escalations")
     # Daily at the reminder time, and once at start-up so a bot that was down at that time

@@ -18,6 +18,7 @@ from bot.clock import system_clock
 from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
 from bot.logs import configure_logging
+from bot.notify.render import Renderer
 from bot.people.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
 from bot.people.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from bot.personal import mask_phone
@@ -55,6 +56,7 @@ def _remind(args: argparse.Namespace, db: Database, t: Translator, settings: Set
             quiet=settings.quiet_hours,
             dry_run=args.dry_run,
             collect=False,
+            renderer=Renderer(I18n(settings.bot_locale)),
             on_message=show,
         )
     )

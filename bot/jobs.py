@@ -10,7 +10,7 @@ import logging
 
 from telegram.ext import ContextTypes
 
-from bot.telegram.sender import deliver_due
+from bot.telegram.sender import Delivery, deliver_due
 from bot.tracebacks import stack_without_messages
 
 log = logging.getLogger(__name__)
@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send what is due in the outbox; a failure is logged and retried at the next run."""
     services = context.application.bot_data["services"]
+    assert context.job is not None and isinstance(context.job.data, Delivery)
     try:
-        await deliver_due(context.bot, services)
+        await deliver_due(context.bot, services, context.job.data)
     except Exception as error:  # the job must survive a database hiccup
         log.error("outbox delivery failed: %s", stack_without_messages(error))
 

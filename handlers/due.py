@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from telegram import Update
 
+from bot.people.roles import Action, may
 from bot.reminders.sweep import DUE_WITHIN, due_items, due_message
 from bot.reply import Reply
 from bot.telegram.context import BotContext
 from handlers.forms import keyboard
 from handlers.replies import say
-from storage.models import Role
 
 
 async def show_due(update: Update, context: BotContext) -> None:
@@ -19,7 +19,8 @@ async def show_due(update: Update, context: BotContext) -> None:
     caller = context.caller
     assert caller is not None
     today = context.today()
-    overdue_only = caller.role != Role.DIRECTOR
+    # Who may report visits sees what is due, with buttons; the others only what is overdue.
+    overdue_only = not may(caller.role, Action.LIST_DUE)
     horizon = today - timedelta(days=1) if overdue_only else today + DUE_WITHIN
     items = await context.services.db.run(
         lambda s: due_items(session=s, area_prefix=caller.area_prefix, horizon=horizon, today=today)

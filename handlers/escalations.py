@@ -7,12 +7,13 @@ from telegram import Update
 from bot.care.escalations import acknowledge, escalation_list
 from bot.forms.launch import begin_note
 from bot.reply import Reply
+from bot.telegram.callbacks import ESCALATION
 from bot.telegram.context import BotContext
 from handlers.denied import refused
 from handlers.forms import keyboard, show
 from handlers.replies import say
 
-ESCALATION_PATTERN = r"^esc:(ack|res|ask|reply):(\d{1,12})$"
+ESCALATION_PATTERN = ESCALATION.pattern
 NOTE_FORMS = {"res": "esc_resolve", "ask": "esc_ask", "reply": "esc_reply"}
 
 
@@ -20,8 +21,9 @@ async def escalation_button(update: Update, context: BotContext) -> None:
     """Acknowledge an escalation, or start the note, question or reply it asks for."""
     query, caller = update.callback_query, context.caller
     assert query is not None and query.data is not None and caller is not None
-    _, action, number = query.data.split(":")
-    esc_id = int(number)
+    decoded = ESCALATION.decode(query.data)
+    assert decoded is not None  # the handler's pattern is the codec's
+    action, esc_id = decoded[0], int(decoded[1])
     services = context.services
     t = context.translate
     await query.answer()
@@ -60,8 +62,8 @@ async def list_escalations(update: Update, context: BotContext) -> None:
             t("escalation.list_item", **item.values),
             [
                 [
-                    (t.plain("escalation.button.ack"), f"esc:ack:{item.id}"),
-                    (t.plain("escalation.button.resolve"), f"esc:res:{item.id}"),
+                    (t.plain("escalation.button.ack"), ESCALATION.encode("ack", item.id)),
+                    (t.plain("escalation.button.resolve"), ESCALATION.encode("res", item.id)),
                 ]
             ],
         )

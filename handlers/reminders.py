@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
+from bot.telegram.callbacks import SNOOZE
 from bot.telegram.context import BotContext
 from handlers.forms import drop_buttons
 
-SNOOZE_PATTERN = r"^rz:1$"
+SNOOZE_PATTERN = SNOOZE.pattern
 
 
 async def snooze(update: Update, context: BotContext) -> None:

@@ -1,4 +1,9 @@
-"""Escalations: flagged and urgent reports go to the township supervisors, then the county."""
+"""Escalations: flagged and urgent reports go up the routing ladder, township first.
+
+Nobody able to receive at the township (or nobody acknowledging in time) sends a report to the
+county admins, or to the city's, then the province's, when a level has nobody: see
+`bot.people.roles` for the ladder. Messages are notifications, rendered when they are sent.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +12,46 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.audit import Actor, record_audit
 from bot.errors import AccessDenied, UserError
-from bot.i18n import N_, Translator, default_i18n
+from bot.i18n import N_
+from bot.notify.notification import Notification, text_notice
 from bot.notify.outbox import enqueue
 from bot.people.access import Caller
-from bot.personal import mask_id_number, national_phone
-from bot.reply import Reply
-from storage import queries
+from bot.people.roles import Action, first_staffed, ladder_above, may
+from bot.personal import mask_id_number
+from storage import escalation_queries, outbox_queries, recipient_queries
 from storage.child_models import Child
-from storage.models import Role, Staff
+from storage.models import OrgLevel
 from storage.outbox_models import FAILED, UNDELIVERABLE, OutboxMessage
+from storage.recipient_queries import Recipient
 from storage.visit_models import Escalation, EscalationEvent
 
-TOWNSHIP, COUNTY = "township", "county"
-TITLE = {True: N_("escalation.urgent_title"), False: N_("escalation.title")}
+TOWNSHIP, COUNTY = OrgLevel.TOWNSHIP.value, OrgLevel.COUNTY.value
+CITY, PROVINCE = OrgLevel.CITY.value, OrgLevel.PROVINCE.value
+# Why a report went above the township, worded for the level it reached.
+NO_SUPERVISOR = {
+    COUNTY: N_("escalation.no_supervisor"),
+    CITY: N_("escalation.no_supervisor.city"),
+    PROVINCE: N_("escalation.no_supervisor.province"),
+}
+NOT_ACKNOWLEDGED = {
+    COUNTY: N_("escalation.not_acknowledged"),
+    CITY: N_("escalation.not_acknowledged.city"),
+    PROVINCE: N_("escalation.not_acknowledged.province"),
+}
+UNREACHABLE = {
+    COUNTY: N_("escalation.unreachable"),
+    CITY: N_("escalation.unreachable.city"),
+    PROVINCE: N_("escalation.unreachable.province"),
+}
+TOLD_DIRECTOR_ABOVE = {
+    COUNTY: N_("escalation.told_director_county"),
+    CITY: N_("escalation.told_director_city"),
+    PROVINCE: N_("escalation.told_director_province"),
+}
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 
 
@@ -49,28 +77,30 @@ class Report:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _staff_at(session: Session, org_code: str, role: Role) -> list[Staff]:
-    statement = (
-        select(Staff)
-        .where(
-            Staff.org_code == org_code,
-            Staff.role == role.value,
-            col(Staff.active).is_(True),
-            col(Staff.telegram_user_id).is_not(None),
-        )
-        .order_by(col(Staff.id))
+def _people_at(session: Session) -> Any:
+    return lambda rung: recipient_queries.enrolled_staff_at(
+        session=session, org_code=rung.org_code, role=rung.role.value
     )
-    return list(session.exec(statement).all())
 
 
-def recipients(session: Session, village_code: str, level: str) -> list[Staff]:
-    """Return the active supervisors of the village's township, or the county's admins."""
-    village = queries.get_org(session=session, code=village_code)
-    township = queries.get_org(session=session, code=village.parent_code or "") if village else None
-    if level == TOWNSHIP:
-        return _staff_at(session, township.code, Role.SUPERVISOR) if township else []
-    county = township.parent_code if township else None
-    return _staff_at(session, county, Role.ADMIN) if county else []
+def recipients(session: Session, village_code: str, level: str) -> list[Recipient]:
+    """Whoever receives a village's escalations at a level of the ladder (may be nobody)."""
+    chain = recipient_queries.unit_chain(session=session, code=village_code)
+    for rung in ladder_above(chain, from_level=level):
+        if rung.level == level:
+            return list(_people_at(session)(rung))
+    return []
+
+
+def climb(session: Session, village_code: str, from_level: str) -> tuple[str, list[Recipient]]:
+    """The nearest level at or above `from_level` with anyone to receive, and them; when the
+    whole ladder is empty, `from_level` and nobody."""
+    chain = recipient_queries.unit_chain(session=session, code=village_code)
+    found = first_staffed(ladder_above(chain, from_level=from_level), _people_at(session))
+    if found is None:
+        return from_level, []
+    rung, people = found
+    return rung.level, people
 
 
 def first_name(name: str) -> str:
@@ -78,41 +108,30 @@ def first_name(name: str) -> str:
     return name[1:] if len(name) >= 2 else name
 
 
-def _summary(
-    t: Translator, esc: Escalation, child: Child, director: Staff | None, report: Report
-) -> str:
-    lines = [t(TITLE[esc.urgent], id=esc.id)]
-    lines.append(
-        t(
-            "escalation.child",
-            name=first_name(child.name),
-            id=mask_id_number(child.id_number),
-            category=t.plain(f"choice.category.{child.category}"),
-            risk=t.plain(f"choice.risk.{child.risk_tier}"),
-        )
+def _report_notice(
+    session: Session, esc: Escalation, child: Child, report: Report, reason_key: str | None
+) -> Notification:
+    """The report as its recipients get it; masked and shortened here, rendered when sent."""
+    director = escalation_queries.staff_by_id(session=session, staff_id=esc.raised_by)
+    return Notification(
+        "escalation.report",
+        {
+            "esc_id": esc.id,
+            "urgent": esc.urgent,
+            "reason": reason_key,
+            "child": {
+                "name": first_name(child.name),
+                "id": mask_id_number(child.id_number),
+                "category": child.category,
+                "risk": child.risk_tier,
+            },
+            "situations": list(report.situations),
+            "note": report.note,
+            "problems": [list(problem) for problem in report.problems],
+            "measures": report.measures,
+            "director": [director.name, director.phone] if director is not None else None,
+        },
     )
-    for key in report.situations:
-        lines.append("🚨 " + t.plain(key))
-    if report.note:
-        lines.append(t("escalation.note", note=report.note))
-    for category, note in report.problems:
-        lines.append(t("escalation.problem", category=t.plain(category), note=note))
-    if report.measures:
-        lines.append(t("escalation.measures", measures=report.measures))
-    if director is not None:
-        phone = national_phone(director.phone) if director.phone else ""
-        lines.append(t("escalation.director", name=director.name or "", phone=phone))
-    return "\n".join(lines)
-
-
-def _actions(t: Translator, esc_id: int) -> list[list[tuple[str, str]]]:
-    return [
-        [
-            (t.plain("escalation.button.ack"), f"esc:ack:{esc_id}"),
-            (t.plain("escalation.button.resolve"), f"esc:res:{esc_id}"),
-        ],
-        [(t.plain("escalation.button.ask"), f"esc:ask:{esc_id}")],
-    ]
 
 
 def _event(
@@ -124,8 +143,11 @@ def _event(
     note: str | None = None,
 ) -> None:
     assert esc.id is not None
-    session.add(
-        EscalationEvent(escalation_id=esc.id, action=action, actor_id=actor_id, note=note, at=now)
+    escalation_queries.add_event(
+        session=session,
+        event=EscalationEvent(
+            escalation_id=esc.id, action=action, actor_id=actor_id, note=note, at=now
+        ),
     )
     record_audit(
         session=session,
@@ -138,61 +160,34 @@ def _event(
     )
 
 
-def _translator(staff: Staff) -> Translator:
-    return default_i18n().translator(staff.locale)
-
-
-def _send_to_level(
+def _send_to(
     session: Session,
     esc: Escalation,
+    people: list[Recipient],
     child: Child,
     report: Report,
     now: datetime,
     *,
     reason_key: str | None = None,
-) -> int:
-    director = session.get(Staff, esc.raised_by)
-    sent = 0
-    for staff in recipients(session, esc.village_code, esc.level):
-        t = _translator(staff)
-        text = _summary(t, esc, child, director, report)
-        if reason_key:
-            text = t(reason_key) + "\n" + text
+) -> None:
+    notice = _report_notice(session, esc, child, report, reason_key)
+    for person in people:
         enqueue(
             session=session,
-            key=f"esc:{esc.id}:{esc.level}:{staff.id}",
-            recipient=staff,
-            message=Reply(text, _actions(t, esc.id or 0)),
+            key=f"esc:{esc.id}:{esc.level}:{person.id}",
+            recipient=person,
+            message=notice,
             now=now,
             event=f"escalation:{esc.id}:{esc.level}",
         )
-        sent += 1
-    return sent
 
 
-def notify(
-    session: Session,
-    staff: Staff | None,
-    key: str,
-    message_key: str,
-    now: datetime,
-    buttons: list[list[tuple[str, str]]] | None = None,
-    **values: Any,
+def _tell(
+    session: Session, staff_id: int | None, key: str, notice: Notification, now: datetime
 ) -> None:
-    """Queue one translated message to one staff member, once per key."""
-    if staff is None:
-        return
-    t = _translator(staff)
-    enqueue(
-        session=session,
-        key=key,
-        recipient=staff,
-        now=now,
-        message=Reply(
-            t(message_key, **values),
-            [[(t.plain(label), data) for label, data in row] for row in buttons or []],
-        ),
-    )
+    """Queue one notice to one staff member, once per key (nothing if they cannot receive)."""
+    recipient = recipient_queries.recipient_by_id(session=session, staff_id=staff_id)
+    enqueue(session=session, key=key, recipient=recipient, message=notice, now=now)
 
 
 def raise_escalation(
@@ -208,93 +203,82 @@ def raise_escalation(
     visit_id: int | None = None,
     draft_id: int | None = None,
 ) -> Escalation:
-    """Open an escalation and queue it to the township, or the county when nobody is there."""
+    """Open an escalation and queue it to the township, or up the ladder when nobody is there."""
     assert child.id is not None
-    esc = Escalation(
-        child_id=child.id,
-        visit_id=visit_id,
-        draft_id=draft_id,
-        village_code=child.village_code,
-        urgent=urgent,
-        reason=reason,
-        raised_by=raised_by,
-        raised_at=now,
-        due_by=now + policy.sla(urgent),
+    esc = escalation_queries.add_escalation(
+        session=session,
+        escalation=Escalation(
+            child_id=child.id,
+            visit_id=visit_id,
+            draft_id=draft_id,
+            village_code=child.village_code,
+            urgent=urgent,
+            reason=reason,
+            raised_by=raised_by,
+            raised_at=now,
+            due_by=now + policy.sla(urgent),
+        ),
     )
-    session.add(esc)
-    session.flush()
     _event(session, esc, "raised", raised_by, now, reason)
-    if _send_to_level(session, esc, child, report, now) == 0:
-        esc.level = COUNTY
+    supervisors = recipients(session, esc.village_code, TOWNSHIP)
+    if supervisors:
+        _send_to(session, esc, supervisors, child, report, now)
+    else:
+        esc.level, people = climb(session, esc.village_code, COUNTY)
         _event(session, esc, "no_supervisor", None, now)
-        _send_to_level(session, esc, child, report, now, reason_key=N_("escalation.no_supervisor"))
-    key = (
-        N_("escalation.told_director_county")
-        if esc.level == COUNTY
-        else N_("escalation.told_director")
-    )
-    notify(
+        reason_key = NO_SUPERVISOR[esc.level]
+        _send_to(session, esc, people, child, report, now, reason_key=reason_key)
+    key = N_("escalation.told_director") if supervisors else TOLD_DIRECTOR_ABOVE[esc.level]
+    _tell(
         session,
-        session.get(Staff, raised_by),
+        raised_by,
         f"esc:{esc.id}:raised:director",
-        key,
+        text_notice(key, name=first_name(child.name)),
         now,
-        name=first_name(child.name),
     )
     return esc
 
 
 def actionable(*, session: Session, caller: Caller, esc_id: int) -> Escalation:
     """Return the escalation if a supervisor or admin of its area may act on it."""
-    esc = session.get(Escalation, esc_id)
-    if esc is None or caller.role == Role.DIRECTOR or not caller.sees(esc.village_code):
+    esc = escalation_queries.escalation_by_id(session=session, esc_id=esc_id)
+    allowed = may(caller.role, Action.HANDLE_ESCALATIONS)
+    if esc is None or not allowed or not caller.sees(esc.village_code):
         raise AccessDenied(N_("escalation.error.not_yours"), table="escalation", record_id=esc_id)
     return esc
 
 
 def _tell_others(
-    session: Session,
-    esc: Escalation,
-    actor_id: int,
-    step: str,
-    key: str,
-    now: datetime,
-    **values: Any,
+    session: Session, esc: Escalation, actor_id: int, step: str, notice: Notification, now: datetime
 ) -> None:
-    for staff in recipients(session, esc.village_code, esc.level):
-        if staff.id != actor_id:
-            notify(session, staff, f"esc:{esc.id}:{step}:{staff.id}", key, now, **values)
+    for person in recipients(session, esc.village_code, esc.level):
+        if person.id != actor_id:
+            key = f"esc:{esc.id}:{step}:{person.id}"
+            enqueue(session=session, key=key, recipient=person, message=notice, now=now)
+
+
+def _owner_name(session: Session, esc: Escalation) -> str:
+    owner = escalation_queries.staff_by_id(session=session, staff_id=esc.owner_id)
+    return owner.name if owner is not None and owner.name else ""
+
+
+def _child_name(session: Session, esc: Escalation) -> str:
+    child = escalation_queries.child_of(session=session, escalation=esc)
+    return first_name(child.name) if child is not None else ""
 
 
 def acknowledge(*, session: Session, caller: Caller, esc_id: int, now: datetime) -> Escalation:
     """Take ownership of an open escalation; the first to acknowledge owns it."""
     esc = actionable(session=session, caller=caller, esc_id=esc_id)
     if esc.state != OPEN:
-        owner = session.get(Staff, esc.owner_id) if esc.owner_id else None
-        raise UserError(N_("escalation.error.taken"), name=owner.name if owner else "")
+        raise UserError(N_("escalation.error.taken"), name=_owner_name(session, esc))
     esc.state, esc.owner_id = ACKNOWLEDGED, caller.staff_id
     _event(session, esc, "acknowledged", caller.staff_id, now)
-    child = session.get(Child, esc.child_id)
-    name = first_name(child.name) if child else ""
-    _tell_others(
-        session,
-        esc,
-        caller.staff_id,
-        "ack",
-        N_("escalation.taken_by"),
-        now,
-        id=esc.id,
-        name=caller.name or "",
-    )
-    notify(
-        session,
-        session.get(Staff, esc.raised_by),
-        f"esc:{esc.id}:ack:director",
-        N_("escalation.director_ack"),
-        now,
-        child=name,
-        name=caller.name or "",
-    )
+    name = caller.name or ""
+    taken = text_notice(N_("escalation.taken_by"), id=esc.id or 0, name=name)
+    _tell_others(session, esc, caller.staff_id, "ack", taken, now)
+    told = text_notice(N_("escalation.director_ack"), child=_child_name(session, esc), name=name)
+    _tell(session, esc.raised_by, f"esc:{esc.id}:ack:director", told, now)
     return esc
 
 
@@ -306,31 +290,16 @@ def resolve(
     if esc.state == RESOLVED:
         raise UserError(N_("escalation.error.resolved"))
     if esc.owner_id not in (None, caller.staff_id):
-        owner = session.get(Staff, esc.owner_id)
-        raise UserError(N_("escalation.error.taken"), name=owner.name if owner else "")
+        raise UserError(N_("escalation.error.taken"), name=_owner_name(session, esc))
     esc.state, esc.owner_id, esc.resolution = RESOLVED, caller.staff_id, note
     _event(session, esc, "resolved", caller.staff_id, now, note)
-    child = session.get(Child, esc.child_id)
-    _tell_others(
-        session,
-        esc,
-        caller.staff_id,
-        "res",
-        N_("escalation.resolved_by"),
-        now,
-        id=esc.id,
-        name=caller.name or "",
+    name = caller.name or ""
+    resolved = text_notice(N_("escalation.resolved_by"), id=esc.id or 0, name=name)
+    _tell_others(session, esc, caller.staff_id, "res", resolved, now)
+    told = text_notice(
+        N_("escalation.director_resolved"), child=_child_name(session, esc), name=name, note=note
     )
-    notify(
-        session,
-        session.get(Staff, esc.raised_by),
-        f"esc:{esc.id}:res:director",
-        N_("escalation.director_resolved"),
-        now,
-        child=first_name(child.name) if child else "",
-        name=caller.name or "",
-        note=note,
-    )
+    _tell(session, esc.raised_by, f"esc:{esc.id}:res:director", told, now)
     return esc
 
 
@@ -340,27 +309,17 @@ def ask_director(
     """Send the director a question about the report, with a Reply button."""
     esc = actionable(session=session, caller=caller, esc_id=esc_id)
     _event(session, esc, "asked", caller.staff_id, now, question)
-    count = session.exec(
-        select(EscalationEvent).where(
-            EscalationEvent.escalation_id == esc_id, EscalationEvent.action == "asked"
-        )
-    ).all()
-    notify(
-        session,
-        session.get(Staff, esc.raised_by),
-        f"esc:{esc.id}:ask:{len(count)}",
-        N_("escalation.question"),
-        now,
-        buttons=[[(N_("escalation.button.reply"), f"esc:reply:{esc.id}")]],
-        name=caller.name or "",
-        question=question,
+    count = escalation_queries.count_events(session=session, esc_id=esc_id, action="asked")
+    notice = Notification(
+        "escalation.question", {"esc_id": esc.id, "name": caller.name or "", "question": question}
     )
+    _tell(session, esc.raised_by, f"esc:{esc.id}:ask:{count}", notice, now)
     return esc
 
 
 def own_report(*, session: Session, caller: Caller, esc_id: int) -> Escalation:
     """Return the escalation if the caller is the director who raised it."""
-    esc = session.get(Escalation, esc_id)
+    esc = escalation_queries.escalation_by_id(session=session, esc_id=esc_id)
     if esc is None or esc.raised_by != caller.staff_id:
         raise AccessDenied(N_("escalation.error.not_yours"), table="escalation", record_id=esc_id)
     return esc
@@ -372,80 +331,59 @@ def reply_to_question(
     """Send the director's answer to whoever asked (the owner, or every recipient)."""
     esc = own_report(session=session, caller=caller, esc_id=esc_id)
     _event(session, esc, "answered", caller.staff_id, now, answer)
-    count = len(
-        session.exec(
-            select(EscalationEvent).where(
-                EscalationEvent.escalation_id == esc_id, EscalationEvent.action == "answered"
-            )
-        ).all()
+    count = escalation_queries.count_events(session=session, esc_id=esc_id, action="answered")
+    notice = text_notice(
+        N_("escalation.answer"), id=esc.id or 0, name=caller.name or "", answer=answer
     )
-    targets = (
-        [session.get(Staff, esc.owner_id)]
-        if esc.owner_id
-        else recipients(session, esc.village_code, esc.level)
-    )
-    for staff in targets:
-        if staff is not None:
-            notify(
-                session,
-                staff,
-                f"esc:{esc.id}:answer:{count}:{staff.id}",
-                N_("escalation.answer"),
-                now,
-                id=esc.id,
-                name=caller.name or "",
-                answer=answer,
-            )
+    if esc.owner_id:
+        _tell(session, esc.owner_id, f"esc:{esc.id}:answer:{count}:{esc.owner_id}", notice, now)
+        return esc
+    for person in recipients(session, esc.village_code, esc.level):
+        key = f"esc:{esc.id}:answer:{count}:{person.id}"
+        enqueue(session=session, key=key, recipient=person, message=notice, now=now)
     return esc
 
 
 def move_overdue(*, session: Session, now: datetime, policy: EscalationPolicy) -> int:
-    """Send township escalations nobody acknowledged in time on to the county."""
-    statement = select(Escalation).where(
-        Escalation.state == OPEN, Escalation.level == TOWNSHIP, col(Escalation.due_by) <= now
+    """Send township escalations nobody acknowledged in time on up the ladder."""
+    overdue = escalation_queries.overdue_at_level(
+        session=session, level=TOWNSHIP, state=OPEN, now=now
     )
-    moved = 0
-    for esc in session.exec(statement).all():
-        go_to_county(session, esc, now, policy, N_("escalation.not_acknowledged"))
-        moved += 1
-    return moved
+    for esc in overdue:
+        go_up(session, esc, now, policy, NOT_ACKNOWLEDGED)
+    return len(overdue)
 
 
-def go_to_county(
-    session: Session, esc: Escalation, now: datetime, policy: EscalationPolicy, reason_key: str
+def go_up(
+    session: Session,
+    esc: Escalation,
+    now: datetime,
+    policy: EscalationPolicy,
+    reasons: dict[str, str],
 ) -> None:
-    """Move an escalation to the county admins, saying why."""
-    esc.level, esc.due_by = COUNTY, now + policy.sla(esc.urgent)
-    _event(session, esc, "to_county", None, now, reason_key)
-    child = session.get(Child, esc.child_id)
+    """Move an escalation to the county admins (or the city's, then the province's, when a
+    level has nobody), saying why in the words `reasons` has for the level it reaches."""
+    esc.level, people = climb(session, esc.village_code, COUNTY)
+    reason_key = reasons[esc.level]
+    esc.due_by = now + policy.sla(esc.urgent)
+    _event(session, esc, f"to_{esc.level}", None, now, reason_key)
+    child = escalation_queries.child_of(session=session, escalation=esc)
     if child is not None:
-        _send_to_level(session, esc, child, Report(note=esc.reason), now, reason_key=reason_key)
+        report = Report(note=esc.reason)
+        _send_to(session, esc, people, child, report, now, reason_key=reason_key)
 
 
 def on_undeliverable(
-    session: Session, row: OutboxMessage, now: datetime, policy: EscalationPolicy
+    *, session: Session, row: OutboxMessage, now: datetime, policy: EscalationPolicy
 ) -> None:
-    """When nobody at a level can receive an escalation (all blocked the bot), go up at once."""
+    """When nobody at the township can receive an escalation (all blocked the bot), go up."""
     _, esc_id, level = row.event.split(":")
-    esc = session.get(Escalation, int(esc_id))
+    esc = escalation_queries.escalation_by_id(session=session, esc_id=int(esc_id))
     if esc is None or esc.state != OPEN or esc.level != TOWNSHIP or level != TOWNSHIP:
         return
-    siblings = session.exec(select(OutboxMessage).where(OutboxMessage.event == row.event)).all()
-    if all(s.state in (UNDELIVERABLE, FAILED) for s in siblings):
-        go_to_county(session, esc, now, policy, N_("escalation.unreachable"))
-
-
-def open_escalations(*, session: Session, caller: Caller) -> Sequence[Escalation]:
-    """Return the open escalations in the caller's area, oldest first."""
-    statement = (
-        select(Escalation)
-        .where(
-            col(Escalation.village_code).startswith(caller.area_prefix),
-            Escalation.state != RESOLVED,
-        )
-        .order_by(col(Escalation.raised_at))
-    )
-    return session.exec(statement).all()
+    states = outbox_queries.states_of_event(session=session, event=row.event)
+    if all(state in (UNDELIVERABLE, FAILED) for state in states):
+        go_up(session, esc, now, policy, UNREACHABLE)
 
 
 @dataclass(frozen=True)
@@ -456,23 +394,21 @@ class EscalationItem:
 
 def escalation_list(*, session: Session, caller: Caller) -> list[EscalationItem]:
     """Describe the open escalations in the caller's area for the list, oldest first."""
-    items = []
-    for esc in open_escalations(session=session, caller=caller):
-        child = session.get(Child, esc.child_id)
-        village = queries.get_org(session=session, code=esc.village_code)
-        owner = session.get(Staff, esc.owner_id) if esc.owner_id else None
-        items.append(
-            EscalationItem(
-                esc.id or 0,
-                {
-                    "id": esc.id,
-                    "child": first_name(child.name) if child else "",
-                    "village": village.name if village else esc.village_code,
-                    "raised": esc.raised_at.isoformat(timespec="minutes"),
-                    "state": esc.state,
-                    "urgent": "🚨" if esc.urgent else "",
-                    "owner": owner.name if owner and owner.name else "-",
-                },
-            )
+    listed = escalation_queries.unresolved_in_area(
+        session=session, area_prefix=caller.area_prefix, resolved=RESOLVED
+    )
+    return [
+        EscalationItem(
+            esc.id or 0,
+            {
+                "id": esc.id,
+                "child": first_name(child) if child else "",
+                "village": village or esc.village_code,
+                "raised": esc.raised_at.isoformat(timespec="minutes"),
+                "state": esc.state,
+                "urgent": "🚨" if esc.urgent else "",
+                "owner": owner or "-",
+            },
         )
-    return items
+        for esc, child, village, owner in listed
+    ]

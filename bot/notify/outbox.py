@@ -1,37 +1,43 @@
-"""The outbox: enqueue in the caller's transaction, claim due rows, record what happened."""
+"""The outbox: enqueue in the caller's transaction, claim due rows, record what happened.
+
+A row holds one notification (kind and parameters), rendered by the sender when it goes out.
+A text longer than Telegram's limit becomes several messages only then: the sender sends them
+in order and records in the row's payload how many went out, so a retry (after a 429, or a
+sender that died mid-way) carries on with the next part instead of starting again.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from bot.notify.notification import Notification
 from bot.reply import Reply
-from storage.outbox_models import (
-    FAILED,
-    PENDING,
-    SENDING,
-    SENT,
-    UNDELIVERABLE,
-    OutboxMessage,
-)
+from storage import outbox_queries
+from storage.outbox_models import PENDING, OutboxMessage
+from storage.outbox_queries import Claimed
+from storage.recipient_queries import Recipient
+
+__all__ = [
+    "LEASE",
+    "Claimed",
+    "Queued",
+    "Recipient",
+    "backoff",
+    "claim_due",
+    "enqueue",
+    "enqueue_many",
+]
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
 
-
-class Addressee(Protocol):
-    """Whom a message goes to: a Staff row, or the few columns of one the sweep reads."""
-
-    @property
-    def id(self) -> int | None: ...
-
-    @property
-    def telegram_user_id(self) -> int | None: ...
+# What a row can hold: a notification, or a message rendered already (rows of the old format,
+# and tests or benchmarks that queue a literal text).
+Content = Notification | Reply
 
 
 @dataclass(frozen=True)
@@ -39,24 +45,27 @@ class Queued:
     """One message for `enqueue_many`, with the same meaning as `enqueue`'s arguments."""
 
     key: str
-    recipient: Addressee
-    message: Reply
+    recipient: Recipient
+    message: Content
     not_before: datetime | None = None
     event: str = ""
+    payload: str | None = None  # the message as JSON, when the caller made it once for many
 
 
 def enqueue(
     *,
     session: Session,
     key: str,
-    recipient: Addressee,
-    message: Reply,
+    recipient: Recipient | None,
+    message: Content,
     now: datetime,
     not_before: datetime | None = None,
     event: str = "",
 ) -> bool:
     """Queue a message once per key; a key already queued is left as it is. Tell whether it was
-    queued (not when the key was taken or the recipient has no Telegram account)."""
+    queued (not when the key was taken or there is nobody with a Telegram account to send to)."""
+    if recipient is None:
+        return False
     queued = Queued(key, recipient, message, not_before, event)
     return enqueue_many(session=session, messages=[queued], now=now) > 0
 
@@ -65,31 +74,21 @@ def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime)
     """Queue many messages in one round trip, each once per key, as `enqueue` does one.
 
     Keys already queued, and repeats within `messages`, are left as they are; returns how many
-    rows were added. The rows are written with Core: tens of thousands of ORM objects, flushed
-    one by one, made a large sweep crawl.
+    rows were added.
     """
-    # A text over Telegram's limit goes as several rows, sent in order: the first keeps the key.
-    parts = [
-        (message, part, message.key if n == 1 else f"{message.key}#{n}")
-        for message in messages
-        for n, part in enumerate(message.message.parts(), start=1)
-    ]
-    keys = {key for _, _, key in parts}
-    taken = set(
-        session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).in_(keys))).all()
-    )
+    taken = outbox_queries.taken_keys(session=session, keys=(m.key for m in messages))
     rows = []
-    for message, part, key in parts:
+    for message in messages:
         recipient = message.recipient
-        if recipient.telegram_user_id is None or recipient.id is None or key in taken:
+        if recipient.telegram_user_id is None or recipient.id is None or message.key in taken:
             continue
-        taken.add(key)
+        taken.add(message.key)
         rows.append(
             {
-                "key": key,
+                "key": message.key,
                 "recipient_staff_id": recipient.id,
                 "chat_id": recipient.telegram_user_id,
-                "payload": part.to_json(),
+                "payload": message.payload or message.message.to_json(),
                 "state": PENDING,
                 "not_before": message.not_before or now,
                 "attempts": 0,
@@ -97,58 +96,22 @@ def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime)
                 "created_at": now,
             }
         )
-    if rows:
-        session.connection().execute(insert(OutboxMessage), rows)
+    outbox_queries.insert_rows(session=session, rows=rows)
     return len(rows)
 
 
-def claim_due(*, session: Session, now: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
-    """Take due rows for this process: pending ones, and ones whose sender died mid-send."""
-    statement = (
-        select(OutboxMessage)
-        .where(
-            col(OutboxMessage.not_before) <= now,
-            (col(OutboxMessage.state) == PENDING)
-            | ((col(OutboxMessage.state) == SENDING) & (col(OutboxMessage.claimed_until) < now)),
-        )
-        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # Two bot processes each take different rows; neither waits for the other.
-        statement = statement.with_for_update(skip_locked=True)
-    rows = session.exec(statement).all()
-    for row in rows:
-        row.state = SENDING
-        row.claimed_until = now + LEASE
-        row.attempts += 1
-    return rows
-
-
-def mark_sent(*, session: Session, outbox_id: int, telegram_message_id: int, now: datetime) -> None:
-    row = session.get(OutboxMessage, outbox_id)
-    if row is not None:
-        row.state, row.telegram_message_id, row.sent_at = SENT, telegram_message_id, now
-        row.claimed_until = None
-
-
-def mark_retry(*, session: Session, outbox_id: int, not_before: datetime, error: str) -> None:
-    row = session.get(OutboxMessage, outbox_id)
-    if row is not None:
-        row.state, row.not_before, row.last_error = PENDING, not_before, error[:200]
-        row.claimed_until = None
+def claim_due(*, session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
+    """Take due rows for this process, each leased for `LEASE`."""
+    return outbox_queries.claim_due(session=session, now=now, lease=LEASE, limit=limit)
 
 
 def mark_undeliverable(
     *, session: Session, outbox_id: int, error: str, permanent_failure: bool = False
 ) -> OutboxMessage | None:
     """Give up on a row: the recipient blocked the bot, or Telegram refused the message."""
-    row = session.get(OutboxMessage, outbox_id)
-    if row is not None:
-        row.state = FAILED if permanent_failure else UNDELIVERABLE
-        row.last_error = error[:200]
-        row.claimed_until = None
-    return row
+    return outbox_queries.mark_undeliverable(
+        session=session, outbox_id=outbox_id, error=error, permanent_failure=permanent_failure
+    )
 
 
 def backoff(attempts: int) -> timedelta:

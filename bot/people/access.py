@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.people.orgs import area_prefix, prefix_of
+from bot.people.roles import Role
 from storage import queries
-from storage.models import Role, Staff
+from storage.models import Staff
 
 
 @dataclass(frozen=True)

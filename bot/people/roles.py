@@ -1,7 +1,117 @@
-"""Roles, what each may do where, and who is told at each level (village → … → province)."""
+"""Roles, what each may do where, and who is told at each level (village → … → province).
+
+Both tables are data: a new role, action or receiving level is a row here, not an `if` in the
+code that checks or routes.
+"""
 
 from __future__ import annotations
 
-from storage.models import Role
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import NamedTuple, TypeVar
 
-__all__ = ["Role"]
+from storage.models import OrgLevel, Role
+
+__all__ = [
+    "LADDER",
+    "PERMISSIONS",
+    "RECEIVER_AT",
+    "Action",
+    "Role",
+    "Rung",
+    "Scope",
+    "first_staffed",
+    "ladder_above",
+    "may",
+    "scope_of",
+]
+
+
+class Action(StrEnum):
+    """What someone may do in the bot."""
+
+    KEEP_FILES = "keep_files"  # open and edit child files
+    REPORT_VISITS = "report_visits"
+    LIST_DUE = "list_due"  # the visits due within a week, with "report a visit" buttons
+    LIST_OVERDUE = "list_overdue"  # the children whose visits are overdue
+    HANDLE_ESCALATIONS = "handle_escalations"  # acknowledge, resolve, ask the director
+
+
+class Scope(StrEnum):
+    """Where an action applies."""
+
+    OWN_UNIT = "own_unit"  # the unit the person belongs to (a director's village)
+    AREA = "area"  # every unit under the person's own
+
+
+PERMISSIONS: dict[tuple[Role, Action], Scope] = {
+    (Role.DIRECTOR, Action.KEEP_FILES): Scope.OWN_UNIT,
+    (Role.DIRECTOR, Action.REPORT_VISITS): Scope.OWN_UNIT,
+    (Role.DIRECTOR, Action.LIST_DUE): Scope.OWN_UNIT,
+    (Role.SUPERVISOR, Action.LIST_OVERDUE): Scope.AREA,
+    (Role.SUPERVISOR, Action.HANDLE_ESCALATIONS): Scope.AREA,
+    (Role.ADMIN, Action.LIST_OVERDUE): Scope.AREA,
+    (Role.ADMIN, Action.HANDLE_ESCALATIONS): Scope.AREA,
+}
+
+
+def may(role: Role | str, action: Action) -> bool:
+    """Tell whether a role may take an action at all (where is `scope_of`)."""
+    return (Role(role), action) in PERMISSIONS
+
+
+def scope_of(role: Role | str, action: Action) -> Scope | None:
+    """Where a role may take an action, or None when it may not."""
+    return PERMISSIONS.get((Role(role), action))
+
+
+# The routing ladder, bottom up, and which role receives reports at each rung.
+LADDER: tuple[OrgLevel, ...] = (
+    OrgLevel.VILLAGE,
+    OrgLevel.TOWNSHIP,
+    OrgLevel.COUNTY,
+    OrgLevel.CITY,
+    OrgLevel.PROVINCE,
+)
+RECEIVER_AT: dict[OrgLevel, Role] = {
+    OrgLevel.TOWNSHIP: Role.SUPERVISOR,
+    OrgLevel.COUNTY: Role.ADMIN,
+    OrgLevel.CITY: Role.ADMIN,
+    OrgLevel.PROVINCE: Role.ADMIN,
+}
+
+
+class Rung(NamedTuple):
+    """One step of the ladder above a village: a unit and the role that receives there."""
+
+    level: str
+    org_code: str
+    role: Role
+
+
+def ladder_above(chain: Sequence[tuple[str, str]], *, from_level: str = "") -> list[Rung]:
+    """The receiving rungs of a unit's chain of (code, level), nearest first, from a level up.
+
+    `chain` runs from the unit itself upward, as the org tree gives it; `from_level` ("" for
+    all) drops the rungs below that level.
+    """
+    start = LADDER.index(OrgLevel(from_level)) if from_level else 0
+    rungs = []
+    for code, level in chain:
+        if level in RECEIVER_AT and LADDER.index(OrgLevel(level)) >= start:
+            rungs.append(Rung(level, code, RECEIVER_AT[OrgLevel(level)]))
+    return rungs
+
+
+T = TypeVar("T")
+
+
+def first_staffed(
+    rungs: Sequence[Rung], people_at: Callable[[Rung], list[T]]
+) -> tuple[Rung, list[T]] | None:
+    """The nearest rung where anyone can receive, with them; None when the ladder is empty."""
+    for rung in rungs:
+        people = people_at(rung)
+        if people:
+            return rung, people
+    return None

@@ -1,56 +1,45 @@
 """The daily digests' building blocks: one streaming pass over the children with visits due.
 
 At a million children a sweep makes some 67,000 messages of 1.7 million lines, so per-row work
-is kept to a minimum: Core rows rather than ORM objects, plain tuples for due visits, and each
-distinct line (kind, due date, locale) formatted once, with only the child's name filled in.
+is kept to a minimum: Core rows rather than ORM objects, plain tuples for due visits. A digest
+is stored as parameters (its distinct line shapes, then each line's shape, child and name) and
+rendered when it is sent (bot/notify/render.py), where each shape is formatted once per locale
+with only the child's name filled in.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.care.cadence import Period, period_bounds, requirements_for
-from bot.i18n import default_i18n
-from bot.reminders.texts import LineParts, ReminderTexts, director_text, escape, visit_buttons
+from bot.notify.notification import Notification
+from bot.reminders.texts import escape
 from bot.reply import Reply
-from storage.child_models import Child
-from storage.models import Role, Staff
+from storage import reminder_queries
+from storage.recipient_queries import Recipient
 
 DUE_WITHIN = timedelta(days=7)
-ROWS_PER_FETCH = 5_000
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-class Recipient(NamedTuple):
-    """The staff columns a digest needs; loading whole Staff objects cost too much at scale."""
-
-    id: int
-    role: str
-    org_code: str
-    name: str | None
-    locale: str | None
-    telegram_user_id: int
-
-
 @dataclass(frozen=True)
 class Digest:
-    """One message for one recipient."""
+    """One notification for one recipient; `message` is its text once rendered (previews)."""
 
     recipient: Recipient
     kind: str  # director, overdue or county
-    message: Reply
+    notice: Notification
+    message: Reply | None = None
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -119,29 +108,6 @@ def _tier_columns(tier: str) -> tuple[Period | None, Period | None]:
     return periods.get("contact"), periods.get("home_visit")
 
 
-def _due_rows(session: Session, horizon: date, area_prefix: str) -> Iterable[Any]:
-    """Open children of an area with a due date on or before `horizon`, village by village."""
-    statement = (
-        select(
-            col(Child.village_code),
-            col(Child.id),
-            col(Child.name),
-            col(Child.risk_tier),
-            col(Child.next_contact_due),
-            col(Child.next_visit_due),
-        )
-        .where(
-            col(Child.closed).is_(False),
-            col(Child.village_code).startswith(area_prefix),
-            (col(Child.next_contact_due) <= horizon) | (col(Child.next_visit_due) <= horizon),
-        )
-        .order_by(col(Child.village_code))
-    )
-    # Core on the session's connection: the ORM's per-row work doubled the time of this read.
-    connection = session.connection()
-    return connection.execute(statement, execution_options={"yield_per": ROWS_PER_FETCH})
-
-
 def villages_due(
     session: Session, today: date, *, horizon: date | None = None, area_prefix: str = ""
 ) -> Iterator[tuple[str, list[Item]]]:
@@ -153,11 +119,13 @@ def villages_due(
     horizon = today + DUE_WITHIN if horizon is None else horizon
     columns = Memo(_tier_columns)
     dues: Memo[tuple[str, Period, date], Due] = Memo(lambda key: due_on(*key, today))
-    for village, rows in groupby(_due_rows(session, horizon, area_prefix), key=itemgetter(0)):
+    rows_due = reminder_queries.due_rows(session=session, horizon=horizon, area_prefix=area_prefix)
+    for village, rows in groupby(rows_due, key=itemgetter(0)):
         items: list[Item] = []
         for _, child_id, name, tier, contact_due, visit_due in rows:
             contact_period, visit_period = columns[tier]
-            shown = escape(name)
+            # Inline, not a call: a million children, nearly none with a character to escape.
+            shown = escape(name) if "&" in name or "<" in name or ">" in name else name
             if contact_period is not None and contact_due is not None and contact_due <= horizon:
                 due = dues["contact", contact_period, contact_due]
                 items.append((contact_due, name, child_id, "contact", due, shown))
@@ -169,56 +137,53 @@ def villages_due(
             yield village, items
 
 
-def recipients(session: Session, role: Role) -> dict[str, list[Recipient]]:
-    """Active, enrolled staff of a role by unit, in id order."""
-    statement = (
-        select(
-            col(Staff.id),
-            col(Staff.role),
-            col(Staff.org_code),
-            col(Staff.name),
-            col(Staff.locale),
-            col(Staff.telegram_user_id),
-        )
-        .where(
-            col(Staff.role) == role.value,
-            col(Staff.active).is_(True),
-            col(Staff.telegram_user_id).is_not(None),
-        )
-        .order_by(col(Staff.id))
-    )
-    by_unit: dict[str, list[Recipient]] = defaultdict(list)
-    for row in session.connection().execute(statement):
-        recipient = Recipient._make(row)  # the query keeps only rows with a Telegram account
-        by_unit[recipient.org_code].append(recipient)
-    return by_unit
+ShapeRow = tuple[str, str, int]  # kind, ISO date, and the number its line shows
 
 
-class Lines:
-    """One locale's texts for a sweep; each distinct line is formatted once for all children."""
+class Shapes(dict[Due, int]):
+    """A message's distinct line shapes (a Due each), numbered in order of first use.
 
-    def __init__(self, texts: ReminderTexts) -> None:
-        self.texts = texts
-        self.director: Memo[Due, LineParts] = Memo(
-            lambda due: texts.director_line(due.kind, due.on, due.days_overdue)
-        )
-        self.overdue: Memo[Due, LineParts] = Memo(
-            lambda due: texts.overdue_line(due.kind, due.on, due.missed_periods)
-        )
+    Looked up as `shapes[due]`: a plain dict lookup for every line but each shape's first.
+    """
 
+    def __init__(self, rows_of: Memo[Due, ShapeRow]) -> None:
+        super().__init__()
+        self.rows_of = rows_of  # shared by a sweep's messages: each row is made once
+        self.rows: list[ShapeRow] = []
 
-def lines_by_locale() -> Memo[str | None, Lines]:
-    """Each recipient locale's lines, made on first use."""
-    i18n = default_i18n()
-    return Memo(lambda locale: Lines(ReminderTexts(i18n.translator(locale))))
+    def __missing__(self, due: Due) -> int:
+        number = self[due] = len(self.rows)
+        self.rows.append(self.rows_of[due])
+        return number
 
 
-def director_message(lines: Lines, items: list[Item], stale_titles: list[str]) -> Reply:
-    """A director's digest of a village's due visits (most urgent first) and forgotten drafts."""
-    children = {item[2]: item[1] for item in items}  # in order of first mention
-    director = lines.director
-    body = [shown.join(director[due]) for _, _, _, _, due, shown in items]
-    texts = lines.texts
-    buttons = visit_buttons(texts, children)
-    buttons.append([texts.snooze_button])
-    return Reply(director_text(texts, len(children), body, stale_titles), buttons)
+def director_rows() -> Memo[Due, ShapeRow]:
+    """Directors' line shapes: a due visit's kind, date and days overdue."""
+    return Memo(lambda due: (due.kind, due.on.isoformat(), due.days_overdue))
+
+
+def overdue_rows() -> Memo[Due, ShapeRow]:
+    """Alerts' line shapes: a missed visit's kind, date and periods missed in a row."""
+    return Memo(lambda due: (due.kind, due.on.isoformat(), due.missed_periods))
+
+
+def director_lines(items: list[Item], rows_of: Memo[Due, ShapeRow]) -> dict[str, Any]:
+    """A village's due visits (most urgent first) as digest parameters: the shapes, then each
+    line's shape, child id and name in three parallel columns.
+
+    Columns rather than a tuple per line: a sweep keeps hundreds of thousands of lines in
+    hand, and tuples would each be one more object for the garbage collector to walk.
+    """
+    shapes = Shapes(rows_of)
+    _, names, child_ids, _, dues, _ = zip(*items, strict=True)  # columns, in C
+    return {
+        "shapes": shapes.rows,
+        "line_shapes": tuple(map(shapes.__getitem__, dues)),
+        "child_ids": child_ids,
+        "names": names,
+    }
+
+
+def director_notice(lines: dict[str, Any], stale_titles: list[str]) -> Notification:
+    """A director's digest of a village's due visits and forgotten drafts, to render when sent."""
+    return Notification("reminder.director", {**lines, "stale": stale_titles})

@@ -1,101 +1,106 @@
-"""On the first day of a period, alert supervisors and county admins to what it missed."""
+"""On the first day of a period, alert supervisors and the admins above them to what it missed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import compress
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from bot.reminders.digests import Digest, Item, Lines, Memo, Recipient, recipients
-from bot.reply import Reply
-from storage.models import OrgUnit, Role
+from bot.notify.notification import Notification
+from bot.people.roles import Role, first_staffed, ladder_above
+from bot.reminders.digests import Digest, Due, Item, Memo, ShapeRow, Shapes, overdue_rows
+from storage import recipient_queries
+from storage.models import OrgLevel
+from storage.recipient_queries import Recipient, chain_of
 
 
 class _Alert:
-    """One unit's alert so far: who gets it, and a block of lines per village, by locale."""
+    """One unit's alert so far: who gets it, and its parameters, village by village."""
 
-    def __init__(self, kind: str, people: list[Recipient]) -> None:
-        self.kind = kind  # overdue (a township's supervisors) or county (its admins)
+    def __init__(self, kind: str, people: list[Recipient], rows_of: Memo[Due, ShapeRow]) -> None:
+        self.kind = kind  # overdue (a township's supervisors) or county (the admins above)
         self.recipients = people
-        self.locales = list(dict.fromkeys(person.locale for person in people))
         self.children = 0
-        self.blocks: dict[str | None, list[str]] = {locale: [] for locale in self.locales}
+        self.shapes = Shapes(rows_of)
+        # Per village: its name, each line's shape and each line's child's name. Tuples of
+        # numbers and strings only: the garbage collector stops walking them once it has seen
+        # them, and an alert holds its villages until every director's digest is made.
+        self.villages: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = []
+
+    def add(self, village_name: str, entries: list[Item]) -> None:
+        _, names, child_ids, _, dues, _ = zip(*entries, strict=True)  # columns, in C
+        self.villages.append((village_name, tuple(map(self.shapes.__getitem__, dues)), names))
+        self.children += len(set(child_ids))
+
+    def notice(self) -> Notification:
+        params: dict[str, Any] = {
+            "children": self.children,
+            "shapes": self.shapes.rows,
+            "villages": self.villages,
+        }
+        return Notification(f"reminder.{self.kind}", params)
 
 
 class OverdueAlerts:
     """Supervisors' alerts of the visits the period that ended yesterday missed.
 
-    Children that missed two periods in a row or more also go to the county admins. Alerts are
-    gathered village by village during the directors' pass and sent after every director digest,
-    as they always were, so their text (some tens of MB at a million children) waits till then.
+    Children that missed two periods in a row or more also go to the county admins, or, where a
+    county has none, up the ladder to the city's and then the province's. Alerts are gathered
+    village by village during the directors' pass and sent after every director digest.
     """
 
-    def __init__(self, session: Session, lines: Memo[str | None, Lines]) -> None:
-        self.lines = lines
-        self.supervisors = recipients(session, Role.SUPERVISOR)
-        self.admins = recipients(session, Role.ADMIN)
-        statement = select(col(OrgUnit.code), col(OrgUnit.parent_code), col(OrgUnit.name))
-        self.units = {
-            code: (parent or "", name)
-            for code, parent, name in session.connection().execute(statement)
-        }
+    def __init__(self, session: Session) -> None:
+        self.supervisors = recipient_queries.enrolled_staff_by_unit(
+            session=session, role=Role.SUPERVISOR.value
+        )
+        self.admins = recipient_queries.enrolled_staff_by_unit(
+            session=session, role=Role.ADMIN.value
+        )
+        self.units = recipient_queries.units(session=session)
+        # Where each township's two-period alerts go: the nearest unit above with admins.
+        self.admin_unit: Memo[str, str] = Memo(self._admins_above)
         self.alerts: dict[tuple[str, str], _Alert] = {}  # in order of first mention
+        self.rows_of = overdue_rows()
+
+    def _admins_above(self, township: str) -> str:
+        rungs = ladder_above(chain_of(township, self.units), from_level=OrgLevel.COUNTY.value)
+        found = first_staffed(rungs, lambda rung: self.admins.get(rung.org_code, []))
+        return found[0].org_code if found is not None else ""
 
     def add(self, village: str, items: list[Item]) -> None:
         """Gather one village's visits (most urgent first) that the ended period missed."""
         overdue = [item for item in items if item[4].missed_periods]
         if not overdue:
             return
-        township, village_name = self.units.get(village, ("", village))
-        county = self.units.get(township, ("", ""))[0]
-        # Supervisors and admins share the village's lines; each locale's are made on first use.
-        rendered: Memo[str | None, list[str]] = Memo(
-            lambda locale: self._render(locale, village_name, overdue)
-        )
-        self._add("overdue", township, self.supervisors, overdue, rendered, None)
-        twice = [item[4].missed_periods >= 2 for item in overdue]
-        if any(twice):
-            self._add("county", county, self.admins, overdue, rendered, twice)
+        unit = self.units.get(village)
+        township, village_name = (unit.parent_code, unit.name) if unit else ("", village)
+        self._add("overdue", township, self.supervisors, village_name, overdue)
+        twice = [item for item in overdue if item[4].missed_periods >= 2]
+        if twice:
+            self._add("county", self.admin_unit[township], self.admins, village_name, twice)
 
     def _add(
         self,
         kind: str,
         unit: str,
         staff: dict[str, list[Recipient]],
-        overdue: list[Item],
-        rendered: Memo[str | None, list[str]],
-        only: list[bool] | None,
+        village_name: str,
+        entries: list[Item],
     ) -> None:
-        """Add a village's overdue visits (those marked in `only`) to a unit's alert, if any."""
+        """Add a village's overdue visits to a unit's alert, if anyone there receives it."""
         alert = self.alerts.get((kind, unit))
         if alert is None:
             people = staff.get(unit)
             if not people:
                 return
-            alert = self.alerts[kind, unit] = _Alert(kind, people)
-        entries = overdue if only is None else compress(overdue, only)
-        alert.children += len({item[2] for item in entries})
-        keep = None if only is None else [True, *only]  # the village heading, then the lines
-        for locale in alert.locales:
-            lines = rendered[locale]
-            block = "\n".join(lines if keep is None else compress(lines, keep))
-            alert.blocks[locale].append(block)
-
-    def _render(self, locale: str | None, village_name: str, overdue: list[Item]) -> list[str]:
-        """A village's heading, then a line per missed visit, in one locale."""
-        lines = self.lines[locale]
-        parts = lines.overdue
-        rendered = [lines.texts.village(village_name)]
-        rendered += [shown.join(parts[due]) for _, _, _, _, due, shown in overdue]
-        return rendered
+            alert = self.alerts[kind, unit] = _Alert(kind, people, self.rows_of)
+        alert.add(village_name, entries)
 
     def digests(self) -> Iterator[Digest]:
-        """Each alert, for each of its recipients; an alert's text is let go once it is sent."""
+        """Each alert, for each of its recipients; an alert is let go once it is handed on."""
         for key in list(self.alerts):
             alert = self.alerts.pop(key)
+            notice = alert.notice()
             for person in alert.recipients:
-                title = self.lines[person.locale].texts.title(alert.kind, alert.children)
-                text = "\n".join([title, *alert.blocks[person.locale]])
-                yield Digest(person, alert.kind, Reply(text))
+                yield Digest(person, alert.kind, notice)

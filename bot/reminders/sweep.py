@@ -1,7 +1,8 @@
 """The daily sweep: a digest for each director, overdue alerts for supervisors and the county.
 
 The digests themselves are computed in bot/reminders/digests.py; this module runs the sweep
-once a day, queues what it made, and answers the on-demand "due" and "overdue" menus.
+once a day, queues their parameters in the outbox (rendered only when sent), and answers the
+on-demand "due" and "overdue" menus.
 """
 
 from __future__ import annotations
@@ -13,28 +14,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.forms import drafts
 from bot.forms.registry import get_form
 from bot.i18n import N_, Translator
 from bot.notify.outbox import Queued, enqueue_many
+from bot.notify.render import Renderer
+from bot.people.roles import Role
 from bot.reminders.digests import (
     DUE_WITHIN,
     Digest,
     Item,
-    Recipient,
-    director_message,
-    lines_by_locale,
-    recipients,
+    director_lines,
+    director_notice,
+    director_rows,
     villages_due,
 )
 from bot.reminders.overdue_alerts import OverdueAlerts
 from bot.reminders.texts import ReminderTexts, director_text, visit_buttons
 from bot.reply import Reply
-from storage.models import Role
-from storage.outbox_models import SweepRun
+from storage import recipient_queries, reminder_queries
+from storage.recipient_queries import Recipient
 
 __all__ = [
     "DUE_WITHIN",
@@ -93,23 +94,24 @@ def daily_digests(
     *, session: Session, today: date, now: datetime, mark_drafts: bool = True
 ) -> Iterator[Digest]:
     """Yield a digest for each director with children due within 7 days or overdue, then the
-    supervisors' and county admins' alerts when a period ended yesterday.
+    supervisors' and admins' alerts when a period ended yesterday.
 
     With `mark_drafts`, a director's drafts untouched for 3 days are named, and marked as named.
     """
-    lines = lines_by_locale()
-    directors = recipients(session, Role.DIRECTOR)
+    directors = recipient_queries.enrolled_staff_by_unit(session=session, role=Role.DIRECTOR)
     stale = drafts.stale_drafts(session=session, now=now) if mark_drafts else {}
     # Every period (month or quarter) starts on the first of a month.
-    alerts = OverdueAlerts(session, lines) if today.day == 1 else None
+    alerts = OverdueAlerts(session) if today.day == 1 else None
+    rows_of = director_rows()
     for village, items in villages_due(session, today):
-        for director in directors.get(village, ()):
+        people = directors.get(village, ())
+        lines = director_lines(items, rows_of) if people else {}
+        for director in people:
             titles = []
             for draft in stale.get(director.id, ()):
                 draft.stale_mentioned = True
                 titles.append(get_form(draft.form).title)
-            message = director_message(lines[director.locale], items, titles)
-            yield Digest(director, "director", message)
+            yield Digest(director, "director", director_notice(lines, titles))
         if alerts is not None:
             alerts.add(village, items)
     if alerts is not None:
@@ -121,7 +123,7 @@ class SweepResult:
     ran: bool
     count: int = 0
     digests: Sequence[Digest] = ()  # kept only when the caller asks to collect them
-    messages: Sequence[tuple[Recipient, Reply]] = ()
+    messages: Sequence[tuple[Recipient, Reply]] = ()  # the same, rendered (given a renderer)
 
 
 def sweep(
@@ -133,37 +135,46 @@ def sweep(
     quiet: tuple[time, time] | None,
     dry_run: bool = False,
     collect: bool = True,
+    renderer: Renderer | None = None,
     on_message: Callable[[Recipient, Reply], None] | None = None,
 ) -> SweepResult:
     """Build the day's digests once; queue them in the outbox unless it is a dry run.
 
-    Digests are made and queued as the children are read; `collect=False` keeps none in memory.
+    The outbox gets each digest's parameters; the sender renders them when it sends. Given a
+    `renderer`, each digest is also rendered here in its recipient's language (a preview), for
+    `on_message` and the collected digests. `collect=False` keeps none in memory.
     """
-    if not dry_run:
-        try:
-            with session.begin_nested():
-                session.add(SweepRun(job=JOB, day=today, started_at=now))
-        except IntegrityError:
-            return SweepResult(False)
+    if not dry_run and not reminder_queries.claim_day(
+        session=session, job=JOB, day=today, started_at=now
+    ):
+        return SweepResult(False)
     digests: list[Digest] = []
     pending: list[Queued] = []
     not_before = quiet_until(now.astimezone(tz), quiet)
     count = 0
+    shared, shared_json = None, ""  # an alert's recipients share one notice: its JSON is made once
     for digest in daily_digests(session=session, today=today, now=now, mark_drafts=not dry_run):
         count += 1
+        if renderer is not None:
+            message = renderer.render(digest.notice, digest.recipient.locale)
+            if on_message is not None:
+                on_message(digest.recipient, message)
+            if collect:
+                digest = Digest(digest.recipient, digest.kind, digest.notice, message)
         if collect:
             digests.append(digest)
-        if on_message is not None:
-            on_message(digest.recipient, digest.message)
         if dry_run:
             continue
+        if digest.notice is not shared:
+            shared, shared_json = digest.notice, digest.notice.to_json()
         pending.append(
             Queued(
                 key=f"remind:{digest.kind}:{digest.recipient.id}:{today}",
                 recipient=digest.recipient,
-                message=digest.message,
+                message=digest.notice,
                 not_before=not_before,
                 event=f"reminder:{today}",
+                payload=shared_json,
             )
         )
         if len(pending) >= OUTBOX_BATCH:
@@ -171,7 +182,7 @@ def sweep(
             pending.clear()
     if pending:
         enqueue_many(session=session, messages=pending, now=now)
-    messages = [(digest.recipient, digest.message) for digest in digests]
+    messages = [(d.recipient, d.message) for d in digests if d.message is not None]
     return SweepResult(True, count, digests, messages)
 
 

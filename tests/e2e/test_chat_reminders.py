@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n import default_i18n
+from bot.notify.render import Renderer
 from bot.people.access import identify
 from bot.reminders.sweep import html_to_text, sweep
 from bot.settings import Settings
@@ -77,6 +79,7 @@ def test_reminder_day__digest_button_opens_visit_and_visit_clears_the_child(
             tz=ZoneInfo("Asia/Shanghai"),
             quiet=None,
             dry_run=True,
+            renderer=Renderer(default_i18n()),
         )
     )
     text = html_to_text(tomorrow.messages[0][1].text)

@@ -21,7 +21,7 @@ from tests.support.botrunner import BotThread
 from tests.support.clock import FakeClock
 from tests.support.formdriver import FormDriver
 from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
-from tests.support.seed import COUNTY, OTHER_TOWNSHIP, TOWNSHIP
+from tests.support.seed import CITY, COUNTY, OTHER_TOWNSHIP, PROVINCE, TOWNSHIP
 
 MULTI = {"urgent", "met", "problems"}
 QUIET = [
@@ -231,6 +231,48 @@ def test_no_supervisor_in_township__goes_to_county_at_once(
     flagged_visit(director)
     assert "没有在岗的儿童督导员" in admin.wait_for_text("儿童主任上报", timeout=15).text
     director.wait_for_text("直接上报县民政局", timeout=15)
+
+
+def test_no_supervisor_nor_county_admin__goes_to_the_city_admins_at_once(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    city_admin, _ = enrol(fake, region, 3002, "admin", CITY)
+    province_admin, _ = enrol(fake, region, 3003, "admin", PROVINCE)
+    flagged_visit(director)
+    report = city_admin.wait_for_text("儿童主任上报", timeout=15).text
+    assert "县级也无人在岗，直接上报市级" in report
+    director.wait_for_text("直接上报市民政局", timeout=15)
+    assert region.call(lambda s: s.exec(select(Escalation)).one().level) == "city"
+    province_admin.assert_quiet(1)
+
+
+def test_nobody_below_the_province__goes_to_the_province_admins(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser
+) -> None:
+    province_admin, _ = enrol(fake, region, 3003, "admin", PROVINCE)
+    flagged_visit(director)
+    report = province_admin.wait_for_text("儿童主任上报", timeout=15).text
+    assert "直接上报省级" in report
+    director.wait_for_text("直接上报省民政厅", timeout=15)
+    assert region.call(lambda s: s.exec(select(Escalation)).one().level) == "province"
+
+
+def test_urgent_not_acknowledged__county_without_admin__goes_to_the_city_after_sla(
+    fake: FakeTelegram, region: Database, bot: BotThread, director: FakeUser, clock: FakeClock
+) -> None:
+    enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    city_admin, _ = enrol(fake, region, 3002, "admin", CITY)
+    start_visit(director)
+    step(director, "urgent", "失踪")
+    director.send("孩子昨晚没有回家")
+    director.wait_for_text("110")
+    clock.advance(timedelta(minutes=61))
+    policy = EscalationPolicy(urgent_sla=timedelta(hours=1))
+    assert region.call(lambda s: move_overdue(session=s, now=clock(), policy=policy)) == 1
+    moved = city_admin.wait_for_text("县级无人在岗，转报市级", timeout=15)
+    assert "紧急上报" in moved.text
+    events = region.call(lambda s: [e.action for e in s.exec(select(EscalationEvent)).all()])
+    assert events == ["raised", "to_city"]
 
 
 def test_supervisor_blocked_the_bot__goes_to_county(

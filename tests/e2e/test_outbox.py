@@ -11,8 +11,8 @@ from bot.notify import outbox
 from bot.reply import Reply
 from bot.settings import Settings
 from storage.db import Database
-from storage.models import Staff
 from storage.outbox_models import OutboxMessage
+from storage.recipient_queries import recipient_by_id
 from tests.e2e.test_chat_foundation import enrol
 from tests.fakegram import FakeTelegram
 from tests.support.botrunner import BotThread
@@ -21,11 +21,10 @@ from tests.support.seed import TOWNSHIP
 
 def queue(db: Database, staff_id: int, key: str, text: str) -> None:
     def work(session: object) -> None:
-        staff = session.get(Staff, staff_id)  # type: ignore[attr-defined]
         outbox.enqueue(
-            session=session,
+            session=session,  # type: ignore[arg-type]
             key=key,
-            recipient=staff,  # type: ignore[arg-type]
+            recipient=recipient_by_id(session=session, staff_id=staff_id),  # type: ignore[arg-type]
             message=Reply(text, [[("好", "esc:ack:1")]]),
             now=datetime.now(UTC),
         )

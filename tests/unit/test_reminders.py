@@ -6,22 +6,25 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import select
 
 from bot.i18n import default_i18n
-from bot.notify.outbox import Queued, enqueue_many
+from bot.notify.notification import read_payload
+from bot.notify.render import Renderer
 from bot.people.access import Caller
 from bot.reminders import sweep as reminders
-from bot.reminders.digests import Recipient
 from bot.reminders.sweep import html_to_text, quiet_until, sweep
 from bot.reply import Reply
 from storage.child_models import Child
 from storage.db import Database
+from storage.models import Staff
 from storage.outbox_models import OutboxMessage
 from tests.support.children import file_child
 from tests.support.seed import (
+    CITY,
     COUNTY,
     NEIGHBOUR_VILLAGE,
+    PROVINCE,
     TOWNSHIP,
     VILLAGE,
     enrol_caller,
@@ -30,6 +33,7 @@ from tests.support.seed import (
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET = (time(21, 0), time(8, 0))
+RENDERER = Renderer(default_i18n())  # the sender's renderer: previews read what it will send
 
 
 enrol = enrol_caller
@@ -83,7 +87,13 @@ def at(day: date, hour: int = 9) -> datetime:
 def run(db: Database, day: date, dry_run: bool = False, hour: int = 9):  # type: ignore[no-untyped-def]
     return db.call(
         lambda s: sweep(
-            session=s, today=day, now=at(day, hour), tz=SHANGHAI, quiet=QUIET, dry_run=dry_run
+            session=s,
+            today=day,
+            now=at(day, hour),
+            tz=SHANGHAI,
+            quiet=QUIET,
+            dry_run=dry_run,
+            renderer=RENDERER,
         )
     )
 
@@ -316,10 +326,15 @@ def test_sweep__first_of_month__queued_in_batches_exactly_as_previewed(
         (
             f"remind:{d.kind}:{d.recipient.id}:2026-12-01",
             d.recipient.telegram_user_id,
-            d.message.to_json(),
+            d.notice.to_json(),
         )
         for d in preview.digests
     ]
+    # What the sender will render from each row is what the preview showed.
+    assert [
+        RENDERER.render(read_payload(row.payload).content, d.recipient.locale)
+        for row, d in zip(rows, preview.digests, strict=True)
+    ] == [d.message for d in preview.digests]
     assert {(row.event, row.not_before) for row in rows} == {
         ("reminder:2026-12-01", at(date(2026, 12, 1)))
     }
@@ -333,28 +348,35 @@ def test_sweep__closed_child__left_out(db: Database, village: dict[str, Caller])
     assert [d.kind for d in result.digests] == ["director", "overdue"]
 
 
-def test_outbox__alert_over_telegrams_limit__queued_in_parts_in_order_buttons_last(
-    db: Database,
+def test_sweep__first_of_month__county_without_admin__two_period_alert_goes_to_city_admins(
+    db: Database, village: dict[str, Caller]
 ) -> None:
-    seed_region(db)
-    supervisor = enrol(db, "supervisor", TOWNSHIP, 2001)
-    recipient = Recipient(supervisor.staff_id, "supervisor", TOWNSHIP, "督导", None, 2001)
-    lines = [f"第{n}行 " + "童" * 40 for n in range(300)]
-    message = Reply("\n".join(lines), [[("好", "esc:ack:1")]])
+    db.call(lambda s: setattr(s.get(Staff, village["admin"].staff_id), "active", False))
+    city_admin = enrol(db, "admin", CITY, 3002)
+    enrol(db, "admin", PROVINCE, 3003)
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    alerts = [(d.recipient.id, d.kind) for d in result.digests if d.kind != "director"]
+    assert alerts == [(village["supervisor"].staff_id, "overdue"), (city_admin.staff_id, "county")]
+    county_alert = html_to_text(result.digests[-1].message.text)
+    assert "高小红" in county_alert and "中小明" not in county_alert
 
-    def queue(session: Session) -> int:
-        return enqueue_many(
-            session=session,
-            messages=[Queued(key="remind:overdue:2001:x", recipient=recipient, message=message)],
-            now=datetime(2026, 12, 1, tzinfo=UTC),
-        )
 
-    added = db.call(queue)
-    rows = db.call(lambda s: s.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
-    parts = [Reply.from_json(row.payload) for row in rows]
-    assert added == len(rows) > 1
-    assert [row.key for row in rows][:2] == ["remind:overdue:2001:x", "remind:overdue:2001:x#2"]
-    assert all(len(part.text) <= 4096 for part in parts)
-    assert "\n".join(part.text for part in parts) == message.text
-    assert [part.buttons for part in parts] == [[]] * (len(parts) - 1) + [message.buttons]
-    assert db.call(queue) == 0  # queued once per key, every part
+def test_sweep__first_of_month__only_a_province_admin__two_period_alert_goes_to_the_province(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    db.call(lambda s: setattr(s.get(Staff, village["admin"].staff_id), "active", False))
+    province_admin = enrol(db, "admin", PROVINCE, 3003)
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    assert [(d.recipient.id, d.kind) for d in result.digests if d.kind == "county"] == [
+        (province_admin.staff_id, "county")
+    ]
+
+
+def test_sweep__first_of_month__county_admin_present__city_admins_get_nothing(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    enrol(db, "admin", CITY, 3002)
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    assert [(d.recipient.org_code, d.kind) for d in result.digests if d.kind == "county"] == [
+        (COUNTY, "county")
+    ]

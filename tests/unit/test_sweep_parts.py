@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from bot.care.cadence import Period
 from bot.i18n import default_i18n
-from bot.notify.outbox import Queued, enqueue_many
-from bot.reminders.digests import Memo, Recipient, due_on, villages_due
+from bot.notify.outbox import Queued, Recipient, enqueue_many
+from bot.reminders.digests import Memo, due_on, villages_due
 from bot.reminders.texts import ReminderTexts, escape, fill
 from bot.reply import Reply
 from storage.child_models import Child

@@ -1,0 +1,118 @@
+"""Queries over the outbox: insert once per key, claim due rows, record what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from storage.models import Staff
+from storage.outbox_models import FAILED, PENDING, SENDING, SENT, UNDELIVERABLE, OutboxMessage
+
+
+class Claimed(NamedTuple):
+    """A row this process now sends, with the locale its recipient reads today."""
+
+    id: int
+    chat_id: int
+    payload: str
+    attempts: int
+    event: str
+    locale: str | None
+
+
+def taken_keys(*, session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these keys are queued already."""
+    statement = select(OutboxMessage.key).where(col(OutboxMessage.key).in_(set(keys)))
+    return set(session.exec(statement).all())
+
+
+def insert_rows(*, session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Write rows with Core: tens of thousands of ORM objects, flushed one by one, crawl."""
+    if rows:
+        session.connection().execute(insert(OutboxMessage), list(rows))
+
+
+def claim_due(*, session: Session, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+    """Take due rows for this process: pending ones, and ones whose sender died mid-send."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.not_before) <= now,
+            (col(OutboxMessage.state) == PENDING)
+            | ((col(OutboxMessage.state) == SENDING) & (col(OutboxMessage.claimed_until) < now)),
+        )
+        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Two bot processes each take different rows; neither waits for the other.
+        statement = statement.with_for_update(skip_locked=True)
+    rows = session.exec(statement).all()
+    for row in rows:
+        row.state = SENDING
+        row.claimed_until = now + lease
+        row.attempts += 1
+    locales = _locales(session, {row.recipient_staff_id for row in rows})
+    return [
+        Claimed(
+            row.id or 0,
+            row.chat_id,
+            row.payload,
+            row.attempts,
+            row.event,
+            locales.get(row.recipient_staff_id),
+        )
+        for row in rows
+    ]
+
+
+def _locales(session: Session, staff_ids: set[int]) -> dict[int, str | None]:
+    if not staff_ids:
+        return {}
+    statement = select(col(Staff.id), col(Staff.locale)).where(col(Staff.id).in_(staff_ids))
+    return {staff_id or 0: locale for staff_id, locale in session.exec(statement).all()}
+
+
+def mark_sent(*, session: Session, outbox_id: int, telegram_message_id: int, now: datetime) -> None:
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.state, row.telegram_message_id, row.sent_at = SENT, telegram_message_id, now
+        row.claimed_until = None
+
+
+def record_part_sent(
+    *, session: Session, outbox_id: int, payload: str, telegram_message_id: int
+) -> None:
+    """Keep a row claimed while its parts go out, with how far it got in its payload."""
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.payload, row.telegram_message_id = payload, telegram_message_id
+
+
+def mark_retry(*, session: Session, outbox_id: int, not_before: datetime, error: str) -> None:
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.state, row.not_before, row.last_error = PENDING, not_before, error[:200]
+        row.claimed_until = None
+
+
+def mark_undeliverable(
+    *, session: Session, outbox_id: int, error: str, permanent_failure: bool
+) -> OutboxMessage | None:
+    """Give up on a row: the recipient blocked the bot, or Telegram refused the message."""
+    row = session.get(OutboxMessage, outbox_id)
+    if row is not None:
+        row.state = FAILED if permanent_failure else UNDELIVERABLE
+        row.last_error = error[:200]
+        row.claimed_until = None
+    return row
+
+
+def states_of_event(*, session: Session, event: str) -> list[str]:
+    """The states of every row one event queued."""
+    statement = select(OutboxMessage.state).where(OutboxMessage.event == event)
+    return list(session.exec(statement).all())
