@@ -18,7 +18,7 @@ from bot.forms.intake import INTAKE
 from bot.forms.rules import identity_of
 from bot.i18n import N_
 from bot.people.access import Caller
-from bot.people.roles import Role
+from bot.people.roles import Action, may
 from storage import child_queries, queries
 from storage.child_models import Assistance, Caregiver, Child, Guardian
 
@@ -144,7 +144,7 @@ def create_child(
     *, session: Session, caller: Caller, answers: dict[str, Any], now: datetime, today: date
 ) -> Child:
     """Store a new file from intake answers, with an audit row, in the caller's village."""
-    if caller.role != Role.DIRECTOR:
+    if not may(caller.role, Action.KEEP_FILES):
         raise UserError(N_("children.error.not_director"))
     if child_queries.child_by_id_number(session=session, id_number=answers["child_id"]):
         raise UserError(N_("duplicate.id_saved"))
@@ -222,7 +222,7 @@ def update_child(
     today: date,
 ) -> Child:
     """Apply edited answers to a file, one audit row per changed answer with old and new."""
-    if caller.role != Role.DIRECTOR:
+    if not may(caller.role, Action.KEEP_FILES):
         raise UserError(N_("children.error.read_only"))
     file = load_file(session=session, caller=caller, child_id=child_id)
     if file is None:
@@ -276,4 +276,4 @@ def list_children(*, session: Session, caller: Caller, page: int) -> ChildPage:
 
 def can_edit(caller: Caller, file: ChildFile) -> bool:
     """Directors edit the files of their own village; others only read."""
-    return caller.role == Role.DIRECTOR and file.child.village_code == caller.org_code
+    return may(caller.role, Action.KEEP_FILES) and file.child.village_code == caller.org_code

@@ -13,6 +13,7 @@ from bot.audit import Actor, record_audit
 from bot.errors import InvalidAnswer, UserError
 from bot.forms.parsers import refuse_hidden, tidy
 from bot.i18n import N_
+from bot.people.roles import ROLE_LEVELS
 from storage import queries
 from storage.models import OrgLevel, OrgUnit, Role
 
@@ -45,11 +46,6 @@ ALLOWED_PARENTS = {
     OrgLevel.COUNTY: {OrgLevel.CITY, OrgLevel.PROVINCE},
     OrgLevel.TOWNSHIP: {OrgLevel.COUNTY},
     OrgLevel.VILLAGE: {OrgLevel.TOWNSHIP},
-}
-ROLE_LEVELS = {
-    Role.DIRECTOR: {OrgLevel.VILLAGE},
-    Role.SUPERVISOR: {OrgLevel.TOWNSHIP},
-    Role.ADMIN: {OrgLevel.COUNTY, OrgLevel.CITY, OrgLevel.PROVINCE},
 }
 
 

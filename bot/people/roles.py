@@ -16,6 +16,7 @@ __all__ = [
     "LADDER",
     "PERMISSIONS",
     "RECEIVER_AT",
+    "ROLE_LEVELS",
     "Action",
     "Role",
     "Rung",
@@ -63,6 +64,14 @@ def may(role: Role | str, action: Action) -> bool:
 def scope_of(role: Role | str, action: Action) -> Scope | None:
     """Where a role may take an action, or None when it may not."""
     return PERMISSIONS.get((Role(role), action))
+
+
+# Where each role sits in the org tree (the levels it can be appointed at).
+ROLE_LEVELS: dict[Role, set[OrgLevel]] = {
+    Role.DIRECTOR: {OrgLevel.VILLAGE},
+    Role.SUPERVISOR: {OrgLevel.TOWNSHIP},
+    Role.ADMIN: {OrgLevel.COUNTY, OrgLevel.CITY, OrgLevel.PROVINCE},
+}
 
 
 # The routing ladder, bottom up, and which role receives reports at each rung.

@@ -12,7 +12,8 @@ from sqlmodel import Session
 from bot.audit import Actor, record_audit
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.people.orgs import ROLE_LEVELS, area_prefix_of, level_allows_role
+from bot.people.orgs import area_prefix_of, level_allows_role
+from bot.people.roles import ROLE_LEVELS
 from bot.personal import parse_cn_phone
 from storage import queries
 from storage.models import Invite, OrgLevel, Role, Staff
