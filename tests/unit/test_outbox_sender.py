@@ -12,10 +12,12 @@ from typing import Any
 from sqlmodel import col, select
 from telegram.error import RetryAfter
 
+from bot.care.escalations import EscalationPolicy
 from bot.i18n import I18n, default_i18n
 from bot.notify import outbox
 from bot.notify.notification import Notification, text_notice
 from bot.notify.render import Renderer
+from bot.people.enrollment import ThrottlePolicy
 from bot.reply import Reply
 from bot.services import Services
 from bot.settings import Settings
@@ -54,7 +56,14 @@ class ScriptedBot:
 
 
 def services(db: Database, make_settings: Callable[..., Settings]) -> Services:
-    return Services(settings=make_settings(), db=db, i18n=I18n(), clock=lambda: NOW)
+    return Services(
+        settings=make_settings(),
+        db=db,
+        i18n=I18n(),
+        clock=lambda: NOW,
+        throttle=ThrottlePolicy(),
+        escalation=EscalationPolicy(),
+    )
 
 
 def delivery() -> Delivery:
