@@ -78,9 +78,7 @@ def _readers(session: Session, staff_ids: set[int]) -> dict[int, tuple[str | Non
     statement = select(col(Staff.id), col(Staff.locale), col(Staff.active)).where(
         col(Staff.id).in_(staff_ids)
     )
-    return {
-        staff_id or 0: (locale, active) for staff_id, locale, active in session.exec(statement)
-    }
+    return {staff_id or 0: (locale, active) for staff_id, locale, active in session.exec(statement)}
 
 
 def mark_sent(*, session: Session, outbox_id: int, telegram_message_id: int, now: datetime) -> None:

@@ -58,7 +58,10 @@ def day_due(*, session: Session, job: str, day: date, now: datetime) -> bool:
         col(SweepRun.job) == job, col(SweepRun.day) == day
     )
     row = session.execute(statement).first()
-    return row is None or (row.finished_at is None and _expired(row.lease_until, now))
+    if row is None:
+        return True
+    finished_at, lease_until = row
+    return finished_at is None and _expired(lease_until, now)
 
 
 def lease_day(*, session: Session, job: str, day: date, now: datetime, lease: timedelta) -> bool:
@@ -73,7 +76,7 @@ def lease_day(*, session: Session, job: str, day: date, now: datetime, lease: ti
     statement = select(SweepRun).where(col(SweepRun.job) == job, col(SweepRun.day) == day)
     # Locked, so of two processes finding the same dead run only one takes it over: the other
     # waits, then reads the renewed lease.
-    run = session.exec(statement.with_for_update()).first()
+    run = session.execute(statement.with_for_update()).scalars().first()
     if run is None or run.finished_at is not None or not _expired(run.lease_until, now):
         return False
     run.lease_until = now + lease

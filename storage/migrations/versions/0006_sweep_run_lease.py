@@ -20,8 +20,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("sweep_run") as table:
-        table.add_column(sa.Column("lease_until", storage.types.UTCDateTime(timezone=True), nullable=True))
-        table.add_column(sa.Column("finished_at", storage.types.UTCDateTime(timezone=True), nullable=True))
+        table.add_column(
+            sa.Column("lease_until", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        table.add_column(
+            sa.Column("finished_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
     # Runs recorded before this revision committed in one transaction: they finished.
     op.execute("UPDATE sweep_run SET finished_at = started_at")
 
