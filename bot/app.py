@@ -40,7 +40,13 @@ async def _on_startup(application: Application) -> None:
 def schedule_jobs(application: Application, services: Services) -> None:
     """Build the repeating jobs from code and the database; nothing depends on pickled jobs."""
     from bot.care import escalations
-    from bot.jobs import deliver_outbox, move_overdue_escalations, send_reminders
+    from bot.jobs import (
+        ESCALATION_TICK,
+        REMINDER_TICK,
+        deliver_outbox,
+        move_overdue_escalations,
+        send_reminders,
+    )
     from bot.notify.render import Renderer
     from bot.telegram.sender import Delivery
 
@@ -63,16 +69,17 @@ def schedule_jobs(application: Application, services: Services) -> None:
         name="outbox",
         data=delivery,
     )
-    job_queue.run_repeating(move_overdue_escalations, interval=30, first=1, name="escalations")
-    # Daily at the reminder time, and once at start-up so a bot that was down at that time
-    # still sends the day's digests; the sweep_run table keeps it to once a day.
-    settings = services.settings
-    job_queue.run_daily(
-        send_reminders,
-        time=settings.reminder_clock.replace(tzinfo=settings.timezone),
-        name="reminders",
+    job_queue.run_repeating(
+        move_overdue_escalations,
+        interval=ESCALATION_TICK.total_seconds(),
+        first=1,
+        name="escalations",
     )
-    job_queue.run_once(send_reminders, when=1, name="reminders-at-start")
+    # Not once a day at the reminder time but every tick: each asks the database whether the
+    # day's sweep is due, so an outage (or a bot that was down) delays it and never skips it.
+    job_queue.run_repeating(
+        send_reminders, interval=REMINDER_TICK.total_seconds(), first=1, name="reminders"
+    )
 
 
 async def _on_shutdown(application: Application) -> None:

@@ -6,7 +6,9 @@ personal data) and tried again at the next run.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
 
 from telegram.ext import ContextTypes
 
@@ -14,6 +16,10 @@ from bot.telegram.sender import Delivery, deliver_due
 from bot.tracebacks import stack_without_messages
 
 log = logging.getLogger(__name__)
+# Every job is "catch up until done": each run asks the database what is due or overdue, so a
+# database outage delays a job's work but never skips it. The reminder job ticks this often.
+REMINDER_TICK = timedelta(seconds=30)
+ESCALATION_TICK = timedelta(seconds=30)  # the SLA check: everything overdue moves at once
 
 
 async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,8 +47,12 @@ async def move_overdue_escalations(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Run today's reminder sweep if it is time and it has not run yet (it records each run)."""
-    from bot.reminders.sweep import sweep
+    """Run today's reminder sweep once it is time, unless it ran: the database says which.
+
+    It ticks every `REMINDER_TICK`, so a day whose reminder time fell in an outage (or while the
+    bot was down) is swept at the first tick the database answers.
+    """
+    from bot.reminders.sweep import sweep_in_chunks
 
     services = context.application.bot_data["services"]
     settings = services.settings
@@ -51,14 +61,15 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     if local.time() < settings.reminder_clock:
         return
     try:
-        result = await services.db.run(
-            lambda s: sweep(
-                session=s,
+        # Many short transactions of its own, off the event loop.
+        result = await asyncio.to_thread(
+            lambda: sweep_in_chunks(
+                db=services.db,
                 today=local.date(),
                 now=now,
                 tz=settings.timezone,
                 quiet=settings.quiet_hours,
-                collect=False,  # a big region's digests would all be held in memory otherwise
+                clock=services.clock,
             )
         )
     except Exception as error:  # the job must survive a database hiccup

@@ -50,10 +50,18 @@ def count_events(*, session: Session, esc_id: int, action: str) -> int:
 def overdue_at_level(
     *, session: Session, level: str, state: str, now: datetime
 ) -> Sequence[Escalation]:
-    """Escalations in a state at a level whose time to be acknowledged has run out."""
-    statement = select(Escalation).where(
-        Escalation.state == state, Escalation.level == level, col(Escalation.due_by) <= now
+    """Escalations in a state at a level whose time to be acknowledged has run out, locked for
+    this transaction: of several processes checking at once, each row goes to one of them."""
+    statement = (
+        select(Escalation)
+        .where(Escalation.state == state, Escalation.level == level, col(Escalation.due_by) <= now)
+        .order_by(col(Escalation.id))
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows another process holds are its to move; once it commits they are at a new level
+        # and no longer match, which PostgreSQL re-checks on the row's newest version.
+        statement = statement.with_for_update(skip_locked=True)
+    # On SQLite the write lock taken at BEGIN serialises the checks: the second sees the first's.
     return session.exec(statement).all()
 
 

@@ -49,3 +49,7 @@ class SweepRun(SQLModel, table=True):
     day: date
     started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     recipients: int = Field(default=0)
+    # A run that commits in chunks holds a lease it renews; one whose lease ran out unfinished
+    # (its process died) is taken over and carried on by the next run.
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -22,6 +22,7 @@ class Claimed(NamedTuple):
     attempts: int
     event: str
     locale: str | None
+    active: bool = True  # False once the recipient's access was revoked: send them nothing
 
 
 def taken_keys(*, session: Session, keys: Iterable[str]) -> set[str]:
@@ -56,7 +57,7 @@ def claim_due(*, session: Session, now: datetime, lease: timedelta, limit: int) 
         row.state = SENDING
         row.claimed_until = now + lease
         row.attempts += 1
-    locales = _locales(session, {row.recipient_staff_id for row in rows})
+    readers = _readers(session, {row.recipient_staff_id for row in rows})
     return [
         Claimed(
             row.id or 0,
@@ -64,17 +65,20 @@ def claim_due(*, session: Session, now: datetime, lease: timedelta, limit: int) 
             row.payload,
             row.attempts,
             row.event,
-            locales.get(row.recipient_staff_id),
+            *readers.get(row.recipient_staff_id, (None, False)),
         )
         for row in rows
     ]
 
 
-def _locales(session: Session, staff_ids: set[int]) -> dict[int, str | None]:
+def _readers(session: Session, staff_ids: set[int]) -> dict[int, tuple[str | None, bool]]:
+    """Each recipient's locale today, and whether they still have access."""
     if not staff_ids:
         return {}
-    statement = select(col(Staff.id), col(Staff.locale)).where(col(Staff.id).in_(staff_ids))
-    return {staff_id or 0: locale for staff_id, locale in session.exec(statement).all()}
+    statement = select(col(Staff.id), col(Staff.locale), col(Staff.active)).where(
+        col(Staff.id).in_(staff_ids)
+    )
+    return {staff_id or 0: (locale, active) for staff_id, locale, active in session.exec(statement)}
 
 
 def mark_sent(*, session: Session, outbox_id: int, telegram_message_id: int, now: datetime) -> None:

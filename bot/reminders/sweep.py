@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -37,6 +38,9 @@ from bot.reply import Reply
 from storage import recipient_queries, reminder_queries
 from storage.recipient_queries import Recipient
 
+if TYPE_CHECKING:
+    from storage.db import Database
+
 __all__ = [
     "DUE_WITHIN",
     "JOB",
@@ -49,10 +53,14 @@ __all__ = [
     "html_to_text",
     "quiet_until",
     "sweep",
+    "sweep_in_chunks",
 ]
 
 JOB = "reminders"
 OUTBOX_BATCH = 250  # digests per outbox round trip; an alert can be tens of KB, so not more
+# How long a chunked sweep holds the day before another process may carry it on; each
+# committed batch renews it, and a batch takes milliseconds.
+LEASE = timedelta(minutes=2)
 
 
 def due_items(*, session: Session, area_prefix: str, horizon: date, today: date) -> list[Item]:
@@ -91,12 +99,18 @@ def quiet_until(local_now: datetime, quiet: tuple[time, time] | None) -> datetim
 
 
 def daily_digests(
-    *, session: Session, today: date, now: datetime, mark_drafts: bool = True
+    *,
+    session: Session,
+    today: date,
+    now: datetime,
+    mark_drafts: bool = True,
+    mentioned: list[int] | None = None,
 ) -> Iterator[Digest]:
     """Yield a digest for each director with children due within 7 days or overdue, then the
     supervisors' and admins' alerts when a period ended yesterday.
 
-    With `mark_drafts`, a director's drafts untouched for 3 days are named, and marked as named.
+    With `mark_drafts`, a director's drafts untouched for 3 days are named, and marked as named;
+    given `mentioned`, their ids are appended to it instead, for the caller to mark.
     """
     directors = recipient_queries.enrolled_staff_by_unit(session=session, role=Role.DIRECTOR)
     stale = drafts.stale_drafts(session=session, now=now) if mark_drafts else {}
@@ -109,7 +123,10 @@ def daily_digests(
         for director in people:
             titles = []
             for draft in stale.get(director.id, ()):
-                draft.stale_mentioned = True
+                if mentioned is None:
+                    draft.stale_mentioned = True
+                else:
+                    mentioned.append(draft.id or 0)
                 titles.append(get_form(draft.form).title)
             yield Digest(director, "director", director_notice(lines, titles))
         if alerts is not None:
@@ -167,16 +184,7 @@ def sweep(
             continue
         if digest.notice is not shared:
             shared, shared_json = digest.notice, digest.notice.to_json()
-        pending.append(
-            Queued(
-                key=f"remind:{digest.kind}:{digest.recipient.id}:{today}",
-                recipient=digest.recipient,
-                message=digest.notice,
-                not_before=not_before,
-                event=f"reminder:{today}",
-                payload=shared_json,
-            )
-        )
+        pending.append(_queued(digest, today, not_before, shared_json))
         if len(pending) >= OUTBOX_BATCH:
             enqueue_many(session=session, messages=pending, now=now)
             pending.clear()
@@ -184,6 +192,92 @@ def sweep(
         enqueue_many(session=session, messages=pending, now=now)
     messages = [(d.recipient, d.message) for d in digests if d.message is not None]
     return SweepResult(True, count, digests, messages)
+
+
+def sweep_in_chunks(
+    *,
+    db: Database,
+    today: date,
+    now: datetime,
+    tz: ZoneInfo,
+    quiet: tuple[time, time] | None,
+    clock: Callable[[], datetime] | None = None,
+) -> SweepResult:
+    """Run the day's sweep if it is due, committing its digests batch by batch.
+
+    Each batch commits on its own, so a chat write waits for one batch, never the whole sweep
+    (on SQLite a writing transaction holds the one write lock). A run that dies mid-way leaves
+    its lease to run out; the next one reads everything again and queues only what is missing,
+    since each digest's outbox key is unique per recipient and day.
+    """
+    clock = clock or (lambda: now)
+    due = db.read(lambda s: reminder_queries.day_due(session=s, job=JOB, day=today, now=now))
+    if not due or not db.call(
+        lambda s: reminder_queries.lease_day(session=s, job=JOB, day=today, now=now, lease=LEASE)
+    ):
+        return SweepResult(False)
+    not_before = quiet_until(now.astimezone(tz), quiet)
+
+    def commit(batch: Sequence[Queued], mentioned: Sequence[int]) -> None:
+        def work(session: Session) -> None:
+            enqueue_many(session=session, messages=batch, now=now)
+            reminder_queries.mark_drafts_mentioned(session=session, draft_ids=mentioned)
+            until = clock() + LEASE
+            reminder_queries.renew_lease(session=session, job=JOB, day=today, until=until)
+
+        db.call(work)
+
+    # One read (a snapshot, without the write lock) feeds many short writing transactions.
+    count = db.read(
+        lambda s: _queue_in_batches(
+            session=s, today=today, now=now, not_before=not_before, commit=commit
+        )
+    )
+    db.call(
+        lambda s: reminder_queries.finish_day(
+            session=s, job=JOB, day=today, now=clock(), recipients=count
+        )
+    )
+    return SweepResult(True, count)
+
+
+def _queue_in_batches(
+    *,
+    session: Session,
+    today: date,
+    now: datetime,
+    not_before: datetime,
+    commit: Callable[[Sequence[Queued], Sequence[int]], None],
+) -> int:
+    """Hand the day's digests to `commit` a batch at a time, with the drafts they name."""
+    pending: list[Queued] = []
+    mentioned: list[int] = []
+    count = 0
+    shared, shared_json = None, ""  # an alert's recipients share one notice: its JSON is made once
+    digests = daily_digests(session=session, today=today, now=now, mentioned=mentioned)
+    for digest in digests:
+        count += 1
+        if digest.notice is not shared:
+            shared, shared_json = digest.notice, digest.notice.to_json()
+        pending.append(_queued(digest, today, not_before, shared_json))
+        if len(pending) >= OUTBOX_BATCH:
+            commit(pending, mentioned)
+            pending.clear()
+            mentioned.clear()
+    if pending or mentioned:
+        commit(pending, mentioned)
+    return count
+
+
+def _queued(digest: Digest, today: date, not_before: datetime, payload: str) -> Queued:
+    return Queued(
+        key=f"remind:{digest.kind}:{digest.recipient.id}:{today}",
+        recipient=digest.recipient,
+        message=digest.notice,
+        not_before=not_before,
+        event=f"reminder:{today}",
+        payload=payload,
+    )
 
 
 def html_to_text(text: str) -> str:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BULK_RETRIES = 3  # passing rate-limit arguments marks a send as bulk for the limiter
+REVOKED = "revoked"  # why a row went undeliverable: its recipient lost access after it was queued
 # Called in the transaction that marks a row undeliverable, by the event's type (the text
 # before the first colon), so the cause can move on: an escalation goes to the next level.
 UndeliverableHook = Callable[[Session, Any, datetime], None]
@@ -76,6 +77,11 @@ async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Cl
     """Send a row's message, part after part from where a previous attempt stopped."""
     db, clock, row_id = services.db, services.clock, row.id
     hooks = delivery.on_undeliverable
+    if not row.active:
+        # Revoked since it was queued: they get nothing, and what it was for moves on as when
+        # a recipient blocked the bot (an escalation nobody else at its level gets goes up).
+        await db.run(lambda s: _give_up(s, row_id, REVOKED, False, clock(), hooks))
+        return False
     try:
         parts, first, locale = _render(delivery, row)
     except Exception:  # a payload no renderer can read must not block the rows behind it
