@@ -221,7 +221,8 @@ def render_screen(screen: Screen, t: Translator, today: object) -> list[Reply]:
                             callbacks.encode(screen.draft_id, version, "resume"),
                         ),
                         (
-                            t.plain("form.button.discard"),
+                            # Asks first, as Cancel does: a long draft is not lost to a slip.
+                            t.plain("form.button.drop"),
                             callbacks.encode(screen.draft_id, version, "cancel"),
                         ),
                     ]
