@@ -161,3 +161,21 @@ def test_note_question__says_its_length_limit(
     supervisor.press("已解决", supervisor.wait_for_text("儿童主任上报"))
     question = supervisor.wait_for_text("处理结果说明")
     assert "最多 1000 字" in question.text
+
+
+def test_name_search__hidden_characters_or_longer_than_a_name__refused_clearly(
+    fake: FakeTelegram, region: Database, bot: BotThread
+) -> None:
+    director, _ = enrol(fake, region)
+    file_child(region)
+    director.send("\u202e小明")
+    director.wait_for_text("看不见的特殊字符")
+    director.send("小" * 51)
+    director.wait_for_text("最多 50 个字")
+    director.send("/visit " + "明" * 60)
+    director.wait_for_text("最多 50 个字")
+    director.send("小明")
+    director.wait_for_text("姓名包含“小明”的儿童")
+    assert "没有找到" not in director.transcript(last=50)
+    statuses = region.call(lambda s: [d.status for d in s.exec(select(FormSession)).all()])
+    assert statuses == [drafts.SAVED]  # only the intake that filed the child
