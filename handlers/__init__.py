@@ -17,6 +17,7 @@ from telegram.ext import (
 from bot.forms.registry import form_specs
 from handlers import (
     children,
+    conversation,
     errors,
     escalations,
     fallback,
@@ -45,7 +46,9 @@ def register_form_openers(application: Application[Any, Any, Any, Any, Any, Any]
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler in the order they must be tried."""
-    application.add_handler(TypeHandler(Update, gate.resolve_caller), group=-1)
+    application.add_handler(TypeHandler(Update, gate.resolve_caller), group=-2)
+    # Before the update's own handler: a menu item, command or button pauses the form in front.
+    application.add_handler(TypeHandler(Update, conversation.pause_form_in_front), group=-1)
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("help", menu.show_help))
     application.add_handler(CommandHandler("lang", menu.choose_language))
@@ -70,4 +73,6 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     application.add_handler(CallbackQueryHandler(fallback.stale_button))
     application.add_handler(MessageHandler(filters.ALL, fallback.unsupported_message))
+    # After it: the offer to continue the paused form, unless a form took the front again.
+    application.add_handler(TypeHandler(Update, conversation.offer_to_continue), group=1)
     application.add_error_handler(errors.report_error)

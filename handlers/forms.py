@@ -39,6 +39,7 @@ async def show(
     """Send the screen's messages (rendered here unless given); after a save or discard, bring
     the menu back."""
     t = context.translate
+    context.form_shown = True
     if replies is None:
         replies = render_screen(screen, t, context.today())
     finished = screen.kind in ("saved", "cancelled", "none")
@@ -123,8 +124,6 @@ async def answer_text(update: Update, context: BotContext) -> bool:
     )
     if screen.kind == "none":
         return False
-    if screen.kind == "duplicate":
-        return True
     await show(update, context, screen)
     return True
 
@@ -173,11 +172,12 @@ async def press(update: Update, context: BotContext) -> None:
     """
     query, user = update.callback_query, update.effective_user
     assert query is not None and query.data is not None and user is not None
+    context.form_shown = True
     decoded = callbacks.decode(query.data)
     if decoded is None:
         await query.answer(context.translate.plain("fallback.stale_button"))
         return
-    services = context.services
+    services, update_id = context.services, update.update_id
     identity, screen = await services.db.run(
         lambda s: service.identify_and_press(
             session=s,
@@ -189,6 +189,7 @@ async def press(update: Update, context: BotContext) -> None:
             now=services.clock(),
             today=context.today(),
             policy=services.escalation,
+            update_id=update_id,
         )
     )
     accept_identity(context, identity)

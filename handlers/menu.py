@@ -87,16 +87,23 @@ async def menu_item(update: Update, context: BotContext) -> None:
     if len(message.text) > MAX_TEXT:
         await say(update, context, t("fallback.too_long", limit=MAX_TEXT))
         return
-    services = context.services
-    for key in menu_items.allowed_items(caller.role):
-        if text in services.i18n.all_labels(key):
-            await _open(update, context, key)
-            return
+    key = menu_item_of(context, text)
+    if key is not None:
+        await _open(update, context, key)
+        return
     if await forms.answer_text(update, context):
         return
     if caller.role == Role.DIRECTOR and await visits.pick_child(update, context, text):
         return
     await say(update, context, t("fallback.text"), reply_markup=menu_keyboard(caller, t))
+
+
+def menu_item_of(context: BotContext, text: str) -> str | None:
+    """Return the key of the caller's menu item whose label (in any language) is the text."""
+    caller = context.caller
+    assert caller is not None
+    labels = context.services.i18n.all_labels
+    return next((k for k in menu_items.allowed_items(caller.role) if text in labels(k)), None)
 
 
 async def _open(update: Update, context: BotContext, key: str) -> None:

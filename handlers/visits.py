@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.care.cards import RISK
 from bot.care.visits import children_to_visit
+from bot.errors import InvalidAnswer
 from bot.i18n import N_
 from bot.people.roles import Role
 from bot.reply import Reply
@@ -16,13 +17,18 @@ from handlers.replies import say
 
 
 async def pick_child(update: Update, context: BotContext, search: str = "") -> bool:
-    """Show the caller's children to report on; tell whether any matched."""
+    """Show the caller's children to report on; tell whether any matched (or the search was
+    refused, which is said)."""
     caller = context.caller
     assert caller is not None
-    children = await context.services.db.run(
-        lambda s: children_to_visit(session=s, caller=caller, search=search)
-    )
     t = context.translate
+    try:
+        children = await context.services.db.run(
+            lambda s: children_to_visit(session=s, caller=caller, search=search)
+        )
+    except InvalidAnswer as refused:
+        await say(update, context, refused.render(t))
+        return True  # answered: the search itself was refused
     if not children:
         if not search:
             await say(update, context, t("children.none"))

@@ -133,3 +133,6 @@ class FormSession(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
     stale_mentioned: bool = Field(default=False)
+    # The draft's question (or review) is the last thing the bot showed its owner: only then is
+    # typed text an answer. Any other use of the bot pauses it; its Continue button resumes it.
+    asking: bool = Field(default=False)

@@ -37,19 +37,19 @@ class UpdateClaim:
     """The inbox row of the update being handled; the first transaction that writes claims it.
 
     "Processed once" means: the first transaction of a handler that writes anything also marks
-    the update's inbox row done, so its effects and the mark commit together, and a second try
+    the update's inbox row applied, so its effects and the mark commit together, and a second try
     (after a crash, or a commit that hung and came through late) can never commit them again.
     Transactions after the first are follow-ups of one already processed update; the form
     service keeps them harmless on a re-run by `last_update` and by button versions.
     """
 
     update_id: int
-    claimed: bool = False  # the inbox row was marked done by one of this update's transactions
+    claimed: bool = False  # the inbox row was marked applied by one of this update's transactions
     wrote: bool = False  # the current transaction has written (set by the engine listener)
 
 
 class AlreadyProcessed(Exception):
-    """This update's inbox row was marked done by another transaction: roll this one back."""
+    """This update's inbox row was marked applied by another transaction: roll this one back."""
 
 
 _handling: ContextVar[UpdateClaim | None] = ContextVar("guanai_handling_update", default=None)
@@ -182,7 +182,7 @@ class Database:
         """Yield a session whose work commits together at the end, or not at all.
 
         While an update is handled (see `handling_update`), the first transaction that writes
-        also marks the update's inbox row done, or rolls back if another one did already.
+        also marks the update's inbox row applied, or rolls back if another one did already.
         """
         claim = _handling.get()
         if claim is None or claim.claimed:

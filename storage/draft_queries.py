@@ -87,15 +87,39 @@ _SAVE_STATE = (
         version=bindparam("version"),
         updated_at=bindparam("updated_at"),
         stale_mentioned=bindparam("stale_mentioned"),
+        asking=bindparam("asking"),
     )
 )
 
 
 def store_state(*, session: Session, draft_id: int | None, values: dict[str, Any]) -> None:
-    """Write a draft's state, version, time and stale mark with one Core UPDATE."""
+    """Write a draft's state, version, time, stale mark and asking flag with one Core UPDATE."""
     # Every answer runs this; a Core UPDATE on the transaction's connection costs a third of
     # an ORM flush of the same change.
     session.connection().execute(_SAVE_STATE, {"draft_id": draft_id, **values})
+
+
+def asking_drafts(*, session: Session, staff_id: int, status: str) -> Sequence[FormSession]:
+    """Return the staff member's drafts in a status whose question is in front, last first."""
+    statement = (
+        select(FormSession)
+        .where(
+            FormSession.staff_id == staff_id,
+            FormSession.status == status,
+            col(FormSession.asking).is_(True),
+        )
+        .order_by(col(FormSession.updated_at).desc())
+        .with_for_update()
+    )
+    return session.exec(statement).all()
+
+
+def stop_asking(*, session: Session, draft_ids: Sequence[int]) -> None:
+    """Mark drafts paused: typed text no longer answers them."""
+    if draft_ids:
+        session.connection().execute(
+            update(FormSession).where(col(FormSession.id).in_(draft_ids)).values(asking=False)
+        )
 
 
 def untouched_drafts(

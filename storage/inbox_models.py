@@ -10,10 +10,14 @@ from sqlmodel import Field, SQLModel
 from storage.types import UTCDateTime
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+# Its handler's writes are committed, its reply may not have gone out: a restart runs it again,
+# when the writes cannot repeat (the claim fails) and a form shows its current screen again.
+APPLIED = "applied"
 
 
 class InboxUpdate(SQLModel, table=True):
-    """One Telegram update; pending until its handlers ran (done) or gave up on it (failed)."""
+    """One Telegram update; pending until its handlers wrote (applied), ran (done) or gave up
+    on it (failed)."""
 
     __tablename__ = "inbox"
     __table_args__ = (Index("ix_inbox_state_update", "state", "update_id"),)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.inbox_models import DONE, FAILED, PENDING, InboxUpdate
+from storage.inbox_models import APPLIED, DONE, FAILED, PENDING, InboxUpdate
 
 
 class ReceivedUpdate(NamedTuple):
@@ -49,23 +49,27 @@ def store_updates(
 
 
 def pending_updates(*, session: Session) -> Sequence[InboxUpdate]:
-    """Return the updates still to process, oldest first (the order Telegram gave them)."""
+    """Return the updates still to process or whose reply may be missing (applied), oldest
+    first (the order Telegram gave them)."""
     statement = (
-        select(InboxUpdate).where(InboxUpdate.state == PENDING).order_by(col(InboxUpdate.update_id))
+        select(InboxUpdate)
+        .where(col(InboxUpdate.state).in_((PENDING, APPLIED)))
+        .order_by(col(InboxUpdate.update_id))
     )
     return session.exec(statement).all()
 
 
 def claim_update(*, session: Session, update_id: int) -> bool:
-    """Mark a pending update done in the caller's transaction; False if it was not pending.
+    """Mark a pending update applied in the caller's transaction; False if it was not pending.
 
     On PostgreSQL a second transaction claiming the same row waits for the first and then
-    finds it done, so only one of them can commit what the update caused.
+    finds it applied, so only one of them can commit what the update caused. The row becomes
+    done once its handlers have run (finish_updates).
     """
     statement = (
         update(InboxUpdate)
         .where(col(InboxUpdate.update_id) == update_id, col(InboxUpdate.state) == PENDING)
-        .values(state=DONE)
+        .values(state=APPLIED)
     )
     return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
 
@@ -73,11 +77,15 @@ def claim_update(*, session: Session, update_id: int) -> bool:
 def finish_updates(
     *, session: Session, done: Sequence[int], failed: Sequence[tuple[int, str]]
 ) -> None:
-    """Mark updates done, or failed with the error's name; finished ones stay as they are."""
+    """Mark updates done (pending or applied ones), or failed with the error's name (pending
+    ones); finished ones stay as they are."""
     if done:
         session.execute(
             update(InboxUpdate)
-            .where(col(InboxUpdate.update_id).in_(done), col(InboxUpdate.state) == PENDING)
+            .where(
+                col(InboxUpdate.update_id).in_(done),
+                col(InboxUpdate.state).in_((PENDING, APPLIED)),
+            )
             .values(state=DONE)
         )
     for update_id, error in failed:

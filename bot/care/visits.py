@@ -15,6 +15,7 @@ from bot.care.escalations import EscalationPolicy, Report, raise_escalation
 from bot.errors import AccessDenied, UserError
 from bot.forms.binding import answers_from, bound_fields, column_values
 from bot.forms.engine import relevant_answers
+from bot.forms.parsers import parse_text
 from bot.forms.visit import PROBLEMS, URGENT, VISIT, VISIT_EDIT
 from bot.i18n import N_
 from bot.people.access import Caller
@@ -47,10 +48,21 @@ def visit_context(child: Child, today: date) -> dict[str, Any]:
     }
 
 
+# A name search is at most a child's name long (the name question's limit): no longer one can
+# match, and a paragraph typed here was not meant as a search.
+SEARCH_MAX_LENGTH = 50
+
+
 def children_to_visit(
     *, session: Session, caller: Caller, search: str = "", limit: int = 8
 ) -> Sequence[Child]:
-    """Return the caller's children, the most overdue first, optionally by part of a name."""
+    """Return the caller's children, the most overdue first, optionally by part of a name.
+
+    A search is checked as a typed answer is: hidden characters or more than a name's length
+    are refused with InvalidAnswer, before anything is looked up.
+    """
+    if search.strip():
+        search = parse_text(search, max_length=SEARCH_MAX_LENGTH)
     return visit_queries.children_to_visit(
         session=session, area_prefix=caller.area_prefix, search=search.strip(), limit=limit
     )

@@ -56,6 +56,7 @@ def create_draft(
     for draft in open_drafts(session=session, staff_id=staff_id):
         if draft.form == form:
             draft.status = DISCARDED
+        draft.asking = False  # the new draft's first question takes the front
     draft = FormSession(
         staff_id=staff_id,
         form=form,
@@ -75,11 +76,28 @@ def save_state(*, session: Session, draft: FormSession, state: FormState, now: d
         "version": state.version,
         "updated_at": now,
         "stale_mentioned": False,
+        # Every stored step is shown next (a question or the review): it is now in front.
+        "asking": True,
     }
     draft_queries.store_state(session=session, draft_id=draft.id, values=values)
     # The loaded draft takes the values as already stored: no ORM flush follows.
     for name, value in values.items():
         set_committed_value(draft, name, value)
+
+
+def pause_drafts(
+    *, session: Session, staff_id: int, keep: int | None = None
+) -> Sequence[FormSession]:
+    """Pause the user's drafts whose question was in front (all but `keep`); return them."""
+    paused = [
+        draft
+        for draft in draft_queries.asking_drafts(session=session, staff_id=staff_id, status=OPEN)
+        if draft.id != keep
+    ]
+    draft_queries.stop_asking(session=session, draft_ids=[d.id for d in paused if d.id])
+    for draft in paused:
+        set_committed_value(draft, "asking", False)
+    return paused
 
 
 def close_draft(*, draft: FormSession, status: str, now: datetime) -> None:

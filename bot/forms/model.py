@@ -89,8 +89,9 @@ class Form:
     context: tuple[str, ...] = ()
     # An edit starts at the review of the stored answers instead of the first question.
     edits_record: bool = False
-    # A one-question form (a note, a reply) saves as soon as it is answered.
-    auto_save: bool = False
+    # A one-question form (a note, a reply): instead of the sectioned review it shows what will
+    # be saved and asks once (Save, Change, Cancel).
+    brief_review: bool = False
     saved: str = "form.saved"  # catalog key of the message once saved; {name} is filled in
 
     @property

@@ -7,14 +7,12 @@ from bot.i18n import N_
 
 
 def note_form(name: str, title: str, label: str, saved: str) -> Form:
-    """A form with one long-text question that saves as soon as it is answered."""
+    """A form with one long-text question, saved once the answer shown back is confirmed."""
     return Form(
         name=name,
         title=title,
-        sections=(
-            section("note", title, Field("note", "long_text", label, options={"max_length": 1000})),
-        ),
-        auto_save=True,
+        sections=(section("note", title, Field("note", "long_text", label)),),
+        brief_review=True,
         saved=saved,
     )
 

@@ -9,7 +9,7 @@ from bot.forms.engine import relevant_answers
 from bot.forms.model import Field, Form
 from bot.forms.registry import get_form
 from bot.forms.service import Screen
-from bot.forms.types import FIELD_TYPES, ParseContext, render_answer
+from bot.forms.types import FIELD_TYPES, ParseContext, max_length, render_answer
 from bot.i18n import N_, Translator
 from bot.reply import Reply
 from bot.telegram.chat_text import split_messages
@@ -44,6 +44,9 @@ def _question(screen: Screen, form: Form, t: Translator, today: object) -> list[
     label = label_of(f, state.answers, t)
     field_type = FIELD_TYPES[f.type]
     lines.append(t(field_type.prompt, label=label))
+    limit = max_length(f)
+    if limit is not None:
+        lines.append(t("form.hint.max_length", limit=limit))
     answered = f.name in state.answers
     if answered and not field_type.multi:
         lines.append(t("form.current_answer", value=render_answer(f, state.answers[f.name], t)))
@@ -86,9 +89,41 @@ def review_blocks(form: Form, answers: dict[str, object], t: Translator) -> list
     return blocks
 
 
+def _brief_review(screen: Screen, form: Form, t: Translator) -> list[Reply]:
+    """A one-question form's review: the answer as it will be saved, asked once."""
+    state = screen.state
+    assert state is not None
+
+    def data(action: str, arg: str = "") -> str:
+        return callbacks.encode(screen.draft_id, state.version, action, arg)
+
+    (only,) = form.fields
+    lines = []
+    if screen.error is not None:
+        lines.append("⚠️ " + screen.error.render(t))
+    lines.append(
+        t(
+            "form.brief_review",
+            title=t.plain(form.title),
+            label=label_of(only, state.answers, t),
+            value=render_answer(only, state.answers.get(only.name), t),
+        )
+    )
+    rows = [
+        [
+            (t.plain("form.button.save"), data("save")),
+            (t.plain("form.button.change"), data("fix", "0")),
+            (t.plain("form.button.cancel"), data("cancel")),
+        ]
+    ]
+    return [Reply("\n".join(lines), rows)]
+
+
 def _review(screen: Screen, form: Form, t: Translator) -> list[Reply]:
     state = screen.state
     assert state is not None
+    if form.brief_review:
+        return _brief_review(screen, form, t)
 
     def data(action: str, arg: str = "") -> str:
         return callbacks.encode(screen.draft_id, state.version, action, arg)
@@ -165,6 +200,30 @@ def render_screen(screen: Screen, t: Translator, today: object) -> list[Reply]:
                         (
                             t.plain("form.button.restart"),
                             callbacks.encode(screen.draft_id, version, "restart"),
+                        ),
+                    ]
+                ],
+            )
+        ]
+    if screen.kind == "paused" and form is not None and state is not None:
+        where = (
+            t.plain("form.at_review")
+            if state.in_review
+            else label_of(form.field(state.current), state.answers, t)
+        )
+        return [
+            Reply(
+                t("form.paused", title=t.plain(form.title), question=where),
+                [
+                    [
+                        (
+                            t.plain("form.button.resume"),
+                            callbacks.encode(screen.draft_id, version, "resume"),
+                        ),
+                        (
+                            # Asks first, as Cancel does: a long draft is not lost to a slip.
+                            t.plain("form.button.drop"),
+                            callbacks.encode(screen.draft_id, version, "cancel"),
                         ),
                     ]
                 ],

@@ -23,7 +23,8 @@ from storage.child_models import FormSession
 class Screen:
     """What the user should see after an update."""
 
-    kind: str  # question, review, saved, cancel_confirm, cancelled, stale, none, resume_offer
+    # question, review, saved, cancel_confirm, cancelled, stale, none, resume_offer, paused
+    kind: str
     form: str = ""
     draft_id: int = 0
     state: FormState | None = None
@@ -87,15 +88,13 @@ def _review_problems(turn: Turn, draft: FormSession, state: FormState) -> tuple[
 
 
 def _store(turn: Turn, draft: FormSession, state: FormState, error: Any = None) -> Screen:
-    """Save the state; run what an answer sets off; save at once forms that need no review."""
+    """Save the state (its next question or review is now in front); run what an answer sets off."""
     on_answer = form_spec(draft.form).on_answer
     info: dict[str, Any] = {}
     if on_answer is not None:
         state, said = on_answer(_hook_context(turn, draft), state)
         info = dict(said)
     drafts.save_state(session=turn.session, draft=draft, state=state, now=turn.now)
-    if state.in_review and get_form(draft.form).auto_save and error is None:
-        return _save(turn, draft, state, confirmed=False)
     found = _review_problems(turn, draft, state) if state.in_review else ()
     return _screen(draft, state, error, found, info)
 
@@ -121,6 +120,8 @@ def begin(
     turn = Turn(session, caller, now, today, policy)
     existing = drafts.open_draft_of(session=session, staff_id=caller.staff_id, form=form)
     if existing is not None and not restart and not get_form(form).edits_record:
+        # The offer, not the draft's question, is now in front: typed text waits for Continue.
+        drafts.pause_drafts(session=session, staff_id=caller.staff_id)
         return Screen(
             "resume_offer", form=form, draft_id=existing.id or 0, state=drafts.state_of(existing)
         )
@@ -146,14 +147,21 @@ def apply_text(
     update_id: int = 0,
     policy: EscalationPolicy,
 ) -> Screen:
-    """Answer the active draft's question with typed text."""
+    """Answer the active draft's question with typed text, if that question is in front.
+
+    Text typed while the draft is paused (a menu item or command was used since its question,
+    or something else was shown) is not an answer: "none", and the caller treats it as text.
+    """
     turn = Turn(session, caller, now, today, policy)
     draft = drafts.active_draft(session=session, staff_id=caller.staff_id)
     if draft is None:
         return Screen("none")
     state = drafts.state_of(draft)
     if update_id and update_id <= state.last_update:
-        return Screen("duplicate")
+        # Applied already (the reply was lost to a crash): show what comes next again.
+        return _refused(turn, draft, state, None)
+    if not draft.asking:
+        return Screen("none")
     outcome = engine.answer_text(get_form(draft.form), state, text, ParseContext(today=today))
     if outcome.error is not None:
         return _refused(turn, draft, state, outcome.error)
@@ -170,10 +178,10 @@ def apply_media(
     today: date,
     policy: EscalationPolicy,
 ) -> Screen:
-    """Answer the active draft's question with a photo, voice note or location."""
+    """Answer the active draft's question with a photo, voice note or location, if in front."""
     turn = Turn(session, caller, now, today, policy)
     draft = drafts.active_draft(session=session, staff_id=caller.staff_id)
-    if draft is None:
+    if draft is None or not draft.asking:
         return Screen("none")
     state = drafts.state_of(draft)
     outcome = engine.answer_media(get_form(draft.form), state, kind, value)
@@ -195,6 +203,8 @@ def _save(turn: Turn, draft: FormSession, state: FormState, confirmed: bool) -> 
     except UserError as error:
         return _screen(draft, state, error=error, problems=found)
     drafts.close_draft(draft=draft, status=drafts.SAVED, now=turn.now)
+    # Another open draft stays paused until its Continue: the saved message is in front now.
+    drafts.pause_drafts(session=turn.session, staff_id=turn.caller.staff_id)
     return Screen(
         "saved",
         form=draft.form,
@@ -216,6 +226,7 @@ def identify_and_press(
     now: datetime,
     today: date,
     policy: EscalationPolicy,
+    update_id: int = 0,
 ) -> tuple[Identity, Screen | None]:
     """Look up who pressed a form button and apply it in one transaction; None for a stranger.
 
@@ -233,7 +244,7 @@ def identify_and_press(
     if identity.caller is None:
         return identity, None
     turn = Turn(session, identity.caller, now, today, policy)
-    return identity, _press(turn, draft, version, action, arg)
+    return identity, _press(turn, draft, version, action, arg, update_id)
 
 
 def apply_button(
@@ -247,6 +258,7 @@ def apply_button(
     now: datetime,
     today: date,
     policy: EscalationPolicy,
+    update_id: int = 0,
 ) -> Screen:
     """Apply a caller's button press if it belongs to the draft's current version.
 
@@ -257,19 +269,27 @@ def apply_button(
     draft = drafts.draft_by_id(session=session, staff_id=caller.staff_id, draft_id=draft_id)
     if draft is None:
         return Screen("stale")
-    return _press(turn, draft, version, action, arg)
+    return _press(turn, draft, version, action, arg, update_id)
 
 
-def _press(turn: Turn, draft: FormSession, version: int, action: str, arg: str) -> Screen:
+def _press(
+    turn: Turn, draft: FormSession, version: int, action: str, arg: str, update_id: int = 0
+) -> Screen:
     now = turn.now
-    if draft.status != drafts.OPEN or draft.version != version:
+    if draft.status != drafts.OPEN:
         return Screen("stale")
+    if draft.version != version:
+        return _redelivered(turn, draft, update_id)
     form = get_form(draft.form)
     state = drafts.state_of(draft)
+    if update_id:
+        # Kept so that the same press, redelivered after a crash, shows its result again.
+        state = replace(state, last_update=update_id)
     if action == "cancel":
         return Screen("cancel_confirm", form=draft.form, draft_id=draft.id or 0, state=state)
     if action == "discard":
         drafts.close_draft(draft=draft, status=drafts.DISCARDED, now=now)
+        drafts.pause_drafts(session=turn.session, staff_id=turn.caller.staff_id)
         return Screen("cancelled", form=draft.form, record_id=draft.record_id)
     if action == "restart":
         drafts.close_draft(draft=draft, status=drafts.DISCARDED, now=now)
@@ -301,6 +321,27 @@ def _press(turn: Turn, draft: FormSession, version: int, action: str, arg: str) 
     if outcome.error is not None:
         return _screen(draft, state, outcome.error)
     return _store(turn, draft, outcome.state)
+
+
+def _redelivered(turn: Turn, draft: FormSession, update_id: int) -> Screen:
+    """A press of an earlier version: stale, unless it is the press applied last (redelivered
+    after a crash took its reply), which shows the current question again."""
+    if not update_id:
+        return Screen("stale")
+    state = drafts.state_of(draft)
+    if state.last_update != update_id:
+        return Screen("stale")
+    return _refused(turn, draft, state, None)
+
+
+def pause(*, session: Session, caller: Caller) -> Screen:
+    """Pause the form whose question was in front (a menu item or command was used instead);
+    return the offer to continue it, or "none" when no question was in front."""
+    paused = drafts.pause_drafts(session=session, staff_id=caller.staff_id)
+    if not paused:
+        return Screen("none")
+    draft = paused[0]
+    return Screen("paused", form=draft.form, draft_id=draft.id or 0, state=drafts.state_of(draft))
 
 
 def cancel_active(*, session: Session, caller: Caller) -> Screen:

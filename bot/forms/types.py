@@ -72,6 +72,15 @@ class FieldType:
     options: frozenset[str] = frozenset()  # the option keys this type reads from a field
 
 
+def max_length(f: Field) -> int | None:
+    """The longest typed answer a free-text question takes (its own or its type's); None for
+    other types."""
+    default = parsers.MAX_LENGTH.get(f.type)
+    if default is None:
+        return None
+    return int(f.options.get("max_length", default))
+
+
 def _choice_rows(f: Field, t: Translator, marks: set[str] | None = None) -> list[list[Button]]:
     per_row = 1 if any(len(t.plain(c.label)) > 8 for c in f.choices) else 2
     action = "toggle" if marks is not None else "choose"
@@ -176,17 +185,13 @@ FIELD_TYPES: dict[str, FieldType] = {
         FieldType(
             "text",
             N_("form.prompt.text"),
-            parse=lambda s, f, _c: parsers.parse_text(
-                s, max_length=f.options.get("max_length", 100)
-            ),
+            parse=lambda s, f, _c: parsers.parse_text(s, max_length=max_length(f) or 0),
             options=frozenset({"max_length"}),
         ),
         FieldType(
             "long_text",
             N_("form.prompt.long_text"),
-            parse=lambda s, f, _c: parsers.parse_long_text(
-                s, max_length=f.options.get("max_length", 2000)
-            ),
+            parse=lambda s, f, _c: parsers.parse_long_text(s, max_length=max_length(f) or 0),
             options=frozenset({"max_length"}),
         ),
         FieldType(

@@ -27,6 +27,10 @@ class BotContext(CallbackContext[GuanaiBot, dict[Any, Any], dict[Any, Any], dict
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.caller: Caller | None = None
         self.t: Translator | None = None
+        # The form this update paused (a form-service screen), offered to continue after the
+        # update's reply unless a form's screen was shown (form_shown) and took the front.
+        self.paused: Any = None
+        self.form_shown = False
 
     @property
     def services(self) -> Services:

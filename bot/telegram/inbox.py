@@ -4,7 +4,10 @@ python-telegram-bot's Updater confirms each update (the next getUpdates offset) 
 is fetched, so a crash lost what was received but not yet handled. Here the fetch loop writes
 each batch to the `inbox` table and only then asks for the next offset; the processing side
 runs the stored updates per chat in order, and a handler's first writing transaction marks
-its row done (see `storage.db.UpdateClaim`). At start-up the rows still pending go first.
+its row applied (see `storage.db.UpdateClaim`), done once its handlers have run. At start-up
+the rows still pending or applied go first: an applied one's writes cannot be made again (its
+claim fails), and a form answer's reply lost to the crash is shown again (its form sees the
+update as applied already and shows the current question).
 
 While the database is unreachable nothing is confirmed to Telegram (it keeps the updates), a
 stored update whose handler could not reach the database is tried again, and each sender is
@@ -236,9 +239,8 @@ class Inbox:
         if self._told:
             log.info("database available again")
             self._told.clear()
-        if claim.claimed or isinstance(error, AlreadyProcessed):
-            return True
-        if error is None:
+        if error is None or claim.claimed or isinstance(error, AlreadyProcessed):
+            # Applied rows too: their writes are in and the handlers ran, replies included.
             self._done.append(update.update_id)
         else:
             self._failed.append((update.update_id, type(error).__name__))

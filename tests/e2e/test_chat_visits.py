@@ -151,6 +151,8 @@ def test_flagged_report__acknowledged_and_resolved__director_told_each_step(
     supervisor.press("已解决", report)
     supervisor.wait_for_text("处理结果说明")
     supervisor.send("已协调民政救助资金维修")
+    supervisor.wait_for_text("确认保存以上内容吗")
+    supervisor.press("保存")
     supervisor.wait_for_text("已标记为处理完毕")
     director.wait_for_text("处理完毕：已协调民政救助资金维修", timeout=15)
     actions = region.call(lambda s: [e.action for e in s.exec(select(EscalationEvent)).all()])
@@ -166,10 +168,14 @@ def test_ask_the_director__question_and_reply_reach_each_other(
     supervisor.press("询问儿童主任", report)
     supervisor.wait_for_text("要询问的问题")
     supervisor.send("孩子现在住在哪里？")
+    supervisor.wait_for_text("确认保存以上内容吗")
+    supervisor.press("保存")
     question = director.wait_for_text("孩子现在住在哪里", timeout=15)
     director.press("回复", question)
     director.wait_for_text("您的回复")
     director.send("住在外婆家")
+    director.wait_for_text("确认保存以上内容吗")
+    director.press("保存")
     supervisor.wait_for_text("住在外婆家", timeout=15)
 
 

@@ -126,14 +126,21 @@ def test_kill_9__ms_after_20_directors_answer__each_answer_applied_once_and_answ
     wait_until_inbox_empty(region)
     time.sleep(0.5)  # room for a late reply, or a second, wrong application, to show itself
     unanswered = [u.id for u in directors if count_with(u, ID_QUESTION) == 0]
+    twice = [u.id for u in directors if count_with(u, ID_QUESTION) == 2]
     print(
         f"kill -9 after {delay_ms} ms: {stored} stored, {len(applied)} applied and {answered} "
-        f"answered before the kill; {len(unanswered)} applied without a reply"
+        f"answered before the kill; {len(unanswered)} without a reply, {len(twice)} shown the "
+        "next question again after the restart"
     )
-    # The one gap: an answer committed just before the kill whose reply was not yet sent.
-    assert set(unanswered) <= applied
+    # An answer committed just before the kill whose reply was not yet sent is run again at
+    # the restart: its form sees it applied and shows the next question once more.
+    assert unanswered == [], [u.transcript() for u in directors if u.id in unanswered]
     for user in directors:
-        assert count_with(user, ID_QUESTION) <= 1, user.transcript()
+        # Once; twice only where the answer was applied before the kill, its reply possibly
+        # sent, and not yet marked done: the restart shows the same next question again (a
+        # second application would have asked the question after it).
+        shown = count_with(user, ID_QUESTION)
+        assert shown == 1 or (shown == 2 and user.id in applied), user.transcript()
         assert count_with(user, "抱歉") == 0, user.transcript()
     states = region.call(lambda s: [drafts.state_of(d) for d in s.exec(select(FormSession)).all()])
     assert len(states) == DIRECTORS

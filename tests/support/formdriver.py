@@ -37,10 +37,16 @@ class FormDriver:
         )
         return self.screen
 
-    def type(self, text: str) -> service.Screen:
+    def type(self, text: str, update_id: int = 0) -> service.Screen:
         self.screen = self.db.call(
             lambda s: service.apply_text(
-                session=s, caller=self.caller, text=text, now=NOW, today=TODAY, policy=POLICY
+                session=s,
+                caller=self.caller,
+                text=text,
+                now=NOW,
+                today=TODAY,
+                policy=POLICY,
+                update_id=update_id,
             )
         )
         return self.screen
@@ -65,11 +71,18 @@ class FormDriver:
             "policy": POLICY,
         }
 
-    def press(self, label: str) -> service.Screen:
+    def press(self, label: str, update_id: int = 0) -> service.Screen:
         args = self._press_args(label)
         self.screen = self.db.call(
-            lambda s: service.apply_button(session=s, caller=self.caller, **args)
+            lambda s: service.apply_button(
+                session=s, caller=self.caller, update_id=update_id, **args
+            )
         )
+        return self.screen
+
+    def pause(self) -> service.Screen:
+        """Use the bot for something else (a menu item, a command): the form in front pauses."""
+        self.screen = self.db.call(lambda s: service.pause(session=s, caller=self.caller))
         return self.screen
 
     def press_as(self, telegram_user_id: int, label: str) -> tuple[Identity, service.Screen | None]:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from storage import inbox_queries
 from storage.db import AlreadyProcessed, Database, UpdateClaim, handling_update
-from storage.inbox_models import DONE, FAILED, PENDING, InboxUpdate
+from storage.inbox_models import APPLIED, DONE, FAILED, PENDING, InboxUpdate
 from storage.inbox_queries import ReceivedUpdate
 from storage.models import AppMeta
 
@@ -56,7 +56,7 @@ def test_pending__two_chats_interleaved__oldest_first_so_each_chat_keeps_its_ord
     assert [(row.update_id, row.chat_id) for row in pending] == [(11, 2), (12, 2)]
 
 
-def test_claim__handler_writes__row_done_in_that_same_transaction(db: Database) -> None:
+def test_claim__handler_writes__row_applied_in_that_same_transaction(db: Database) -> None:
     store(db, received(20))
     claim = UpdateClaim(20)
     with handling_update(claim):
@@ -65,7 +65,21 @@ def test_claim__handler_writes__row_done_in_that_same_transaction(db: Database) 
         db.call(lambda s: write_meta(s, "first"))
         assert claim.claimed
         db.call(lambda s: write_meta(s, "second"))  # a follow-up: plain transaction
-    assert states(db)[20] == DONE and meta(db) == "second"
+    assert states(db)[20] == APPLIED and meta(db) == "second"
+
+
+def test_applied__reply_maybe_lost__pending_again_at_start_until_finished(db: Database) -> None:
+    store(db, received(24), received(25))
+    claim = UpdateClaim(24)
+    with handling_update(claim):
+        db.call(lambda s: write_meta(s, "applied"))
+    pending = db.call(lambda s: inbox_queries.pending_updates(session=s))
+    assert [row.update_id for row in pending] == [24, 25]
+    with handling_update(UpdateClaim(24)), pytest.raises(AlreadyProcessed):
+        db.call(lambda s: write_meta(s, "again"))  # its writes cannot be made twice
+    assert meta(db) == "applied"
+    db.call(lambda s: inbox_queries.finish_updates(session=s, done=[24], failed=[]))
+    assert states(db)[24] == DONE
 
 
 def test_claim__write_rolled_back__row_stays_pending(db: Database) -> None:
@@ -101,7 +115,7 @@ def test_claim__carried_into_worker_threads_of_run(db: Database) -> None:
             await db.run(lambda s: write_meta(s, "from a thread"))
 
     asyncio.run(handler())
-    assert claim.claimed and states(db)[23] == DONE
+    assert claim.claimed and states(db)[23] == APPLIED
 
 
 def test_finish__done_and_failed__failed_counts_attempts_and_keeps_the_error_name(
