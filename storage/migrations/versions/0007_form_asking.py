@@ -1,7 +1,7 @@
 """form_session.asking: typed text answers a form only while its question is in front
 
-Revision ID: 0006_form_asking
-Revises: 0005_inbox
+Revision ID: 0007_form_asking
+Revises: 0006_sweep_run_lease
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_form_asking"
-down_revision: str | None = "0005_inbox"
+revision: str = "0007_form_asking"
+down_revision: str | None = "0006_sweep_run_lease"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
