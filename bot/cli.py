@@ -132,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     remind.add_argument(
         "--dry-run", action="store_true", help="print each recipient's digest and send nothing"
     )
+
+    backup = commands.add_parser("backup", help="copy the live database into a new file")
+    backup.add_argument("--out", type=Path, required=True, help="the new backup file")
+    restore = commands.add_parser("restore", help="restore a backup into an empty database")
+    restore.add_argument("file", type=Path, help="a file written by `backup`")
     return parser
 
 
@@ -199,6 +204,34 @@ def _staff_revoke(args: argparse.Namespace, db: Database, t: Translator) -> None
     print(t.plain("cli.staff.revoked", id=args.id))
 
 
+def _backup(args: argparse.Namespace, t: Translator, settings: Settings) -> None:
+    from bot.backup import backup_database, shown_url
+
+    done = backup_database(database_url=settings.database_url, out=args.out, actor=Actor.cli())
+    print(
+        t.plain(
+            "cli.backup.done",
+            database=shown_url(settings.database_url),
+            path=done.path,
+            size=f"{done.size / 1_000_000:.1f} MB",
+            revision=done.revision or "-",
+        )
+    )
+
+
+def _restore(args: argparse.Namespace, t: Translator, settings: Settings) -> None:
+    from bot.backup import restore_database, shown_url
+
+    done = restore_database(database_url=settings.database_url, backup=args.file, actor=Actor.cli())
+    keys = {
+        "current": N_("cli.restore.current"),
+        "older": N_("cli.restore.older"),
+        "newer": N_("cli.restore.newer"),
+    }
+    where = shown_url(settings.database_url)
+    print(t.plain(keys[done.schema], path=args.file, url=where, revision=done.revision or "-"))
+
+
 def _run_bot(settings: Settings) -> None:
     from bot.app import run_bot
 
@@ -226,6 +259,8 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("staff", "revoke"): lambda: _staff_revoke(args, db, t),
             ("remind", ""): lambda: _remind(args, db, t, settings),
             ("demo-data", ""): lambda: _demo(args, db, t, settings),
+            ("backup", ""): lambda: _backup(args, t, settings),
+            ("restore", ""): lambda: _restore(args, t, settings),
         }
         sub = getattr(args, f"{args.command}_command", "")
         handlers[(args.command, sub)]()
