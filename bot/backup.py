@@ -122,9 +122,17 @@ def _owner_only_file(path: Path) -> Iterator[Path]:
         partial.unlink(missing_ok=True)
 
 
+def _os_user() -> str:
+    """Name the operating-system account running the command (its uid if it has no name)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container user with no passwd entry
+        return f"uid {os.getuid()}"
+
+
 def _audit(database_url: str, *, actor: Actor, action: str, path: Path) -> None:
     """Write who ran a backup or restore, when, on which machine, with which file."""
-    where = {"file": str(path), "host": socket.gethostname(), "user": getpass.getuser()}
+    where = {"file": str(path), "host": socket.gethostname(), "user": _os_user()}
     database = Database(database_url)
     try:
         database.call(
