@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import col, select
 from telegram.error import RetryAfter
 
+from bot.app import build_services
 from bot.i18n import I18n, default_i18n
 from bot.notify import outbox
 from bot.notify.notification import Notification, text_notice
@@ -54,7 +55,9 @@ class ScriptedBot:
 
 
 def services(db: Database, make_settings: Callable[..., Settings]) -> Services:
-    return Services(settings=make_settings(), db=db, i18n=I18n(), clock=lambda: NOW)
+    built = build_services(make_settings(), clock=lambda: NOW)
+    built.db.dispose()  # the test's own database object is used instead
+    return replace(built, db=db, i18n=I18n())
 
 
 def delivery() -> Delivery:

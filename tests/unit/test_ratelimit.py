@@ -8,11 +8,11 @@ from typing import Any
 
 from telegram.error import RetryAfter
 
-from bot.telegram.ratelimit import SlidingWindowLimiter
+from bot.telegram.ratelimit import FloodLimiter
 
 
 def test_limiter__burst_of_bulk_sends__no_window_holds_more_than_the_limit() -> None:
-    limiter = SlidingWindowLimiter(limit=10, period=0.2)
+    limiter = FloodLimiter(limit=10, period=0.2)
     answered: list[float] = []
 
     async def send() -> bool:
@@ -34,7 +34,7 @@ def test_limiter__burst_of_bulk_sends__no_window_holds_more_than_the_limit() -> 
 
 
 def test_limiter__retry_after__waits_then_succeeds() -> None:
-    limiter = SlidingWindowLimiter(limit=30, period=1.0, max_retries=2)
+    limiter = FloodLimiter(limit=30, period=1.0, max_retries=2)
     calls: list[float] = []
 
     async def flaky() -> Any:
@@ -51,7 +51,7 @@ def test_limiter__retry_after__waits_then_succeeds() -> None:
 
 
 def test_limiter__requests_without_a_chat__not_counted() -> None:
-    limiter = SlidingWindowLimiter(limit=1, period=10.0)
+    limiter = FloodLimiter(limit=1, period=10.0)
 
     async def call() -> bool:
         return True
@@ -67,7 +67,7 @@ def test_limiter__requests_without_a_chat__not_counted() -> None:
 
 
 def test_limiter__replies_to_users__go_at_once_and_make_bulk_sends_wait() -> None:
-    limiter = SlidingWindowLimiter(limit=5, period=0.5)
+    limiter = FloodLimiter(limit=5, period=0.5)
     answered: list[tuple[str, float]] = []
 
     def sender(kind: str) -> Any:
@@ -97,7 +97,7 @@ def test_limiter__replies_to_users__go_at_once_and_make_bulk_sends_wait() -> Non
 
 
 def test_limiter__days_of_replies_only__keeps_no_more_than_the_limit() -> None:
-    limiter = SlidingWindowLimiter(limit=30, period=1.0)
+    limiter = FloodLimiter(limit=30, period=1.0)
 
     async def send() -> bool:
         return True
