@@ -71,33 +71,36 @@ async def deliver_due(
     later: set[int] = set()  # chats rescheduled in this run: their next rows wait for it too
     failure: Exception | None = None
     claiming, sent = True, 0
-    while True:
-        if claiming and len(lanes) <= limit // 2:  # refill in batches, not a claim per send
-            try:
-                busy = set(lanes.values())
-                claim = _claim(services.clock(), limit - len(lanes), busy | later)
-                rows = await services.db.run(claim)
-            except Exception as error:  # let the rows in flight finish, then report it
-                failure, claiming, rows = error, False, []
-            for row in rows:
-                task = asyncio.create_task(_deliver_one(bot, services, delivery, row))
-                lanes[task] = row.chat_id
-        if not lanes:
-            break
-        done, _ = await asyncio.wait(lanes, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            chat_id = lanes.pop(task)
-            try:
-                outcome = task.result()
-            except Exception as error:  # a database error: stop claiming, finish the others
-                failure, claiming = failure or error, False
-                continue
-            if outcome is Outcome.SENT:
-                sent += 1
-            elif outcome is Outcome.LATER:
-                later.add(chat_id)
-        if time.monotonic() - started > budget:
-            claiming = False
+    try:
+        while True:
+            if claiming and len(lanes) <= limit // 2:  # refill in batches, not a claim per send
+                try:
+                    claim = _claim(services.clock(), limit - len(lanes), later)
+                    rows = await services.db.run(claim)
+                except Exception as error:  # let the rows in flight finish, then report it
+                    failure, claiming, rows = error, False, []
+                for row in rows:
+                    task = asyncio.create_task(_deliver_one(bot, services, delivery, row))
+                    lanes[task] = row.chat_id
+            if not lanes:
+                break
+            done, _ = await asyncio.wait(lanes, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                chat_id = lanes.pop(task)
+                try:
+                    outcome = task.result()
+                except Exception as error:  # a database error: stop claiming, finish the rest
+                    failure, claiming = failure or error, False
+                    continue
+                if outcome is Outcome.SENT:
+                    sent += 1
+                elif outcome is Outcome.LATER:
+                    later.add(chat_id)
+            if time.monotonic() - started > budget:
+                claiming = False
+    finally:
+        for task in lanes:  # only when this job itself is cancelled (shutdown)
+            task.cancel()
     if failure is not None:
         raise failure
     return sent
