@@ -17,7 +17,7 @@ from bot.settings import Settings, SettingsError
 from bot.telegram.botapi import GuanaiBot
 from bot.telegram.commands import register_commands
 from bot.telegram.context import BotContext
-from bot.telegram.ratelimit import SlidingWindowLimiter
+from bot.telegram.ratelimit import FloodLimiter
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import PerChatUpdateProcessor
 from storage import migrate, queries
@@ -96,7 +96,7 @@ def build_bot(settings: Settings) -> GuanaiBot:
         request=AiohttpRequest(connection_pool_size=64, proxy_url=proxy),
         get_updates_request=AiohttpRequest(connection_pool_size=1, proxy_url=proxy),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone),
-        rate_limiter=SlidingWindowLimiter(limit=30, period=1.0, max_retries=3),
+        rate_limiter=FloodLimiter(limit=30, period=1.0, max_retries=3),
     )
 
 

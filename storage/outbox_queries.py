@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, update
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from storage.models import Staff
@@ -37,15 +38,43 @@ def insert_rows(*, session: Session, rows: Sequence[dict[str, Any]]) -> None:
         session.connection().execute(insert(OutboxMessage), list(rows))
 
 
-def claim_due(*, session: Session, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
-    """Take due rows for this process: pending ones, and ones whose sender died mid-send."""
+def claim_due(
+    *,
+    session: Session,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    skip_chats: Collection[int] = (),
+) -> list[Claimed]:
+    """Take due rows for this process: pending ones, and ones whose sender died mid-send.
+
+    Only the first unsent row of each chat (by not_before, then id) is taken, and none while
+    that chat's first row is being sent, here or by another process: messages to one chat go
+    one after the other, in order, and a chat with a long queue cannot fill a batch.
+    """
+    unsent = col(OutboxMessage.state).in_([PENDING, SENDING])
+    place = (
+        func.row_number()
+        .over(
+            partition_by=col(OutboxMessage.chat_id),
+            order_by=(col(OutboxMessage.not_before), col(OutboxMessage.id)),
+        )
+        .label("place")
+    )
+    due = [col(OutboxMessage.not_before) <= now, unsent]
+    if skip_chats:
+        due.append(col(OutboxMessage.chat_id).not_in(list(skip_chats)))
+    ranked = sql_select(  # sqlmodel's select has no overload for labelled columns
+        col(OutboxMessage.id).label("id"),
+        col(OutboxMessage.state).label("state"),
+        col(OutboxMessage.claimed_until).label("claimed_until"),
+        place,
+    ).where(*due)
+    heads = ranked.subquery()
+    claimable = (heads.c.state == PENDING) | (heads.c.claimed_until < now)
     statement = (
         select(OutboxMessage)
-        .where(
-            col(OutboxMessage.not_before) <= now,
-            (col(OutboxMessage.state) == PENDING)
-            | ((col(OutboxMessage.state) == SENDING) & (col(OutboxMessage.claimed_until) < now)),
-        )
+        .where(col(OutboxMessage.id).in_(select(heads.c.id).where(heads.c.place == 1, claimable)))
         .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
         .limit(limit)
     )
@@ -102,6 +131,19 @@ def mark_retry(*, session: Session, outbox_id: int, not_before: datetime, error:
     if row is not None:
         row.state, row.not_before, row.last_error = PENDING, not_before, error[:200]
         row.claimed_until = None
+
+
+def defer_chat(*, session: Session, chat_id: int, not_before: datetime) -> None:
+    """Hold a chat's other pending rows until not_before, so none overtakes one sent later."""
+    session.connection().execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.state) == PENDING,
+            col(OutboxMessage.not_before) < not_before,
+        )
+        .values(not_before=not_before)
+    )
 
 
 def mark_undeliverable(

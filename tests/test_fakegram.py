@@ -625,6 +625,22 @@ def test_rate_limits(fake: FakeTelegram, api: Api) -> None:
     assert api("sendMessage", chat_id=1001, text="4")["ok"]
 
 
+def test_rate_limits__default__one_a_second_per_chat_and_30_a_second_overall(
+    fake: FakeTelegram, api: Api
+) -> None:
+    for user_id in range(1001, 1033):
+        fake.user(user_id)
+    fake.set_rate_limits(True)
+    assert api("sendMessage", chat_id=1001, text="1")["ok"]
+    again = api("sendMessage", chat_id=1001, text="2")  # Telegram's one a second, taken strictly
+    assert again["error_code"] == 429 and again["parameters"]["retry_after"] == 1
+    assert all(api("sendMessage", chat_id=c, text="x")["ok"] for c in range(1002, 1031))
+    overall = api("sendMessage", chat_id=1031, text="x")  # the 31st within the second
+    assert overall["error_code"] == 429 and overall["parameters"]["retry_after"] == 1
+    time.sleep(1.05)
+    assert api("sendMessage", chat_id=1001, text="3")["ok"]
+
+
 # -- harness -----------------------------------------------------------------------------------
 
 

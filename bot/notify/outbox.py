@@ -8,7 +8,7 @@ sender that died mid-way) carries on with the next part instead of starting agai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -100,9 +100,13 @@ def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime)
     return len(rows)
 
 
-def claim_due(*, session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
-    """Take due rows for this process, each leased for `LEASE`."""
-    return outbox_queries.claim_due(session=session, now=now, lease=LEASE, limit=limit)
+def claim_due(
+    *, session: Session, now: datetime, limit: int = 50, skip_chats: Collection[int] = ()
+) -> list[Claimed]:
+    """Take due rows for this process, each leased for `LEASE`: the first of each chat."""
+    return outbox_queries.claim_due(
+        session=session, now=now, lease=LEASE, limit=limit, skip_chats=skip_chats
+    )
 
 
 def mark_undeliverable(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,8 @@ from bot.notify.notification import read_payload, with_progress
 from bot.notify.render import Renderer
 from bot.reply import Reply
 from bot.telegram.keyboards import markup
+from bot.telegram.ratelimit import retry_after_seconds
+from bot.tracebacks import stack_without_messages
 from storage import outbox_queries
 from storage.outbox_queries import Claimed
 
@@ -40,29 +44,68 @@ class Delivery:
     on_undeliverable: Mapping[str, UndeliverableHook] = field(default_factory=dict)
 
 
-def _retry_after_seconds(error: RetryAfter) -> float:
-    value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+class Outcome(Enum):
+    """How one row's delivery ended in this run."""
+
+    SENT = "sent"
+    GIVEN_UP = "given up"  # failed or undeliverable, recorded as such
+    LATER = "later"  # to be tried again at not_before; its chat waits until then
 
 
-def _claim(now: datetime, limit: int) -> Callable[[Session], list[Claimed]]:
-    return lambda session: outbox.claim_due(session=session, now=now, limit=limit)
+def _claim(now: datetime, limit: int, skip_chats: set[int]) -> Callable[[Session], list[Claimed]]:
+    return lambda session: outbox.claim_due(
+        session=session, now=now, limit=limit, skip_chats=skip_chats
+    )
 
 
 async def deliver_due(
     bot: Any, services: Services, delivery: Delivery, limit: int = 50, budget: float = 10.0
 ) -> int:
-    """Send due outbox rows, batch after batch while batches come full; return how many."""
+    """Send due outbox rows, chats side by side and each chat's rows in order; return how many.
+
+    A claim takes only the first row of each chat, and each row is sent in a task of its own
+    while the rate limiter paces its chat: a chat that is backing off after a 429 (or has a long
+    message in many parts going out one a second) holds up only its own rows. Up to `limit`
+    rows are in flight; more are claimed when half of them are done, until the budget is spent.
+    """
     started = time.monotonic()
-    sent = 0
-    while True:
-        rows = await services.db.run(_claim(services.clock(), limit))
-        for row in rows:
-            if await _deliver_one(bot, services, delivery, row):
-                sent += 1
-        # A full batch means more is waiting: keep going rather than wait for the next run.
-        if len(rows) < limit or time.monotonic() - started > budget:
-            return sent
+    lanes: dict[asyncio.Task[Outcome], int] = {}
+    later: set[int] = set()  # chats rescheduled in this run: their next rows wait for it too
+    failure: Exception | None = None
+    claiming, sent = True, 0
+    try:
+        while True:
+            if claiming and len(lanes) <= limit // 2:  # refill in batches, not a claim per send
+                try:
+                    claim = _claim(services.clock(), limit - len(lanes), later)
+                    rows = await services.db.run(claim)
+                except Exception as error:  # let the rows in flight finish, then report it
+                    failure, claiming, rows = error, False, []
+                for row in rows:
+                    task = asyncio.create_task(_deliver_one(bot, services, delivery, row))
+                    lanes[task] = row.chat_id
+            if not lanes:
+                break
+            done, _ = await asyncio.wait(lanes, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                chat_id = lanes.pop(task)
+                try:
+                    outcome = task.result()
+                except Exception as error:  # a database error: stop claiming, finish the rest
+                    failure, claiming = failure or error, False
+                    continue
+                if outcome is Outcome.SENT:
+                    sent += 1
+                elif outcome is Outcome.LATER:
+                    later.add(chat_id)
+            if time.monotonic() - started > budget:
+                claiming = False
+    finally:
+        for task in lanes:  # only when this job itself is cancelled (shutdown)
+            task.cancel()
+    if failure is not None:
+        raise failure
+    return sent
 
 
 def _render(delivery: Delivery, row: Claimed) -> tuple[list[Reply], int, str | None]:
@@ -73,7 +116,7 @@ def _render(delivery: Delivery, row: Claimed) -> tuple[list[Reply], int, str | N
     return delivery.renderer.render(stored.content, locale).parts(), stored.sent_parts, locale
 
 
-async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Claimed) -> bool:
+async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Claimed) -> Outcome:
     """Send a row's message, part after part from where a previous attempt stopped."""
     db, clock, row_id = services.db, services.clock, row.id
     hooks = delivery.on_undeliverable
@@ -81,18 +124,18 @@ async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Cl
         # Revoked since it was queued: they get nothing, and what it was for moves on as when
         # a recipient blocked the bot (an escalation nobody else at its level gets goes up).
         await db.run(lambda s: _give_up(s, row_id, REVOKED, False, clock(), hooks))
-        return False
+        return Outcome.GIVEN_UP
     try:
         parts, first, locale = _render(delivery, row)
-    except Exception:  # a payload no renderer can read must not block the rows behind it
-        log.exception("outbox row %s could not be rendered", row_id)
+    except Exception as error:  # a payload no renderer can read must not block the rows behind it
+        log.error("outbox row %s could not be rendered: %s", row_id, stack_without_messages(error))
         await db.run(lambda s: _give_up(s, row_id, "render", True, clock(), hooks))
-        return False
+        return Outcome.GIVEN_UP
     payload, message_id = row.payload, 0
     for number in range(first, len(parts)):
         sent = await _send_part(bot, services, hooks, row, parts[number])
-        if sent is None:
-            return False
+        if isinstance(sent, Outcome):  # not sent: a later part never goes before this one
+            return sent
         message_id = sent
         if number + 1 < len(parts):
             # Recorded before the next part goes, so no part is sent twice by a retry.
@@ -110,7 +153,7 @@ async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Cl
             session=s, outbox_id=row_id, telegram_message_id=message_id, now=clock()
         )
     )
-    return True
+    return Outcome.SENT
 
 
 async def _send_part(
@@ -119,8 +162,8 @@ async def _send_part(
     hooks: Mapping[str, UndeliverableHook],
     row: Claimed,
     message: Reply,
-) -> int | None:
-    """Send one message; return its id, or None after recording when to try again (or not)."""
+) -> int | Outcome:
+    """Send one message; return its id, or after recording when to try again (or not), why not."""
     db, clock, row_id = services.db, services.clock, row.id
     try:
         result = await bot.send_message(
@@ -130,31 +173,29 @@ async def _send_part(
             rate_limit_args=BULK_RETRIES,
         )
     except RetryAfter as error:
-        not_before = clock() + timedelta(seconds=_retry_after_seconds(error))
-        await db.run(
-            lambda s: outbox_queries.mark_retry(
-                session=s, outbox_id=row_id, not_before=not_before, error="429"
-            )
-        )
-        return None
+        not_before = clock() + timedelta(seconds=retry_after_seconds(error))
+        await db.run(partial(_retry_later, row=row, not_before=not_before, error="429"))
+        return Outcome.LATER
     except Forbidden as error:
         reason = str(error)
         await db.run(lambda s: _give_up(s, row_id, reason, False, clock(), hooks))
-        return None
+        return Outcome.GIVEN_UP
     except BadRequest as error:
         log.error("outbox row %s refused by Telegram: %s", row_id, type(error).__name__)
         reason = str(error)
         await db.run(lambda s: _give_up(s, row_id, reason, True, clock(), hooks))
-        return None
+        return Outcome.GIVEN_UP
     except (TimedOut, NetworkError) as error:
         not_before, reason = clock() + outbox.backoff(row.attempts), type(error).__name__
-        await db.run(
-            lambda s: outbox_queries.mark_retry(
-                session=s, outbox_id=row_id, not_before=not_before, error=reason
-            )
-        )
-        return None
+        await db.run(partial(_retry_later, row=row, not_before=not_before, error=reason))
+        return Outcome.LATER
     return int(result.message_id)
+
+
+def _retry_later(session: Session, *, row: Claimed, not_before: datetime, error: str) -> None:
+    """Try the row again at not_before, and hold its chat's other rows until then (in order)."""
+    outbox_queries.mark_retry(session=session, outbox_id=row.id, not_before=not_before, error=error)
+    outbox_queries.defer_chat(session=session, chat_id=row.chat_id, not_before=not_before)
 
 
 def _record_part(

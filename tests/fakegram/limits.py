@@ -26,9 +26,14 @@ DEFAULT_DESCRIPTIONS = {
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Sliding-window limits: (count, seconds) per chat and over all chats."""
+    """Sliding-window limits: (count, seconds) per chat and over all chats.
 
-    per_chat: tuple[int, float] = (3, 3.0)
+    The default is Telegram's documented limits taken strictly: one message a second to a chat
+    and 30 a second overall (Telegram itself lets a short burst to one chat through). A send
+    over either limit is refused with 429 and the whole seconds until the window has room.
+    """
+
+    per_chat: tuple[int, float] = (1, 1.0)
     overall: tuple[int, float] = (30, 1.0)
     methods: frozenset[str] = SEND_METHODS
 
