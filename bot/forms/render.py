@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from bot.forms import callbacks
-from bot.forms.engine import relevant_answers
+from bot.forms.engine import FormState, relevant_answers
 from bot.forms.model import Field, Form
 from bot.forms.registry import get_form
 from bot.forms.service import Screen
@@ -172,6 +172,33 @@ def _review(screen: Screen, form: Form, t: Translator) -> list[Reply]:
     return replies
 
 
+def _offer_to_continue(screen: Screen, form: Form, state: FormState, t: Translator) -> Reply:
+    """Where an open draft stands, with Continue and (resume offer) Restart or (paused) Drop."""
+    where = (
+        t.plain("form.at_review")
+        if state.in_review
+        else label_of(form.field(state.current), state.answers, t)
+    )
+    if screen.kind == "paused":
+        # Drop asks first, as Cancel does: a long draft is not lost to a slip.
+        key, other = N_("form.paused"), (t.plain("form.button.drop"), "cancel")
+    else:
+        key, other = N_("form.resume_offer"), (t.plain("form.button.restart"), "restart")
+    version = state.version
+    return Reply(
+        t(key, title=t.plain(form.title), question=where),
+        [
+            [
+                (
+                    t.plain("form.button.resume"),
+                    callbacks.encode(screen.draft_id, version, "resume"),
+                ),
+                (other[0], callbacks.encode(screen.draft_id, version, other[1])),
+            ]
+        ],
+    )
+
+
 def render_screen(screen: Screen, t: Translator, today: object) -> list[Reply]:
     """Render any form screen in the user's language."""
     form = get_form(screen.form) if screen.form else None
@@ -182,53 +209,8 @@ def render_screen(screen: Screen, t: Translator, today: object) -> list[Reply]:
         return [*notice, *_review(screen, form, t)]
     state = screen.state
     version = state.version if state else 0
-    if screen.kind == "resume_offer" and form is not None and state is not None:
-        where = (
-            t.plain("form.at_review")
-            if state.in_review
-            else label_of(form.field(state.current), state.answers, t)
-        )
-        return [
-            Reply(
-                t("form.resume_offer", title=t.plain(form.title), question=where),
-                [
-                    [
-                        (
-                            t.plain("form.button.resume"),
-                            callbacks.encode(screen.draft_id, version, "resume"),
-                        ),
-                        (
-                            t.plain("form.button.restart"),
-                            callbacks.encode(screen.draft_id, version, "restart"),
-                        ),
-                    ]
-                ],
-            )
-        ]
-    if screen.kind == "paused" and form is not None and state is not None:
-        where = (
-            t.plain("form.at_review")
-            if state.in_review
-            else label_of(form.field(state.current), state.answers, t)
-        )
-        return [
-            Reply(
-                t("form.paused", title=t.plain(form.title), question=where),
-                [
-                    [
-                        (
-                            t.plain("form.button.resume"),
-                            callbacks.encode(screen.draft_id, version, "resume"),
-                        ),
-                        (
-                            # Asks first, as Cancel does: a long draft is not lost to a slip.
-                            t.plain("form.button.drop"),
-                            callbacks.encode(screen.draft_id, version, "cancel"),
-                        ),
-                    ]
-                ],
-            )
-        ]
+    if screen.kind in ("resume_offer", "paused") and form is not None and state is not None:
+        return [_offer_to_continue(screen, form, state, t)]
     if screen.kind == "cancel_confirm":
         return [
             Reply(

@@ -42,6 +42,26 @@ class Delivery:
 
     renderer: Renderer
     on_undeliverable: Mapping[str, UndeliverableHook] = field(default_factory=dict)
+    # What happened to rows already sent (or refused) while the database could not record it:
+    # kept in this process and recorded first at the next run, so a sent message is marked sent
+    # rather than claimed again, and its chat's later rows are not held behind it.
+    unrecorded: list[Callable[[Session], None]] = field(default_factory=list)
+
+
+async def _record(services: Services, delivery: Delivery, work: Callable[[Session], None]) -> None:
+    """Record a delivery's outcome; if the database is out of reach, keep it for the next run."""
+    try:
+        await services.db.run(work)
+    except Exception:
+        delivery.unrecorded.append(work)
+        raise
+
+
+async def _record_kept(services: Services, delivery: Delivery) -> None:
+    """Record the outcomes kept while the database was out of reach, oldest first."""
+    while delivery.unrecorded:
+        await services.db.run(delivery.unrecorded[0])
+        delivery.unrecorded.pop(0)
 
 
 class Outcome(Enum):
@@ -68,6 +88,7 @@ async def deliver_due(
     message in many parts going out one a second) holds up only its own rows. Up to `limit`
     rows are in flight; more are claimed when half of them are done, until the budget is spent.
     """
+    await _record_kept(services, delivery)
     started = time.monotonic()
     lanes: dict[asyncio.Task[Outcome], int] = {}
     later: set[int] = set()  # chats rescheduled in this run: their next rows wait for it too
@@ -118,40 +139,40 @@ def _render(delivery: Delivery, row: Claimed) -> tuple[list[Reply], int, str | N
 
 async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Claimed) -> Outcome:
     """Send a row's message, part after part from where a previous attempt stopped."""
-    db, clock, row_id = services.db, services.clock, row.id
-    hooks = delivery.on_undeliverable
+    clock, row_id, hooks = services.clock, row.id, delivery.on_undeliverable
+    record = partial(_record, services, delivery)
     if not row.active:
         # Revoked since it was queued: they get nothing, and what it was for moves on as when
         # a recipient blocked the bot (an escalation nobody else at its level gets goes up).
-        await db.run(lambda s: _give_up(s, row_id, REVOKED, False, clock(), hooks))
+        await record(lambda s: _give_up(s, row_id, REVOKED, False, clock(), hooks))
         return Outcome.GIVEN_UP
     try:
         parts, first, locale = _render(delivery, row)
     except Exception as error:  # a payload no renderer can read must not block the rows behind it
         log.error("outbox row %s could not be rendered: %s", row_id, stack_without_messages(error))
-        await db.run(lambda s: _give_up(s, row_id, "render", True, clock(), hooks))
+        await record(lambda s: _give_up(s, row_id, "render", True, clock(), hooks))
         return Outcome.GIVEN_UP
     payload, message_id = row.payload, 0
     for number in range(first, len(parts)):
-        sent = await _send_part(bot, services, hooks, row, parts[number])
+        sent = await _send_part(bot, services, delivery, row, parts[number])
         if isinstance(sent, Outcome):  # not sent: a later part never goes before this one
             return sent
         message_id = sent
         if number + 1 < len(parts):
             # Recorded before the next part goes, so no part is sent twice by a retry.
             payload = with_progress(payload, sent_parts=number + 1, locale=locale)
-            await db.run(
+            await record(
                 partial(
                     _record_part,
                     outbox_id=row_id,
                     payload=payload,
                     telegram_message_id=message_id,
-                )
+                ),
             )
-    await db.run(
+    await record(
         lambda s: outbox_queries.mark_sent(
             session=s, outbox_id=row_id, telegram_message_id=message_id, now=clock()
-        )
+        ),
     )
     return Outcome.SENT
 
@@ -159,12 +180,13 @@ async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Cl
 async def _send_part(
     bot: Any,
     services: Services,
-    hooks: Mapping[str, UndeliverableHook],
+    delivery: Delivery,
     row: Claimed,
     message: Reply,
 ) -> int | Outcome:
     """Send one message; return its id, or after recording when to try again (or not), why not."""
-    db, clock, row_id = services.db, services.clock, row.id
+    clock, row_id, hooks = services.clock, row.id, delivery.on_undeliverable
+    record = partial(_record, services, delivery)
     try:
         result = await bot.send_message(
             row.chat_id,
@@ -174,20 +196,20 @@ async def _send_part(
         )
     except RetryAfter as error:
         not_before = clock() + timedelta(seconds=retry_after_seconds(error))
-        await db.run(partial(_retry_later, row=row, not_before=not_before, error="429"))
+        await record(partial(_retry_later, row=row, not_before=not_before, error="429"))
         return Outcome.LATER
     except Forbidden as error:
         reason = str(error)
-        await db.run(lambda s: _give_up(s, row_id, reason, False, clock(), hooks))
+        await record(lambda s: _give_up(s, row_id, reason, False, clock(), hooks))
         return Outcome.GIVEN_UP
     except BadRequest as error:
         log.error("outbox row %s refused by Telegram: %s", row_id, type(error).__name__)
         reason = str(error)
-        await db.run(lambda s: _give_up(s, row_id, reason, True, clock(), hooks))
+        await record(lambda s: _give_up(s, row_id, reason, True, clock(), hooks))
         return Outcome.GIVEN_UP
     except (TimedOut, NetworkError) as error:
         not_before, reason = clock() + outbox.backoff(row.attempts), type(error).__name__
-        await db.run(partial(_retry_later, row=row, not_before=not_before, error=reason))
+        await record(partial(_retry_later, row=row, not_before=not_before, error=reason))
         return Outcome.LATER
     return int(result.message_id)
 

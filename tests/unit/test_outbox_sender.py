@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 from telegram.error import RetryAfter
 
@@ -186,3 +187,38 @@ def test_sender__kind_nobody_renders__row_failed_and_the_next_one_sent(
     rows = db.call(lambda s: s.exec(select(OutboxMessage).order_by(col(OutboxMessage.key))).all())
     assert [(row.key, row.state) for row in rows] == [("a", "failed"), ("b", "sent")]
     assert len(bot.sent) == 1
+
+
+def test_sender__database_lost_after_the_send__marked_sent_at_the_next_run_not_sent_again(
+    db: Database, make_settings: Callable[..., Settings]
+) -> None:
+    seed_region(db)
+    supervisor = enrol_caller(db, "supervisor", TOWNSHIP, 2001)
+    queue(db, supervisor.staff_id, "note:1", text_notice("escalation.none_open"))
+    queue(db, supervisor.staff_id, "note:2", text_notice("escalation.none_open"))
+    kept = delivery()
+    working = services(db, make_settings)
+    real_run = db.run
+    calls = 0
+
+    async def lost_after_the_claim(work: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls > 1:  # the claim goes through; recording the send does not
+            raise OSError("connection refused")
+        return await real_run(work)
+
+    bot = ScriptedBot()
+    flaky = type("Flaky", (), {"run": staticmethod(lost_after_the_claim)})()
+    working.db = flaky
+    with pytest.raises(OSError):
+        asyncio.run(deliver_due(bot, working, kept))
+    assert len(bot.sent) == 1 and len(kept.unrecorded) == 1
+
+    again = ScriptedBot()
+    assert asyncio.run(deliver_due(again, services(db, make_settings), kept)) == 1
+
+    states = db.call(lambda s: s.exec(select(OutboxMessage.key, OutboxMessage.state)).all())
+    assert sorted(states) == [("note:1", "sent"), ("note:2", "sent")]
+    assert len(again.sent) == 1  # only the second: the first was recorded, not sent again
+    assert kept.unrecorded == []
