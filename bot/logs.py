@@ -27,6 +27,14 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
 
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record; an exception text another handler cached is rendered anew."""
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(self, ei: Any) -> str:
         """Render an exception as types and frames."""
         return stack_without_messages(ei[1]) if ei and ei[1] is not None else ""

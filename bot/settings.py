@@ -103,8 +103,9 @@ class ListenAddress(NamedTuple):
 
 def _listen_address(value: Any) -> Any:
     """Turn host:port into a ListenAddress, and an empty value into None (no server)."""
-    if not isinstance(value, str):
+    if value is None or isinstance(value, ListenAddress):
         return value
+    value = str(value)  # the environment's "9090" arrives JSON-decoded, as a number
     if not value.strip():
         return None
     host, separator, port = value.strip().rpartition(":")

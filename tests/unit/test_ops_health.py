@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.app import build_services
 from bot.notify import outbox
@@ -21,7 +21,7 @@ from bot.telegram.inbox import chat_key
 from storage import inbox_queries
 from storage.db import Database
 from storage.inbox_queries import ReceivedUpdate
-from storage.outbox_models import SweepRun
+from storage.outbox_models import OutboxMessage, SweepRun
 from storage.recipient_queries import recipient_by_id
 from storage.visit_models import Escalation
 from tests.support.children import file_child
@@ -228,3 +228,32 @@ def test_livez__database_unreachable__still_200(
         assert get(services, "/livez") == (200, {"status": "ok"})
     finally:
         services.db.dispose()
+
+
+def test_healthz__message_given_up__counted_as_failed_for_an_hour(
+    services: Services, clock: FakeClock
+) -> None:
+    db = services.db
+    supervisor: Caller = enrol_caller(db, "supervisor", "350121100", 2001)
+
+    def queue_and_give_up(session: Session) -> None:
+        outbox.enqueue(
+            session=session,
+            key="test:blocked",
+            recipient=recipient_by_id(session=session, staff_id=supervisor.staff_id),
+            message=Reply("请处理"),
+            now=START,
+        )
+        (row,) = session.exec(select(OutboxMessage)).all()
+        assert row.id is not None
+        outbox.mark_undeliverable(
+            session=session, outbox_id=row.id, error="Forbidden", permanent_failure=False
+        )
+
+    db.call(queue_and_give_up)
+    clock.advance(timedelta(minutes=30))
+    status, body = get(services, "/healthz")
+    assert status == 200  # a blocked recipient is not the service's failure
+    assert body["outbox"]["failed_last_hour"] == 1 and body["outbox"]["pending"] == 0
+    clock.advance(timedelta(minutes=31))
+    assert get(services, "/healthz")[1]["outbox"]["failed_last_hour"] == 0
