@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -31,6 +32,16 @@ def fetch(bot: BotThread, path: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def scrape_until(bot: BotThread, wanted: Callable[[str], bool], timeout: float = 10) -> str:
+    """Scrape /metrics until `wanted` holds; the last scrape either way."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = fetch(bot, "/metrics")[1]
+        if wanted(text) or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
 
 
 def sample(text: str, name: str, **labels: str) -> float:
@@ -67,11 +78,14 @@ def test_metrics__messages_presses_and_an_outbox_send__counted(
     user.wait_for_text("请选择语言")
     user.press("English")
     user.wait_for_text("Please choose from the menu below.")
-    fake.wait_idle()
-    _, handled = fetch(ops_bot, "/metrics")
 
     def more(name: str, text: str, **labels: str) -> float:
         return sample(text, name, **labels) - sample(before, name, **labels)
+
+    # Counted once the handlers return, a moment after their reply arrived.
+    handled = scrape_until(
+        ops_bot, lambda text: more("guanai_updates_handled_total", text, kind="callback") > 0
+    )
 
     assert more("guanai_updates_handled_total", handled, kind="message") == 2
     assert more("guanai_updates_handled_total", handled, kind="callback") == 1
@@ -90,12 +104,10 @@ def test_metrics__messages_presses_and_an_outbox_send__counted(
         )
     )
     user.wait_for_text("Outbox test", timeout=20)
-    fake.wait_idle()
-    _, delivered = fetch(ops_bot, "/metrics")
-    assert (
-        sample(delivered, "guanai_outbox_sent_total") - sample(handled, "guanai_outbox_sent_total")
-        == 1
-    )
+    # Counted once its row is marked sent, a moment after the message arrived.
+    sent = sample(handled, "guanai_outbox_sent_total")
+    delivered = scrape_until(ops_bot, lambda text: sample(text, "guanai_outbox_sent_total") > sent)
+    assert sample(delivered, "guanai_outbox_sent_total") - sent == 1
     assert sample(delivered, "guanai_outbox_backlog", state="pending") == 0
 
     status, health = fetch(ops_bot, "/healthz")
