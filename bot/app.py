@@ -11,6 +11,7 @@ from bot.app_meta import BOT_USERNAME_KEY
 from bot.care.escalations import EscalationPolicy
 from bot.clock import Clock, system_clock
 from bot.i18n import I18n
+from bot.ops.server import start_ops_server, stop_ops_server
 from bot.people.enrollment import ThrottlePolicy
 from bot.services import Services
 from bot.settings import Settings, SettingsError
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 async def _on_startup(application: Application) -> None:
     services: Services = application.bot_data["services"]
+    await start_ops_server(application)  # /healthz and /metrics, when OPS_LISTEN is set
     me = await application.bot.get_me()
     await services.db.run(
         lambda s: queries.set_meta(session=s, key=BOT_USERNAME_KEY, value=me.username or "")
@@ -84,6 +86,7 @@ def schedule_jobs(application: Application, services: Services) -> None:
 
 async def _on_shutdown(application: Application) -> None:
     services: Services = application.bot_data["services"]
+    await stop_ops_server(application)
     services.db.dispose()
 
 

@@ -277,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
+    configure_logging(log_format=settings.log_format)
     t = I18n(settings.bot_locale).translator(settings.bot_locale)
     try:
         dispatch(args, settings, t)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from telegram.ext import ContextTypes
 
+from bot.ops import metrics
 from bot.telegram.sender import Delivery, deliver_due
 from bot.tracebacks import stack_without_messages
 
@@ -60,6 +62,7 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     local = now.astimezone(settings.timezone)
     if local.time() < settings.reminder_clock:
         return
+    started = time.perf_counter()
     try:
         # Many short transactions of its own, off the event loop.
         result = await asyncio.to_thread(
@@ -76,4 +79,5 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("reminder sweep failed: %s", stack_without_messages(error))
         return
     if result.ran:
+        metrics.sweep_took(started)
         log.info("reminder sweep for %s queued %d digests", local.date(), result.count)

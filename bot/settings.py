@@ -94,6 +94,31 @@ Zone = Annotated[ZoneInfo, BeforeValidator(_zone)]
 Quiet = Annotated[QuietHours | None, BeforeValidator(_quiet_window)]
 
 
+class ListenAddress(NamedTuple):
+    """Where a server binds: a host (name or address) and a port (0 picks a free one)."""
+
+    host: str
+    port: int
+
+
+def _listen_address(value: Any) -> Any:
+    """Turn host:port into a ListenAddress, and an empty value into None (no server)."""
+    if value is None or isinstance(value, ListenAddress):
+        return value
+    value = str(value)  # the environment's "9090" arrives JSON-decoded, as a number
+    if not value.strip():
+        return None
+    host, separator, port = value.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")  # [::1]:9090
+    if not separator or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError("expected host:port such as 127.0.0.1:9090, or empty for none")
+    return ListenAddress(host, int(port))
+
+
+Listen = Annotated[ListenAddress | None, BeforeValidator(_listen_address)]
+LOG_FORMATS = ("text", "json")
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names the setting."""
 
@@ -134,6 +159,9 @@ class Settings(BaseSettings):
     quiet_hours: Quiet = Field(
         default=QuietHours(time(21, 0), time(8, 0)), validation_alias="reminder_quiet_hours"
     )
+    # Health and metrics: /healthz and /metrics on a port of their own; empty serves none.
+    ops_listen: Listen = None
+    log_format: str = "text"
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -174,6 +202,14 @@ class Settings(BaseSettings):
         if locale is None:
             raise ValueError(f"expected one of {', '.join(SUPPORTED_LOCALES)}")
         return locale
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in LOG_FORMATS:
+            raise ValueError(f"expected one of {', '.join(LOG_FORMATS)}")
+        return value
 
     @property
     def invite_valid_days(self) -> int:

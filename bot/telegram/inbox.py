@@ -32,6 +32,7 @@ from telegram import Update
 from telegram.error import Conflict, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
+from bot.ops import metrics
 from bot.services import Services
 from bot.telegram.updates import ChatQueues
 from storage import inbox_queries
@@ -226,7 +227,7 @@ class Inbox:
         outcome = _Outcome()
         token = _outcome.set(outcome)
         try:
-            with handling_update(claim):
+            with handling_update(claim), metrics.handling(update):
                 await self.application.process_update(update)
         except Exception as escaped:  # process_update hands handler errors to error handlers
             outcome.error = outcome.error or escaped

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.notify import outbox
 from bot.notify.notification import read_payload, with_progress
 from bot.notify.render import Renderer
+from bot.ops import metrics
 from bot.reply import Reply
 from bot.telegram.keyboards import markup
 from bot.telegram.ratelimit import retry_after_seconds
@@ -174,6 +175,7 @@ async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Cl
             session=s, outbox_id=row_id, telegram_message_id=message_id, now=clock()
         ),
     )
+    metrics.outbox_sent()
     return Outcome.SENT
 
 
@@ -242,6 +244,7 @@ def _give_up(
     row = outbox.mark_undeliverable(
         session=session, outbox_id=outbox_id, error=error, permanent_failure=permanent
     )
+    metrics.outbox_gave_up(permanent=permanent)
     if row is None or permanent:
         return
     hook = hooks.get(row.event.split(":", 1)[0])
