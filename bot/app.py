@@ -20,7 +20,7 @@ from bot.telegram.context import BotContext
 from bot.telegram.ratelimit import SlidingWindowLimiter
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import PerChatUpdateProcessor
-from storage import migrate, queries
+from storage import crypto, migrate, queries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,8 @@ def build_bot(settings: Settings) -> GuanaiBot:
 
 def build_services(settings: Settings, *, clock: Clock = system_clock) -> Services:
     """Build every service once, from the settings; nothing downstream falls back to defaults."""
+    # Refuses to start without a data key; the storage layer's encrypted columns use this one.
+    crypto.use_keyring(settings.require_keyring())
     return Services(
         settings=settings,
         db=Database(settings.database_url),

@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.child_models import FormSession
+from storage.crypto import EncryptedText
 from storage.models import OrgUnit, Staff
 from storage.queries import IDENTITY_COLUMNS, StaffIdentity
 
@@ -83,7 +84,7 @@ _SAVE_STATE = (
     update(FormSession)
     .where(col(FormSession.id) == bindparam("draft_id"))
     .values(
-        state=bindparam("state"),
+        state=bindparam("state", type_=EncryptedText()),  # the answers, encrypted
         version=bindparam("version"),
         updated_at=bindparam("updated_at"),
         stale_mentioned=bindparam("stale_mentioned"),
