@@ -80,6 +80,14 @@ def schedule_jobs(application: Application, services: Services) -> None:
     job_queue.run_repeating(
         send_reminders, interval=REMINDER_TICK.total_seconds(), first=1, name="reminders"
     )
+    from bot.jobs import DRAFT_RETENTION_TICK, delete_old_drafts
+
+    job_queue.run_repeating(
+        delete_old_drafts,
+        interval=DRAFT_RETENTION_TICK.total_seconds(),
+        first=5,
+        name="draft_retention",
+    )
 
 
 async def _on_shutdown(application: Application) -> None:

@@ -86,7 +86,9 @@ def parse_key(text: str, *, source: str = "DATA_KEY") -> DataKey:
     try:
         raw = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise DataKeyError(f"{source} is not base64: make one with `python -m bot keys new`.") from None
+        raise DataKeyError(
+            f"{source} is not base64: make one with `python -m bot keys new`."
+        ) from None
     if len(raw) != KEY_BYTES:
         raise DataKeyError(
             f"{source} must be {KEY_BYTES} bytes in base64: make one with `python -m bot keys new`."
@@ -192,6 +194,11 @@ def use_keyring(keyring: Keyring | None) -> None:
     """Install the keyring every encrypted column uses (the composition root calls this)."""
     global _keyring
     _keyring = keyring
+
+
+def has_keyring() -> bool:
+    """Tell whether a keyring was installed."""
+    return _keyring is not None
 
 
 def keyring() -> Keyring:

@@ -14,6 +14,7 @@ from bot.cli import main
 from bot.settings import PROJECT_ROOT
 from storage import queries
 from storage.db import Database
+from tests.conftest import TEST_DATA_KEY
 from tests.support.seed import seed_region
 
 
@@ -22,6 +23,7 @@ def _environment(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: P
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("BOT_LOCALE", "en")
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
 

@@ -14,7 +14,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from storage.crypto import Keyring, MissingDataKey, keyring_from_environment
+from storage.crypto import (
+    Keyring,
+    MissingDataKey,
+    has_keyring,
+    keyring,
+    keyring_from_environment,
+)
 
 revision: str = "0008_personal_data_encrypted"
 down_revision: str | None = "0007_form_asking"
@@ -89,7 +95,8 @@ def _keyring_or_stop(connection: sa.Connection) -> Keyring | None:
     if not _has_rows(connection):
         return None
     try:
-        return keyring_from_environment()
+        # The keyring the CLI installed from its settings (.env included), else the environment.
+        return keyring() if has_keyring() else keyring_from_environment()
     except MissingDataKey:
         raise RuntimeError(NO_KEY) from None
 
@@ -121,9 +128,7 @@ def upgrade() -> None:
     if ring is not None:
         _rewrite(connection, ring, encrypting=True)
     with op.batch_alter_table("child") as batch:
-        batch.alter_column(
-            "id_number_hash", existing_type=sa.String(length=64), nullable=False
-        )
+        batch.alter_column("id_number_hash", existing_type=sa.String(length=64), nullable=False)
         batch.create_unique_constraint("child_id_number_hash_key", ["id_number_hash"])
 
 
