@@ -218,6 +218,22 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
     )
 
 
+def request_transfer(*, session: Session, caller: Caller, id_number: str, now: datetime) -> None:
+    """Record a director's request to take over a file kept elsewhere (the county follows up)."""
+    other = child_queries.child_by_id_number(session=session, id_number=id_number)
+    if other is None:
+        return
+    record_audit(
+        session=session,
+        actor=Actor.staff(caller.staff_id),
+        action="child.transfer_requested",
+        table="child",
+        record_id=other.id,
+        new={"to_village": caller.org_code},
+        at=now,
+    )
+
+
 def open_card(
     *, session: Session, caller: Caller, child_id: int, now: datetime
 ) -> ChildFile | None:

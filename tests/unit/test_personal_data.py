@@ -28,7 +28,7 @@ from tests.conftest import TEST_DATA_KEY
 from tests.support.database import POSTGRES_URL, using_postgres
 from tests.support.formdriver import NOW, FormDriver
 from tests.support.intake import CHILD_ID, LEFT_BEHIND, MULTI_CHOICE
-from tests.support.seed import VILLAGE, enrol_caller, seed_region
+from tests.support.seed import NEIGHBOUR_VILLAGE, VILLAGE, enrol_caller, seed_region
 
 FATHER_PHONE = "13812345678"
 HOME_ADDRESS = LEFT_BEHIND["home_address"][1]
@@ -310,3 +310,26 @@ def test_environment_keys__previous_list_reads_old_values() -> None:
     assert both.decrypt(sealed) == "13812345678"
     assert not both.is_current(sealed)
     assert both.is_current(both.encrypt("x"))
+
+
+def test_duplicate_id__transfer_button__request_audited_and_director_told(
+    db: Database, director: Caller
+) -> None:
+    child_id = file_child(db, director)
+    newcomer = enrol_caller(db, "director", NEIGHBOUR_VILLAGE, 1002)
+    driver = FormDriver(db, newcomer)
+    driver.begin()
+    review = driver.fill(LEFT_BEHIND, MULTI_CHOICE)
+    assert [p.key for p in review.problems] == ["duplicate.id"]
+    assert "保存" not in driver.buttons()
+    screen = driver.press("申请转入本村")
+    assert screen.info == {"notice": "duplicate.transfer_requested"}
+    requests = db.read(
+        lambda s: s.exec(
+            select(AuditEntry).where(AuditEntry.action == "child.transfer_requested")
+        ).all()
+    )
+    assert [(r.actor_staff_id, r.record_id) for r in requests] == [
+        (newcomer.staff_id, str(child_id))
+    ]
+    assert NEIGHBOUR_VILLAGE in str(requests[0].new_value)
