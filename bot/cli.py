@@ -26,7 +26,7 @@ from bot.reminders.sweep import Recipient, html_to_text, sweep
 from bot.reply import Reply
 from bot.settings import Settings, SettingsError, load_settings
 from storage import crypto, migrate, queries
-from storage.crypto import Keyring, new_key_text
+from storage.crypto import DataKeyError, Keyring, new_key_text
 from storage.db import Database
 
 EXIT_USAGE = 2
@@ -259,6 +259,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
     """Run the chosen command."""
     if args.command == "run":
         settings.require_token()
+        settings.require_keyring()  # refused before anything starts: no key, no personal data
         _run_bot(settings)
         return
     if args.command == "keys" and args.keys_command == "new":
@@ -314,6 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(exc.render(t.plain), file=sys.stderr)
         return EXIT_USAGE
+    except DataKeyError as exc:  # e.g. a stored value under a key that is not configured
+        print(exc, file=sys.stderr)
+        return EXIT_FAILURE
     except DBAPIError as exc:  # unreachable server, unwritable file, schema not created
         lines = str(exc.orig or exc).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__

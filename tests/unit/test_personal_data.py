@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from bot import keys
 from bot.care.children import answers_of, load_file, open_card, update_child
+from bot.care.escalations import EscalationPolicy, Report, raise_escalation
 from bot.cli import main
 from bot.forms import drafts, engine
 from bot.forms.registry import get_form
@@ -28,7 +29,7 @@ from tests.conftest import TEST_DATA_KEY
 from tests.support.database import POSTGRES_URL, using_postgres
 from tests.support.formdriver import NOW, FormDriver
 from tests.support.intake import CHILD_ID, LEFT_BEHIND, MULTI_CHOICE
-from tests.support.seed import NEIGHBOUR_VILLAGE, VILLAGE, enrol_caller, seed_region
+from tests.support.seed import NEIGHBOUR_VILLAGE, TOWNSHIP, VILLAGE, enrol_caller, seed_region
 
 FATHER_PHONE = "13812345678"
 HOME_ADDRESS = LEFT_BEHIND["home_address"][1]
@@ -333,3 +334,50 @@ def test_duplicate_id__transfer_button__request_audited_and_director_told(
         (newcomer.staff_id, str(child_id))
     ]
     assert NEIGHBOUR_VILLAGE in str(requests[0].new_value)
+
+
+def test_escalation__director_phone_shown_to_supervisor__display_audited_masked(
+    db: Database, director: Caller
+) -> None:
+    supervisor = enrol_caller(db, "supervisor", TOWNSHIP, 2001)
+    file_child(db, director)
+
+    def work(session: Session) -> None:
+        raise_escalation(
+            session=session,
+            child=session.exec(select(Child)).one(),
+            raised_by=director.staff_id,
+            urgent=True,
+            reason="test",
+            report=Report(note="test"),
+            now=NOW,
+            policy=EscalationPolicy(urgent_sla=timedelta(hours=1), normal_sla=timedelta(days=1)),
+        )
+
+    db.call(work)
+    shown = db.read(
+        lambda s: s.exec(
+            select(AuditEntry).where(AuditEntry.action == "escalation.phone_shown")
+        ).all()
+    )
+    assert [(r.actor_staff_id, r.record_id) for r in shown] == [
+        (supervisor.staff_id, str(director.staff_id))
+    ]
+    assert "138****5678" in str(shown[0].new_value)
+    assert "13812345678" not in str(shown[0].new_value)
+
+
+def test_run__no_data_key__refused_at_start_up_in_one_sentence(
+    db: Database,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST-token")
+    for name in ("DATA_KEY", "DATA_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == crypto.KEY_HELP
