@@ -15,13 +15,16 @@ ENCRYPTED_COLUMNS = {
     "guardian": ("id_number", "phone", "address"),
     "caregiver": ("phone", "address"),
     "form_session": ("state",),
+    "inbox": ("payload",),
+    "outbox": ("payload",),
 }
+ROW_KEY = {"inbox": "update_id"}  # the others are keyed by id
 
 
 def _raw(name: str) -> sa.TableClause:
     """The table with its encrypted columns as plain text: the stored ciphertext itself."""
     columns: list[sa.ColumnClause[Any]] = [
-        sa.column("id", sa.Integer),
+        sa.column(ROW_KEY.get(name, "id"), sa.BigInteger),
         *(sa.column(c, sa.Text) for c in ENCRYPTED_COLUMNS[name]),
     ]
     if name == "child":
@@ -32,6 +35,7 @@ def _raw(name: str) -> sa.TableClause:
 def rotate_batch(*, session: Session, table_name: str, keyring: Keyring, size: int) -> int:
     """Re-encrypt up to `size` rows not yet under the current key; return how many."""
     table = _raw(table_name)
+    key = table.c[ROW_KEY.get(table_name, "id")]
     stale = sa.or_(
         *(
             sa.and_(table.c[c].is_not(None), sa.not_(table.c[c].like(keyring.prefix + "%")))
@@ -39,7 +43,7 @@ def rotate_batch(*, session: Session, table_name: str, keyring: Keyring, size: i
         )
     )
     rows = session.execute(
-        sa.select(table).where(stale).order_by(table.c.id).limit(size).with_for_update()
+        sa.select(table).where(stale).order_by(key).limit(size).with_for_update()
     ).all()
     for row in rows:
         clear = {
@@ -50,5 +54,5 @@ def rotate_batch(*, session: Session, table_name: str, keyring: Keyring, size: i
         values = {c: keyring.encrypt(text) for c, text in clear.items()}
         if table_name == "child":
             values["id_number_hash"] = keyring.blind_index(clear["id_number"])
-        session.execute(sa.update(table).where(table.c.id == row.id).values(**values))
+        session.execute(sa.update(table).where(key == row[0]).values(**values))
     return len(rows)

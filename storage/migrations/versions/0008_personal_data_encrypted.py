@@ -33,7 +33,10 @@ PERSONAL = {
     "guardian": {"id_number": 18, "phone": 20, "address": 200},
     "caregiver": {"phone": 20, "address": 200},
     "form_session": {"state": 0},
+    "inbox": {"payload": 0},  # updates as received: what directors typed
+    "outbox": {"payload": 0},  # messages waiting to go out
 }
+ROW_KEY = {"inbox": "update_id"}  # the others are keyed by id
 NOT_NULL = {("child", "id_number"), ("child", "home_address"), ("form_session", "state")}
 NO_KEY = (
     "Migration 0008 encrypts the personal data already stored and needs the data key: set "
@@ -44,7 +47,8 @@ BATCH = 500
 
 
 def _table(name: str, *, with_hash: bool = False) -> sa.TableClause:
-    columns = [sa.column("id", sa.Integer), *(sa.column(c, sa.Text) for c in PERSONAL[name])]
+    key = ROW_KEY.get(name, "id")
+    columns = [sa.column(key, sa.BigInteger), *(sa.column(c, sa.Text) for c in PERSONAL[name])]
     if with_hash:
         columns.append(sa.column("id_number_hash", sa.String))
     return sa.table(name, *columns)
@@ -61,10 +65,11 @@ def _rewrite(connection: sa.Connection, ring: Keyring, *, encrypting: bool) -> N
     """Encrypt (or decrypt) every personal column of every row, in id order, in batches."""
     for name in PERSONAL:
         table = _table(name, with_hash=name == "child")
-        last = 0
+        key = table.c[ROW_KEY.get(name, "id")]
+        last = -(2**62)  # update ids are Telegram's and start anywhere
         while True:
             rows = connection.execute(
-                sa.select(table).where(table.c.id > last).order_by(table.c.id).limit(BATCH)
+                sa.select(table).where(key > last).order_by(key).limit(BATCH)
             ).all()
             if not rows:
                 break
@@ -85,10 +90,8 @@ def _rewrite(connection: sa.Connection, ring: Keyring, *, encrypting: bool) -> N
                         clear = ring.decrypt(clear)
                     values["id_number_hash"] = ring.blind_index(clear)
                 if values:
-                    connection.execute(
-                        sa.update(table).where(table.c.id == row.id).values(**values)
-                    )
-            last = rows[-1].id
+                    connection.execute(sa.update(table).where(key == row[0]).values(**values))
+            last = rows[-1][0]
 
 
 def _keyring_or_stop(connection: sa.Connection) -> Keyring | None:
