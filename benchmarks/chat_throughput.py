@@ -45,6 +45,8 @@ from bot.people.orgs import OrgInput, add_org
 from bot.people.staff import InviteRequest, invite_staff
 from bot.reminders.sweep import JOB as REMINDER_JOB
 from bot.settings import PROJECT_ROOT, Settings
+from storage import crypto
+from storage.crypto import new_key_text
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.outbox_models import SweepRun
@@ -308,7 +310,9 @@ def run(options: BenchOptions) -> list[Figure]:
     options.work_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="chat-", dir=options.work_dir))
     url = options.database_url or f"sqlite:///{folder / 'guanai.db'}"
-    env = {"DATABASE_URL": url, "BOT_LOCALE": "zh_Hans"}
+    key = new_key_text()  # personal data is encrypted at rest: a key made for this run
+    crypto.use_keyring(crypto.load_keyring(key=key))
+    env = {"DATABASE_URL": url, "BOT_LOCALE": "zh_Hans", "DATA_KEY": key}
     try:
         upgrade(url)
         db = Database(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -16,7 +17,8 @@ from bot.i18n import default_i18n
 from bot.notify.render import Renderer
 from bot.reminders.sweep import sweep
 from bot.settings import PROJECT_ROOT
-from storage import migrate
+from storage import crypto, migrate
+from storage.crypto import new_key_text
 from storage.db import Database
 
 AS_OF = date(2026, 12, 1)  # a first of the month: director digests and overdue alerts both
@@ -79,8 +81,16 @@ def measure(url: str) -> dict[str, float]:
     return {"seconds": seconds, "digests": result.count, "peak_mb": own_peak_mb()}
 
 
+def _use_bench_key() -> None:
+    """Synthetic data goes through the encrypted columns too: a key made for this run, which
+    the --measure process inherits through the environment."""
+    os.environ.setdefault("DATA_KEY", new_key_text())
+    crypto.use_keyring(crypto.keyring_from_environment())
+
+
 def run(options: BenchOptions) -> list[Figure]:
     """Measure the sweep in a fresh process, so its memory is the sweep's own."""
+    _use_bench_key()
     url = prepare(options, options.children)
     output = subprocess.run(
         [sys.executable, "-m", "benchmarks.sweep", "--measure", url],
@@ -123,6 +133,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     if args.measure:
+        _use_bench_key()
         print(json.dumps(measure(args.measure)))
         return
     options = BenchOptions(

@@ -21,7 +21,7 @@ from bot.telegram.context import BotContext
 from bot.telegram.ratelimit import FloodLimiter
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import PerChatUpdateProcessor
-from storage import migrate, queries
+from storage import crypto, migrate, queries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,14 @@ def schedule_jobs(application: Application, services: Services) -> None:
     job_queue.run_repeating(
         send_reminders, interval=REMINDER_TICK.total_seconds(), first=1, name="reminders"
     )
+    from bot.jobs import DRAFT_RETENTION_TICK, delete_old_drafts
+
+    job_queue.run_repeating(
+        delete_old_drafts,
+        interval=DRAFT_RETENTION_TICK.total_seconds(),
+        first=5,
+        name="draft_retention",
+    )
 
 
 async def _on_shutdown(application: Application) -> None:
@@ -105,6 +113,8 @@ def build_bot(settings: Settings) -> GuanaiBot:
 
 def build_services(settings: Settings, *, clock: Clock = system_clock) -> Services:
     """Build every service once, from the settings; nothing downstream falls back to defaults."""
+    # Refuses to start without a data key; the storage layer's encrypted columns use this one.
+    crypto.use_keyring(settings.require_keyring())
     return Services(
         settings=settings,
         db=Database(settings.database_url),

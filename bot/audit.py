@@ -9,7 +9,47 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.personal import mask_id_number, mask_phone
+from storage import audit_queries
 from storage.models import AuditEntry
+
+# Personal columns as "table.column" -> how their values are masked in the audit log, which
+# never stores a full ID number, phone or address.
+PERSONAL_COLUMNS = {
+    "child.id_number": "id",
+    "child.home_address": "address",
+    "child.helper_phone": "phone",
+    "guardian.id_number": "id",
+    "guardian.phone": "phone",
+    "guardian.address": "address",
+    "caregiver.phone": "phone",
+    "caregiver.address": "address",
+}
+
+
+def mask_address(address: str | None) -> str:
+    """Keep an address's first four characters: enough to tell two apart, not to find a home."""
+    if not address:
+        return ""
+    return address[:4] + "***"
+
+
+def mask_personal(kind: str, value: Any) -> Any:
+    """Mask one personal value ("id", "phone" or "address"); other values pass through."""
+    if not isinstance(value, str) or not value:
+        return value
+    if kind == "id":
+        return mask_id_number(value)
+    if kind == "phone":
+        return mask_phone(value)
+    if kind == "address":
+        return mask_address(value)
+    return value
+
+
+def masked(values: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+    """Return values with every key named in `kinds` masked by its kind."""
+    return {key: mask_personal(kinds.get(key, ""), value) for key, value in values.items()}
 
 
 @dataclass(frozen=True)
@@ -70,3 +110,25 @@ def record_denied(
         record_id=record_id,
         at=at,
     )
+
+
+def audit_lines(
+    *, session: Session, child_id: int | None = None, staff_id: int | None = None
+) -> list[str]:
+    """Return the audit trail of a child's file or of a staff member, one line per entry."""
+    if child_id is not None:
+        entries = audit_queries.entries_for_child(session=session, child_id=child_id)
+    elif staff_id is not None:
+        entries = audit_queries.entries_for_staff(session=session, staff_id=staff_id)
+    else:
+        raise ValueError("give a child or a staff member")
+    lines = []
+    for entry in entries:
+        change = ""
+        if entry.old_value is not None or entry.new_value is not None:
+            change = f"\t{entry.old_value or '-'} -> {entry.new_value or '-'}"
+        lines.append(
+            f"{entry.at.isoformat(timespec='seconds')}\t{entry.actor_label}\t{entry.action}\t"
+            f"{entry.table_name}:{entry.record_id}{change}"
+        )
+    return lines

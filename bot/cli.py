@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.app_meta import BOT_USERNAME_KEY
-from bot.audit import Actor
+from bot.audit import Actor, record_audit
 from bot.clock import system_clock
 from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
@@ -25,7 +25,8 @@ from bot.personal import mask_phone
 from bot.reminders.sweep import Recipient, html_to_text, sweep
 from bot.reply import Reply
 from bot.settings import Settings, SettingsError, load_settings
-from storage import migrate, queries
+from storage import crypto, migrate, queries
+from storage.crypto import DataKeyError, Keyring, new_key_text
 from storage.db import Database
 
 EXIT_USAGE = 2
@@ -63,6 +64,19 @@ def _remind(args: argparse.Namespace, db: Database, t: Translator, settings: Set
     if not result.ran:
         print(t.plain("cli.remind.already", day=today))
         return
+    if args.dry_run:
+        # The preview printed names to whoever ran it: a read of personal data, audited.
+        db.call(
+            lambda s: record_audit(
+                session=s,
+                actor=Actor.cli(),
+                action="sweep.dry_run_printed",
+                table="sweep",
+                record_id=today,
+                new={"digests": result.count},
+                at=now,
+            )
+        )
     key = N_("cli.remind.previewed") if args.dry_run else N_("cli.remind.queued")
     print(t.plain(key, count=result.count, day=today))
 
@@ -126,6 +140,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--children", type=int, default=1000)
     demo.add_argument("--seed", type=int, default=7)
+
+    keys = commands.add_parser("keys", help="the data key of personal data").add_subparsers(
+        dest="keys_command", required=True
+    )
+    keys.add_parser("new", help="print a new random data key for DATA_KEY")
+    rotate = keys.add_parser(
+        "rotate", help="re-encrypt with DATA_KEY what DATA_KEY_PREVIOUS encrypted (resumable)"
+    )
+    rotate.add_argument("--batch", type=int, default=200)
+
+    audit = commands.add_parser("audit", help="the audit log").add_subparsers(
+        dest="audit_command", required=True
+    )
+    audit_show = audit.add_parser("show", help="who saw and changed what (masked)")
+    whose = audit_show.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--child", type=int)
+    whose.add_argument("--staff", type=int)
 
     remind = commands.add_parser("remind", help="run the reminder sweep now")
     remind.add_argument("--as-of", type=_day, help="the local day to sweep for (YYYY-MM-DD)")
@@ -232,6 +263,25 @@ def _restore(args: argparse.Namespace, t: Translator, settings: Settings) -> Non
     print(t.plain(keys[done.schema], path=args.file, url=where, revision=done.revision or "-"))
 
 
+def _keys_rotate(args: argparse.Namespace, db: Database, t: Translator, keyring: Keyring) -> None:
+    from bot.keys import rotate_keys
+
+    count = rotate_keys(
+        db=db,
+        keyring=keyring,
+        batch=max(1, args.batch),
+        on_batch=lambda table, n: print(t.plain("cli.keys.batch", table=table, count=n)),
+    )
+    print(t.plain("cli.keys.rotated", count=count, key_id=keyring.current.key_id))
+
+
+def _audit_show(args: argparse.Namespace, db: Database, t: Translator) -> None:
+    from bot.audit import audit_lines
+
+    lines = db.call(lambda s: audit_lines(session=s, child_id=args.child, staff_id=args.staff))
+    print("\n".join(lines) if lines else t.plain("cli.audit.none"))
+
+
 def _run_bot(settings: Settings) -> None:
     from bot.app import run_bot
 
@@ -242,8 +292,20 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
     """Run the chosen command."""
     if args.command == "run":
         settings.require_token()
+        settings.require_keyring()  # refused before anything starts: no key, no personal data
         _run_bot(settings)
         return
+    if args.command == "keys" and args.keys_command == "new":
+        print(new_key_text())
+        return
+    # Commands that read personal data refuse to start without the key; the others use it
+    # when it is set (an upgrade that must encrypt stored rows says so itself).
+    if (
+        args.command in ("keys", "audit", "remind", "demo-data")
+        or settings.data_key
+        or settings.data_key_file
+    ):
+        crypto.use_keyring(settings.require_keyring())
     if args.command == "db":
         migrate.upgrade(settings.database_url)
         print(t.plain("cli.db.upgraded"))
@@ -261,6 +323,8 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("demo-data", ""): lambda: _demo(args, db, t, settings),
             ("backup", ""): lambda: _backup(args, t, settings),
             ("restore", ""): lambda: _restore(args, t, settings),
+            ("keys", "rotate"): lambda: _keys_rotate(args, db, t, crypto.keyring()),
+            ("audit", "show"): lambda: _audit_show(args, db, t),
         }
         sub = getattr(args, f"{args.command}_command", "")
         handlers[(args.command, sub)]()
@@ -287,6 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(exc.render(t.plain), file=sys.stderr)
         return EXIT_USAGE
+    except DataKeyError as exc:  # e.g. a stored value under a key that is not configured
+        print(exc, file=sys.stderr)
+        return EXIT_FAILURE
     except DBAPIError as exc:  # unreachable server, unwritable file, schema not created
         lines = str(exc.orig or exc).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__

@@ -81,3 +81,25 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     if result.ran:
         metrics.sweep_took(started)
         log.info("reminder sweep for %s queued %d digests", local.date(), result.count)
+
+
+DRAFT_RETENTION_TICK = timedelta(hours=6)
+
+
+async def delete_old_drafts(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Delete finished and discarded drafts past DRAFT_RETENTION_DAYS: they hold personal data."""
+    from bot import keys
+
+    services = context.application.bot_data["services"]
+    now = services.clock()
+    try:
+        count = await asyncio.to_thread(
+            lambda: keys.delete_old_drafts(
+                db=services.db, now=now, retention=services.settings.draft_retention
+            )
+        )
+    except Exception as error:  # the job must survive a database hiccup
+        log.error("draft retention failed: %s", stack_without_messages(error))
+        return
+    if count:
+        log.info("deleted %d finished drafts past retention", count)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.crypto import DataKeyError, Keyring, load_keyring
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'guanai.db'}"
 SUPPORTED_LOCALES = ("zh_Hans", "en")
@@ -163,6 +165,15 @@ class Settings(BaseSettings):
     ops_listen: Listen = None
     log_format: str = "text"
 
+    # Personal data at rest (storage/crypto.py): the key is kept apart from the database.
+    data_key: str = Field(default="", repr=False)
+    data_key_file: str = ""
+    data_key_previous: str = Field(default="", repr=False)  # comma-separated, during a rotation
+    data_key_previous_file: str = ""  # one key per line
+    draft_retention: Annotated[timedelta, _duration("days", low=1, high=3650)] = Field(
+        default=timedelta(days=30), validation_alias="draft_retention_days"
+    )
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_shape(cls, value: str) -> str:
@@ -214,6 +225,18 @@ class Settings(BaseSettings):
     @property
     def invite_valid_days(self) -> int:
         return self.invite_lifetime.days
+
+    def require_keyring(self) -> Keyring:
+        """Return the data keys or raise a SettingsError that says how to make one."""
+        try:
+            return load_keyring(
+                key=self.data_key,
+                key_file=self.data_key_file,
+                previous=self.data_key_previous,
+                previous_file=self.data_key_previous_file,
+            )
+        except DataKeyError as error:
+            raise SettingsError(str(error)) from None
 
     def require_token(self) -> str:
         """Return the bot token or raise a SettingsError that says how to get one."""

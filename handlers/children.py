@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.care.cards import card_replies, list_reply
-from bot.care.children import can_edit, list_children, load_file
+from bot.care.children import can_edit, list_children, load_file, open_card
 from bot.care.visits import editable_visit_ids
 from bot.telegram.callbacks import CHILDREN
 from bot.telegram.context import BotContext
@@ -44,8 +44,14 @@ async def children_button(update: Update, context: BotContext) -> None:
         await show_children(update, context, int(number))
         return
     child_id = int(number)
+    now = context.services.clock()
     file = await context.services.db.run(
-        lambda s: load_file(session=s, caller=caller, child_id=child_id)
+        # Opening the card is a read of personal data, audited; editing loads the file only.
+        lambda s: (
+            open_card(session=s, caller=caller, child_id=child_id, now=now)
+            if action == "card"
+            else load_file(session=s, caller=caller, child_id=child_id)
+        )
     )
     t = context.translate
     if file is None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, Numeric, Text
+from sqlalchemy import Column, Index, Numeric, Text, event
 from sqlmodel import Field, SQLModel
 
+from storage.crypto import EncryptedText, keyring
 from storage.types import UTCDateTime
+
+# ID numbers, phones and addresses are EncryptedText (storage/crypto.py): the database holds
+# only ciphertext. Names stay clear so the sweep and lists read them without decrypting.
 
 
 def _utc(*, nullable: bool = False) -> Column[datetime]:
@@ -21,11 +25,11 @@ def _yuan() -> Column[Decimal]:
 
 class ChildBase(SQLModel):
     name: str = Field(max_length=50)
-    id_number: str = Field(max_length=18, unique=True)
+    id_number: str = Field(sa_type=EncryptedText)
     sex: str = Field(max_length=8)
     birth_date: date
     ethnicity: str = Field(max_length=20)
-    home_address: str = Field(max_length=200)
+    home_address: str = Field(sa_type=EncryptedText)
     hukou: str = Field(max_length=8)
     category: str = Field(max_length=16, index=True)
     difficulty_type: str | None = Field(default=None, max_length=16)
@@ -45,7 +49,7 @@ class ChildBase(SQLModel):
     social_support: str | None = Field(default=None, max_length=200)
     risk_tier: str = Field(max_length=8, index=True)
     helper_name: str | None = Field(default=None, max_length=100)
-    helper_phone: str | None = Field(default=None, max_length=20)
+    helper_phone: str | None = Field(default=None, sa_type=EncryptedText)
     helper_unit: str | None = Field(default=None, max_length=100)
     care_needs: str | None = Field(default=None, sa_type=Text)
     notes: str | None = Field(default=None, sa_type=Text)
@@ -56,6 +60,9 @@ class Child(ChildBase, table=True):
     __table_args__ = (Index("ix_child_name_birth", "name", "birth_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # The blind index of id_number (keyed HMAC, storage/crypto.py): one file per ID, and search
+    # by ID, without decrypting. Set from id_number on every insert and update (below).
+    id_number_hash: str = Field(default="", max_length=64, unique=True)
     village_code: str = Field(foreign_key="org_unit.code", index=True, max_length=12)
     income_per_capita: Decimal | None = Field(default=None, sa_column=_yuan())
     filed_by: int = Field(foreign_key="staff.id", index=True)
@@ -77,9 +84,9 @@ class Guardian(SQLModel, table=True):
     child_id: int = Field(foreign_key="child.id", index=True)
     relation: str = Field(max_length=8)
     name: str | None = Field(default=None, max_length=100)
-    id_number: str | None = Field(default=None, max_length=18)
-    phone: str | None = Field(default=None, max_length=20)
-    address: str | None = Field(default=None, max_length=200)
+    id_number: str | None = Field(default=None, sa_type=EncryptedText)
+    phone: str | None = Field(default=None, sa_type=EncryptedText)
+    address: str | None = Field(default=None, sa_type=EncryptedText)
     health: str = Field(max_length=16)
     illness: str | None = Field(default=None, max_length=100)
     special: str = Field(default="", max_length=200)  # comma-separated choice values
@@ -98,8 +105,8 @@ class Caregiver(SQLModel, table=True):
     child_id: int = Field(foreign_key="child.id", index=True)
     relation: str = Field(max_length=16)
     name: str | None = Field(default=None, max_length=100)
-    phone: str | None = Field(default=None, max_length=20)
-    address: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, sa_type=EncryptedText)
+    address: str | None = Field(default=None, sa_type=EncryptedText)
     reason: str = Field(max_length=16)
     entrusted_from: date | None = Field(default=None)
     entrusted_until: date | None = Field(default=None)
@@ -128,7 +135,7 @@ class FormSession(SQLModel, table=True):
     form: str = Field(max_length=32)
     record_id: int | None = Field(default=None)
     status: str = Field(default="open", max_length=16)  # open, saved, discarded
-    state: str = Field(sa_type=Text)
+    state: str = Field(sa_type=EncryptedText)  # the answers so far, personal data included
     version: int = Field(default=1)
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
@@ -136,3 +143,10 @@ class FormSession(SQLModel, table=True):
     # The draft's question (or review) is the last thing the bot showed its owner: only then is
     # typed text an answer. Any other use of the bot pauses it; its Continue button resumes it.
     asking: bool = Field(default=False)
+
+
+@event.listens_for(Child, "before_insert")
+@event.listens_for(Child, "before_update")
+def _index_id_number(_mapper: object, _connection: object, child: Child) -> None:
+    """Keep the blind index in step with the ID number, whoever writes the row."""
+    child.id_number_hash = keyring().blind_index(child.id_number)

@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, delete, func, select
 
 from storage.child_models import Assistance, Caregiver, Child, Guardian
+from storage.crypto import keyring
 from storage.visit_models import Visit, VisitProblem
 
 
@@ -16,7 +17,9 @@ def child_by_id(*, session: Session, child_id: int) -> Child | None:
 
 
 def child_by_id_number(*, session: Session, id_number: str) -> Child | None:
-    return session.exec(select(Child).where(Child.id_number == id_number)).first()
+    """Find a file by ID number through its blind index (any configured key's hash)."""
+    hashes = keyring().blind_indexes(id_number)
+    return session.exec(select(Child).where(col(Child.id_number_hash).in_(hashes))).first()
 
 
 def count_same_name_and_birth(

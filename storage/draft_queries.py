@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.child_models import FormSession
+from storage.crypto import EncryptedText
 from storage.models import OrgUnit, Staff
 from storage.queries import IDENTITY_COLUMNS, StaffIdentity
+from storage.visit_models import Escalation
 
 # Drafts are read with FOR UPDATE: on PostgreSQL the row stays locked until commit, so two bot
 # processes never interleave one user's answers. SQLite renders no FOR UPDATE; BEGIN IMMEDIATE
@@ -83,7 +85,7 @@ _SAVE_STATE = (
     update(FormSession)
     .where(col(FormSession.id) == bindparam("draft_id"))
     .values(
-        state=bindparam("state"),
+        state=bindparam("state", type_=EncryptedText()),  # the answers, encrypted
         version=bindparam("version"),
         updated_at=bindparam("updated_at"),
         stale_mentioned=bindparam("stale_mentioned"),
@@ -132,3 +134,22 @@ def untouched_drafts(
         col(FormSession.updated_at) <= updated_before,
     )
     return session.exec(statement).all()
+
+
+def delete_finished_drafts(*, session: Session, updated_before: datetime, limit: int) -> int:
+    """Delete up to `limit` finished drafts last touched before a moment; return how many."""
+    # A draft an escalation still points to stays: the escalation's report needs it.
+    referenced = sa_select(col(Escalation.draft_id)).where(col(Escalation.draft_id).is_not(None))
+    ids = session.exec(
+        select(col(FormSession.id))
+        .where(
+            col(FormSession.status).in_(("saved", "discarded")),
+            col(FormSession.updated_at) < updated_before,
+            col(FormSession.id).not_in(referenced),
+        )
+        .order_by(col(FormSession.id))
+        .limit(limit)
+    ).all()
+    if ids:
+        session.connection().execute(delete(FormSession).where(col(FormSession.id).in_(ids)))
+    return len(ids)

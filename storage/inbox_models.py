@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
+from storage.crypto import EncryptedText
 from storage.types import UTCDateTime
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -25,7 +26,8 @@ class InboxUpdate(SQLModel, table=True):
     # Telegram's own id: storing an update twice is impossible, so a re-delivery is harmless.
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    payload: str = Field(sa_column=Column(Text, nullable=False))  # the update's JSON
+    # The update's JSON, encrypted: typed answers (ID numbers, phones, addresses) are in it.
+    payload: str = Field(sa_column=Column(EncryptedText, nullable=False))
     state: str = Field(default=PENDING, max_length=16)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     attempts: int = Field(default=0)

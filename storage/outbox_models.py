@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.crypto import EncryptedText
 from storage.types import UTCDateTime
 
 PENDING, SENDING, SENT, UNDELIVERABLE, FAILED = (
@@ -26,7 +27,8 @@ class OutboxMessage(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(128), unique=True, nullable=False))
     recipient_staff_id: int = Field(foreign_key="staff.id", index=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON: text and buttons
+    # JSON: text and buttons, encrypted (names, notes and a director's phone can be in it).
+    payload: str = Field(sa_column=Column(EncryptedText, nullable=False))
     state: str = Field(default=PENDING, max_length=16)
     not_before: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     attempts: int = Field(default=0)

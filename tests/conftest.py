@@ -8,11 +8,23 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from storage import crypto
 from storage.db import Database
 from tests.support.clock import FakeClock
 from tests.support.database import fresh_database, prepare_template
 
 TEST_TOKEN = "123456:TEST-token_for_the_fake"
+# A fixed data key: the bot refuses to start without one (storage/crypto.py).
+TEST_DATA_KEY = "dGVzdC1kYXRhLWtleS1vZi0zMi1ieXRlcy0hISEhISE="
+
+
+@pytest.fixture(autouse=True)
+def data_keyring() -> Iterator[crypto.Keyring]:
+    """Install the tests' data key, as the composition root does; restore it afterwards."""
+    keyring = crypto.load_keyring(key=TEST_DATA_KEY)
+    crypto.use_keyring(keyring)
+    yield keyring
+    crypto.use_keyring(keyring)
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +56,7 @@ def make_settings(database_url: str) -> Callable[..., Settings]:
             "telegram_bot_token": TEST_TOKEN,
             "database_url": database_url,
             "bot_locale": "zh_Hans",
+            "data_key": TEST_DATA_KEY,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[arg-type]

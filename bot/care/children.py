@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.audit import Actor, record_audit
+from bot.audit import PERSONAL_COLUMNS, Actor, masked, record_audit
 from bot.care.cadence import next_due
 from bot.errors import UserError
 from bot.forms.binding import answers_from, bound_fields, column_values
@@ -27,6 +27,12 @@ CHILD_FIELDS = bound_fields(INTAKE, "child")
 PARENT_FIELDS = {who: bound_fields(INTAKE, "guardian", section=who) for who in ("father", "mother")}
 CAREGIVER_FIELDS = bound_fields(INTAKE, "caregiver")
 AID_KINDS = {"child": ("assistance", "aid"), "family": ("family_subsidies", "subsidy")}
+# Answers stored in personal columns, by how the audit log masks them (ID, phone, address).
+PERSONAL_ANSWERS = {
+    f.name: PERSONAL_COLUMNS[f.bind]
+    for f in (*CHILD_FIELDS, *CAREGIVER_FIELDS, *(f for fs in PARENT_FIELDS.values() for f in fs))
+    if f.bind in PERSONAL_COLUMNS
+}
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,39 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
     )
 
 
+def request_transfer(*, session: Session, caller: Caller, id_number: str, now: datetime) -> None:
+    """Record a director's request to take over a file kept elsewhere (the county follows up)."""
+    other = child_queries.child_by_id_number(session=session, id_number=id_number)
+    if other is None:
+        return
+    record_audit(
+        session=session,
+        actor=Actor.staff(caller.staff_id),
+        action="child.transfer_requested",
+        table="child",
+        record_id=other.id,
+        new={"to_village": caller.org_code},
+        at=now,
+    )
+
+
+def open_card(
+    *, session: Session, caller: Caller, child_id: int, now: datetime
+) -> ChildFile | None:
+    """Return a child's file for its card, recording who read it."""
+    file = load_file(session=session, caller=caller, child_id=child_id)
+    if file is not None:
+        record_audit(
+            session=session,
+            actor=Actor.staff(caller.staff_id),
+            action="child.read",
+            table="child",
+            record_id=child_id,
+            at=now,
+        )
+    return file
+
+
 def update_child(
     *,
     session: Session,
@@ -248,8 +287,8 @@ def update_child(
             action="child.edit",
             table="child",
             record_id=child_id,
-            old={name: before.get(name)},
-            new={name: after.get(name)},
+            old=masked({name: before.get(name)}, PERSONAL_ANSWERS),
+            new=masked({name: after.get(name)}, PERSONAL_ANSWERS),
             at=now,
         )
     return file.child

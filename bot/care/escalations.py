@@ -21,7 +21,7 @@ from bot.notify.notification import Notification, text_notice
 from bot.notify.outbox import enqueue
 from bot.people.access import Caller
 from bot.people.roles import Action, first_staffed, ladder_above, may
-from bot.personal import mask_id_number
+from bot.personal import mask_id_number, mask_phone
 from storage import escalation_queries, outbox_queries, recipient_queries
 from storage.child_models import Child
 from storage.models import OrgLevel
@@ -171,7 +171,19 @@ def _send_to(
     reason_key: str | None = None,
 ) -> None:
     notice = _report_notice(session, esc, child, report, reason_key)
+    director = notice.params.get("director")
     for person in people:
+        if director and director[1]:
+            # The report shows the director's full phone number: who was shown it is audited.
+            record_audit(
+                session=session,
+                actor=Actor.staff(person.id),
+                action="escalation.phone_shown",
+                table="staff",
+                record_id=esc.raised_by,
+                new={"escalation": esc.id, "phone": mask_phone(director[1])},
+                at=now,
+            )
         enqueue(
             session=session,
             key=f"esc:{esc.id}:{esc.level}:{person.id}",

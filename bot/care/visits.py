@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.audit import Actor, record_audit
+from bot.audit import Actor, masked, record_audit
 from bot.care.children import refresh_due_dates
 from bot.care.escalations import EscalationPolicy, Report, raise_escalation
 from bot.errors import AccessDenied, UserError
@@ -118,6 +118,7 @@ def _update_caregiver(
         session.add(caregiver)
     else:
         old = {"relation": caregiver.relation, "name": caregiver.name, "phone": caregiver.phone}
+        old = masked(old, {"phone": "phone"})  # the audit log never holds a full number
     caregiver.relation = answers["caregiver_relation"]
     caregiver.name = answers.get("caregiver_name")
     caregiver.phone = answers.get("caregiver_phone")
@@ -128,7 +129,10 @@ def _update_caregiver(
         table="child",
         record_id=child.id,
         old=old,
-        new={"relation": caregiver.relation, "name": caregiver.name, "phone": caregiver.phone},
+        new=masked(
+            {"relation": caregiver.relation, "name": caregiver.name, "phone": caregiver.phone},
+            {"phone": "phone"},
+        ),
         at=now,
     )
 

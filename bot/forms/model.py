@@ -67,6 +67,9 @@ class Problem:
     fields: tuple[str, ...]
     values: Mapping[str, object] = field(default_factory=dict)
     warning: bool = False  # the user may confirm and save anyway
+    # A form action the problem offers as a button of its own (catalog key of its label).
+    action: str = ""
+    action_label: str = ""
 
 
 Check = Callable[[Answers, Any], Sequence[Problem]]

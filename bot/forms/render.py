@@ -138,6 +138,8 @@ def _review(screen: Screen, form: Form, t: Translator) -> list[Reply]:
     kept = relevant_answers(form, state.answers)
     for problem in screen.problems:
         footer.append(("⚠️ " if problem.warning else "❌ ") + t(problem.key, **problem.values))
+        if problem.action:
+            rows.append([(t.plain(problem.action_label), data(problem.action))])
         for name in problem.fields:
             f = form.field(name)
             if f.applies(kept):

@@ -119,7 +119,15 @@ def check_duplicates(answers: Answers, context: IntakeContext) -> Sequence[Probl
         return []
     village = context.holder_of_id(number)
     if village is not None:
-        return [Problem(N_("duplicate.id"), ("child_id",), {"village": village})]
+        # Only that it is on file elsewhere: where is personal data of its own.
+        return [
+            Problem(
+                N_("duplicate.id"),
+                ("child_id",),
+                action="transfer",
+                action_label=N_("duplicate.transfer_button"),
+            )
+        ]
     name = answers.get("child_name")
     if name and context.same_name_and_birth(name, identity_of(number).birth_date):
         return [Problem(N_("duplicate.name_birth"), ("child_name", "child_id"), warning=True)]

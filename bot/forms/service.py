@@ -15,6 +15,7 @@ from bot.forms.engine import FormState
 from bot.forms.model import Problem
 from bot.forms.registry import FormContext, form_spec, get_form
 from bot.forms.types import ParseContext
+from bot.i18n import N_
 from bot.people.access import Caller, Identity, identify, identity_of
 from storage.child_models import FormSession
 
@@ -309,6 +310,8 @@ def _press(
         return _store(turn, draft, state)
     if action in ("save", "confirm"):
         return _save(turn, draft, state, confirmed=action == "confirm")
+    if action == "transfer" and state.in_review:
+        return _request_transfer(turn, draft, state)
     if action == "section" and state.in_review:
         names = [s.name for s in form.sections]
         if arg.isdigit() and int(arg) < len(names):
@@ -321,6 +324,22 @@ def _press(
     if outcome.error is not None:
         return _screen(draft, state, outcome.error)
     return _store(turn, draft, outcome.state)
+
+
+def _request_transfer(turn: Turn, draft: FormSession, state: FormState) -> Screen:
+    """Record a transfer request for a child on file elsewhere; the county office follows up."""
+    from bot.care.children import request_transfer
+
+    found = _review_problems(turn, draft, state)
+    number = state.answers.get("child_id")
+    if number and any(p.action == "transfer" for p in found):
+        request_transfer(
+            session=turn.session, caller=turn.caller, id_number=str(number), now=turn.now
+        )
+        return _screen(
+            draft, state, problems=found, info={"notice": N_("duplicate.transfer_requested")}
+        )
+    return _screen(draft, state, problems=found)
 
 
 def _redelivered(turn: Turn, draft: FormSession, update_id: int) -> Screen:

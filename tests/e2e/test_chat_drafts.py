@@ -13,7 +13,7 @@ from bot.settings import Settings
 from storage.child_models import Child, FormSession
 from storage.db import Database
 from storage.models import AuditEntry
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_DATA_KEY, TEST_TOKEN
 from tests.e2e.test_chat_intake import answer, answer_until, fill
 from tests.fakegram import FakeTelegram
 from tests.support.botrunner import BotProcess, BotThread
@@ -28,6 +28,7 @@ def process_env(fake: FakeTelegram, database_url: str) -> dict[str, str]:
         "TELEGRAM_API_URL": fake.api_url,
         "DATABASE_URL": database_url,
         "BOT_LOCALE": "zh_Hans",
+        "DATA_KEY": TEST_DATA_KEY,
     }
 
 

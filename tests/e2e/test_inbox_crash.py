@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.inbox_models import PENDING, InboxUpdate
 from storage.models import Staff
 from storage.visit_models import Escalation
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_DATA_KEY, TEST_TOKEN
 from tests.e2e.test_chat_visits import file_child, start_visit, step
 from tests.fakegram import FakeTelegram, FakeUser
 from tests.support.botrunner import BotProcess
@@ -33,6 +33,7 @@ def process_env(fake: FakeTelegram, database_url: str) -> dict[str, str]:
         "TELEGRAM_API_URL": fake.api_url,
         "DATABASE_URL": database_url,
         "BOT_LOCALE": "zh_Hans",
+        "DATA_KEY": TEST_DATA_KEY,
     }
 
 

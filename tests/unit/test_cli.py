@@ -14,6 +14,8 @@ from bot.cli import main
 from bot.settings import PROJECT_ROOT
 from storage import queries
 from storage.db import Database
+from storage.models import AuditEntry
+from tests.conftest import TEST_DATA_KEY
 from tests.support.seed import seed_region
 
 
@@ -22,6 +24,7 @@ def _environment(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: P
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("BOT_LOCALE", "en")
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
 
@@ -205,6 +208,13 @@ def test_cli__remind_dry_run__prints_digests_and_sends_nothing(
     assert "== director 1 王芳 ==" in out and "中小明: home visit due by 2026-11-30" in out
     assert "Preview: 1 digests for 2026-11-26" in out
     assert db.call(lambda s: len(s.exec(select(OutboxMessage)).all())) == 0
+    # The preview printed children's names: a read, in the audit log.
+    printed = db.read(
+        lambda s: s.exec(
+            select(AuditEntry).where(AuditEntry.action == "sweep.dry_run_printed")
+        ).one()
+    )
+    assert printed.actor_label == "cli" and printed.record_id == "2026-11-26"
     assert main(["remind", "--as-of", "2026-11-26"]) == 0
     assert main(["remind", "--as-of", "2026-11-26"]) == 0
     assert "were already sent" in capsys.readouterr().out

@@ -16,12 +16,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.cli import main
 from bot.logs import QUIET_LIBRARIES, configure_logging
 from bot.settings import PROJECT_ROOT
+from tests.conftest import TEST_DATA_KEY
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BOT_LOCALE", "en")
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
 
 
