@@ -50,6 +50,25 @@ DRAIN_TIMEOUT = 10.0  # seconds running updates get to finish at shutdown
 CONFLICT_QUIET = 120.0  # seconds without a 409 before another poller counts as gone
 
 
+class _Mark(str):
+    """A verdict on one update that needs no details."""
+
+
+RETRY = _Mark("retry")  # the database was out of reach before the update wrote: run it again
+KEEP = _Mark("keep")  # its writes are in but the database went away after: leave it applied
+DONE = _Mark("done")
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The update's handlers failed with this error (its name): it will not run again."""
+
+    error: str
+
+
+Verdict = _Mark | Failed
+
+
 @dataclass
 class _Outcome:
     """What the error handlers saw while one update ran."""
@@ -96,7 +115,10 @@ class Inbox:
         poll_timeout: int = POLL_TIMEOUT,
         max_concurrent: int = 64,
         pauses: Sequence[float] = PAUSES,
+        leased: bool = False,
     ) -> None:
+        from bot.telegram.leases import ChatLeases
+
         self.application = application
         services: Services = application.bot_data["services"]
         self.db = services.db
@@ -113,14 +135,24 @@ class Inbox:
         self._failed: list[tuple[int, str]] = []
         self._marks = asyncio.Event()
         self._last_purge = 0.0
+        # Several processes taking updates (PostgreSQL): each chat's rows run in the process
+        # holding the chat's lock, not in the one that happened to receive them.
+        self.leases = (
+            ChatLeases(self, max_concurrent=max_concurrent, pauses=self.pauses) if leased else None
+        )
         application.add_error_handler(self._note_error)
 
     # -- running ---------------------------------------------------------------------------
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Process what is pending, then fetch and process until `stop` is set."""
-        await self._load_pending()
-        fetcher = asyncio.create_task(self._fetch_loop(), name="inbox-fetch")
+    async def run(self, stop: asyncio.Event, *, poll: bool = True) -> None:
+        """Process what is pending, then fetch (unless a webhook delivers, `poll=False`) and
+        process until `stop` is set."""
+        if self.leases is None:
+            await self._load_pending()
+            source = self._fetch_loop() if poll else stop.wait()
+        else:
+            source = self.leases.sweep_loop(self._fetch_loop() if poll else None)
+        fetcher = asyncio.create_task(source, name="inbox-fetch")
         marker = asyncio.create_task(self._mark_loop(), name="inbox-marks")
         stopping = asyncio.create_task(stop.wait())
         try:
@@ -133,6 +165,8 @@ class Inbox:
             await asyncio.gather(fetcher, return_exceptions=True)
             # What is cut short stays pending in the inbox and runs again at the next start.
             await self.chats.drain(DRAIN_TIMEOUT)
+            if self.leases is not None:
+                await self.leases.drain(DRAIN_TIMEOUT)
             marker.cancel()
             await asyncio.gather(marker, return_exceptions=True)
             with contextlib.suppress(Exception):
@@ -189,17 +223,14 @@ class Inbox:
             if not updates:
                 pauses.reset()
                 continue
-            received = [ReceivedUpdate(u.update_id, chat_key(u), u.to_json()) for u in updates]
             try:
-                new = await self._store(received)
+                await self.take_in(updates)
             except Exception as error:
                 # Not stored, so not confirmed: Telegram hands the same updates out again.
                 if is_unavailable(error):
                     if not stored_failing:
                         log.warning("database unavailable: updates stay with Telegram meanwhile")
                         stored_failing = True
-                    for update in updates:
-                        await self._tell_kept(update)
                 else:
                     log.exception("could not store updates; trying again")
                 await pauses.wait()
@@ -209,19 +240,54 @@ class Inbox:
                 stored_failing = False
             pauses.reset()
             offset = updates[-1].update_id + 1
-            for update in updates:
-                if update.update_id in new:
-                    self.chats.put(chat_key(update), update)
 
-    async def _store(self, received: list[ReceivedUpdate]) -> set[int]:
-        return await self.db.run(
-            lambda s: inbox_queries.store_updates(session=s, updates=received, now=self.clock())
-        )
+    # -- receiving (shared by polling and the webhook) --------------------------------------
+
+    async def take_in(self, updates: Sequence[Update]) -> None:
+        """Store a batch of received updates in one transaction, then have the new ones run.
+
+        Raises what storing raised (nothing was stored then); if the database is out of reach,
+        each sender is first told their answer waits. Updates stored before run only once.
+        """
+        received = [ReceivedUpdate(u.update_id, chat_key(u), u.to_json()) for u in updates]
+        try:
+            new = await self.db.run(
+                lambda s: inbox_queries.store_updates(session=s, updates=received, now=self.clock())
+            )
+        except Exception as error:
+            if is_unavailable(error):
+                for update in updates:
+                    await self._tell_kept(update)
+            raise
+        for update in updates:
+            if update.update_id in new:
+                self.dispatch(update)
+
+    def dispatch(self, update: Update) -> None:
+        """Have a stored update run after the earlier ones of its chat."""
+        if self.leases is not None:
+            self.leases.wake(chat_key(update))
+        else:
+            self.chats.put(chat_key(update), update)
 
     # -- processing ------------------------------------------------------------------------
 
     async def _process(self, update: Update) -> bool:
         """Run one stored update's handlers; False to try it again later."""
+        verdict = await self.run_update(update)
+        if verdict is RETRY:
+            return False
+        if verdict is KEEP:
+            return True  # its writes are in; the row stays applied and runs again at start
+        if isinstance(verdict, Failed):
+            self._failed.append((update.update_id, verdict.error))
+        else:
+            self._done.append(update.update_id)
+        self._marks.set()
+        return True
+
+    async def run_update(self, update: Update) -> Verdict:
+        """Run one stored update's handlers and say what became of it."""
         claim = UpdateClaim(update.update_id)
         outcome = _Outcome()
         token = _outcome.set(outcome)
@@ -235,17 +301,14 @@ class Inbox:
         error = outcome.error
         if error is not None and is_unavailable(error):
             await self._tell_kept(update)
-            return claim.claimed  # unless its writes are in, the update runs again
+            return KEEP if claim.claimed else RETRY  # unless its writes are in, it runs again
         if self._told:
             log.info("database available again")
             self._told.clear()
         if error is None or claim.claimed or isinstance(error, AlreadyProcessed):
             # Applied rows too: their writes are in and the handlers ran, replies included.
-            self._done.append(update.update_id)
-        else:
-            self._failed.append((update.update_id, type(error).__name__))
-        self._marks.set()
-        return True
+            return DONE
+        return Failed(type(error).__name__)
 
     async def _note_error(self, update: object, context: Any) -> None:
         """Remember the error of the update being processed; stop its handlers if the database
@@ -327,9 +390,11 @@ def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def run_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Start the application and poll through the inbox until SIGINT or SIGTERM."""
-    asyncio.run(serve(application))
+def run_polling(
+    application: Application[Any, Any, Any, Any, Any, Any], *, role: str = "all"
+) -> None:
+    """Start the application and run its role (updates, jobs or both) until SIGINT or SIGTERM."""
+    asyncio.run(serve(application, role=role))
 
 
 async def serve(
@@ -337,20 +402,30 @@ async def serve(
     stop: asyncio.Event | None = None,
     *,
     poll_timeout: int = POLL_TIMEOUT,
+    role: str = "all",
 ) -> None:
-    """Initialise and start the application, run the inbox until stopped, then shut down."""
+    """Initialise and start the application, run its role until stopped, then shut down.
+
+    "all" takes updates (long polling, or the webhook when WEBHOOK_URL is set) and runs the
+    jobs (scheduled at start-up); "web" takes updates by webhook only; "worker" runs the jobs
+    while it holds the worker lock.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
+    application.bot_data["role"] = role
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
         await application.start()
         try:
-            await Inbox(application, poll_timeout=poll_timeout).run(stop)
+            if role == "worker":
+                await _work_jobs(application, stop)
+            else:
+                await _take_updates(application, stop, poll_timeout=poll_timeout)
         finally:
             await application.stop()
             if application.post_stop:
@@ -359,3 +434,53 @@ async def serve(
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+async def _take_updates(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    stop: asyncio.Event,
+    *,
+    poll_timeout: int,
+) -> None:
+    """Run the inbox, fed by long polling or by the webhook receiver."""
+    from bot.telegram.webhook import WebhookReceiver
+
+    services: Services = application.bot_data["services"]
+    settings = services.settings
+    # Several processes may take updates on PostgreSQL: chats then run under their locks.
+    leased = settings.uses_webhook and services.db.dialect == "postgresql"
+    inbox = Inbox(application, poll_timeout=poll_timeout, leased=leased)
+    if not settings.uses_webhook:
+        await inbox.run(stop)
+        return
+    receiver = WebhookReceiver(inbox, settings)
+    await receiver.start()
+    running = asyncio.create_task(inbox.run(stop, poll=False), name="inbox")
+    try:
+        await asyncio.wait(
+            {running, asyncio.create_task(stop.wait())}, return_when="FIRST_COMPLETED"
+        )
+    finally:
+        await receiver.stop()  # no new updates, then the inbox finishes what it runs
+        stop.set()
+        await running
+
+
+async def _work_jobs(
+    application: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event
+) -> None:
+    """Run the repeating jobs while this worker holds the worker lock."""
+    from bot.app import schedule_jobs
+    from bot.leader import WorkerLock, lead
+
+    services: Services = application.bot_data["services"]
+
+    def start_work() -> None:
+        schedule_jobs(application, services)
+
+    def stop_work() -> None:
+        assert application.job_queue is not None
+        for job in application.job_queue.jobs():
+            job.schedule_removal()
+
+    await lead(WorkerLock(services.db.url), stop, start_work=start_work, stop_work=stop_work)
