@@ -182,9 +182,10 @@ class ChatLeases:
 
 
 def _finish(update_id: int, verdict: object, session: Session) -> None:
+    """Mark an update finished: failed if it was pending, else done."""
     from bot.telegram.inbox import Failed
 
     if isinstance(verdict, Failed):
         inbox_queries.finish_updates(session=session, done=[], failed=[(update_id, verdict.error)])
-    else:
-        inbox_queries.finish_updates(session=session, done=[update_id], failed=[])
+    # An applied row whose re-run failed has its writes in: done, so it does not run forever.
+    inbox_queries.finish_updates(session=session, done=[update_id], failed=[])
