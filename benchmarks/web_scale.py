@@ -71,6 +71,8 @@ def measure(url: str, folder: Path, webs: int, codes: list[str], first_user: int
     """Serve K directors with `webs` web processes behind the proxy; their measured run."""
     fake = FakeTelegram(token=TOKEN, bot_username="guanai_bench_bot").start()
     fake.act_as_local_server()  # webhooks to http://127.0.0.1, as a local Bot API server allows
+    # Telegram's update ids only grow; a second fake must not reuse the first one's.
+    fake.store.next_update_id = first_user * 100
     ports = [free_port() for _ in range(webs)]
     proxy = RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports]).start()
     processes: list[BotProcess] = []

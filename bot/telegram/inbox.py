@@ -347,7 +347,7 @@ class Inbox:
             self._marks.clear()
             try:
                 await self._flush_marks()
-                await self._purge_now_and_then()
+                await self.purge_now_and_then()
                 pauses.reset()
             except Exception as error:
                 if not is_unavailable(error):
@@ -368,7 +368,8 @@ class Inbox:
             self._done[:0], self._failed[:0] = done, failed
             raise
 
-    async def _purge_now_and_then(self) -> None:
+    async def purge_now_and_then(self) -> None:
+        """Delete finished rows older than a week, at most once an hour."""
         if time.monotonic() - self._last_purge < PURGE_EVERY and self._last_purge:
             return
         self._last_purge = time.monotonic()
@@ -456,11 +457,11 @@ async def _take_updates(
     receiver = WebhookReceiver(inbox, settings)
     await receiver.start()
     running = asyncio.create_task(inbox.run(stop, poll=False), name="inbox")
+    stopping = asyncio.create_task(stop.wait())
     try:
-        await asyncio.wait(
-            {running, asyncio.create_task(stop.wait())}, return_when="FIRST_COMPLETED"
-        )
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        stopping.cancel()
         await receiver.stop()  # no new updates, then the inbox finishes what it runs
         stop.set()
         await running

@@ -83,6 +83,11 @@ class ChatLeases:
                     chats = []
                 for chat in chats:
                     self.wake(chat)
+                try:
+                    await self.inbox.purge_now_and_then()
+                except Exception as error:
+                    if not is_unavailable(error):
+                        log.exception("could not purge finished updates")
                 await asyncio.sleep(SWEEP_EVERY)
         finally:
             if fetcher is not None:
