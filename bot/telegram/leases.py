@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 2.0  # seconds between looks for chats whose rows nobody is running
+# Chats run at once by one process, each holding a lock connection: about the handlers' own pool
+# (more would only queue there), and few enough that several web processes stay well inside
+# PostgreSQL's default 100 connections.
+LOCKED_CHATS = 20
 EMPTY, BUSY, AGAIN, RETRY = "empty", "busy", "again", "retry"
 
 
@@ -53,9 +57,10 @@ class ChatLeases:
     def __init__(self, inbox: Inbox, *, max_concurrent: int, pauses: Sequence[float]) -> None:
         self.inbox = inbox
         self.db = inbox.db
-        self.engine = lock_engine(inbox.db.url, size=max_concurrent)
+        at_once = min(max_concurrent, LOCKED_CHATS)
+        self.engine = lock_engine(inbox.db.url, size=at_once)
         self.pauses = tuple(pauses)
-        self._slots = asyncio.Semaphore(max_concurrent)
+        self._slots = asyncio.Semaphore(at_once)
         self._running: dict[int, asyncio.Task[None]] = {}
         self._again: set[int] = set()
 
