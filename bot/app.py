@@ -167,8 +167,8 @@ def check_role(settings: Settings, role: str) -> None:
 
 def run_bot(settings: Settings, role: str = "all") -> None:
     """Run one role (updates, jobs or both) until interrupted."""
-    from bot.telegram import inbox
+    from bot.roles import run_role
 
     check_role(settings, role)
     check_schema(settings)
-    inbox.run_polling(build_application(build_services(settings)), role=role)
+    run_role(build_application(build_services(settings)), role=role)

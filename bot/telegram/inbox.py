@@ -1,4 +1,4 @@
-"""Long polling through the inbox: an update is stored before Telegram is told it arrived.
+"""The inbox: an update is stored before Telegram is told it arrived (polled or by webhook).
 
 python-telegram-bot's Updater confirms each update (the next getUpdates offset) as soon as it
 is fetched, so a crash lost what was received but not yet handled. Here the fetch loop writes
@@ -8,6 +8,10 @@ its row applied (see `storage.db.UpdateClaim`), done once its handlers have run.
 the rows still pending or applied go first: an applied one's writes cannot be made again (its
 claim fails), and a form answer's reply lost to the crash is shown again (its form sees the
 update as applied already and shows the current question).
+
+The webhook receiver (`bot.telegram.webhook`) stores through the same `take_in` as the fetch
+loop. With several processes taking updates on PostgreSQL, chats run under their locks
+(`bot.telegram.leases`) rather than in this process's queues.
 
 While the database is unreachable nothing is confirmed to Telegram (it keeps the updates), a
 stored update whose handler could not reach the database is tried again, and each sender is
@@ -20,7 +24,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import signal
 import time
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -389,99 +392,3 @@ def _loads(payload: str) -> dict[str, Any]:
 
 def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def run_polling(
-    application: Application[Any, Any, Any, Any, Any, Any], *, role: str = "all"
-) -> None:
-    """Start the application and run its role (updates, jobs or both) until SIGINT or SIGTERM."""
-    asyncio.run(serve(application, role=role))
-
-
-async def serve(
-    application: Application[Any, Any, Any, Any, Any, Any],
-    stop: asyncio.Event | None = None,
-    *,
-    poll_timeout: int = POLL_TIMEOUT,
-    role: str = "all",
-) -> None:
-    """Initialise and start the application, run its role until stopped, then shut down.
-
-    "all" takes updates (long polling, or the webhook when WEBHOOK_URL is set) and runs the
-    jobs (scheduled at start-up); "web" takes updates by webhook only; "worker" runs the jobs
-    while it holds the worker lock.
-    """
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-    application.bot_data["role"] = role
-    await application.initialize()
-    try:
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
-        try:
-            if role == "worker":
-                await _work_jobs(application, stop)
-            else:
-                await _take_updates(application, stop, poll_timeout=poll_timeout)
-        finally:
-            await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
-    finally:
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
-
-
-async def _take_updates(
-    application: Application[Any, Any, Any, Any, Any, Any],
-    stop: asyncio.Event,
-    *,
-    poll_timeout: int,
-) -> None:
-    """Run the inbox, fed by long polling or by the webhook receiver."""
-    from bot.telegram.webhook import WebhookReceiver
-
-    services: Services = application.bot_data["services"]
-    settings = services.settings
-    # Several processes may take updates on PostgreSQL: chats then run under their locks.
-    leased = settings.uses_webhook and services.db.dialect == "postgresql"
-    inbox = Inbox(application, poll_timeout=poll_timeout, leased=leased)
-    if not settings.uses_webhook:
-        await inbox.run(stop)
-        return
-    receiver = WebhookReceiver(inbox, settings)
-    await receiver.start()
-    running = asyncio.create_task(inbox.run(stop, poll=False), name="inbox")
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-        await receiver.stop()  # no new updates, then the inbox finishes what it runs
-        stop.set()
-        await running
-
-
-async def _work_jobs(
-    application: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event
-) -> None:
-    """Run the repeating jobs while this worker holds the worker lock."""
-    from bot.app import schedule_jobs
-    from bot.leader import WorkerLock, lead
-
-    services: Services = application.bot_data["services"]
-
-    def start_work() -> None:
-        schedule_jobs(application, services)
-
-    def stop_work() -> None:
-        assert application.job_queue is not None
-        for job in application.job_queue.jobs():
-            job.schedule_removal()
-
-    await lead(WorkerLock(services.db.url), stop, start_work=start_work, stop_work=stop_work)

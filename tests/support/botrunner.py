@@ -14,8 +14,8 @@ from typing import Any
 
 from bot.app import build_application, build_services
 from bot.clock import Clock, system_clock
+from bot.roles import serve
 from bot.settings import PROJECT_ROOT, Settings
-from bot.telegram.inbox import serve
 
 
 class BotThread:
