@@ -8,13 +8,16 @@ import json
 import socket
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot.settings import Settings
 from bot.telegram.webhook_admin import delete_webhook, set_webhook, webhook_info
+from storage import inbox_queries
 from storage.db import Database
 from storage.inbox_models import InboxUpdate
 from tests.fakegram import FakeTelegram
@@ -126,3 +129,32 @@ def test_webhook__deleted__updates_wait_for_polling_again(
 ) -> None:
     asyncio.run(delete_webhook(hook_settings))
     assert fake.webhook_url() == ""
+
+
+def test_webhook__database_down__503_so_telegram_retries__stored_once_when_back(
+    fake: FakeTelegram,
+    region: Database,
+    hook_bot: BotThread,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_store = inbox_queries.store_updates
+    down = True
+
+    def store_updates(**kwargs: Any) -> Any:
+        if down:
+            raise OperationalError("INSERT", {}, ConnectionRefusedError("connection refused"))
+        return real_store(**kwargs)
+
+    monkeypatch.setattr(inbox_queries, "store_updates", store_updates)
+    user = fake.user(4243, first_name="陌生人")
+    user.send("/help")
+    wait_until(lambda: sum(d.status == 503 for d in fake.deliveries()) >= 2)
+    assert stored(region) == []
+    user.wait_for_text("暂时无法使用")  # told once that the answer waits
+
+    down = False
+    fake.wait_idle(timeout=20)
+    assert [d.status for d in fake.deliveries()][-1] == 200
+    assert len(stored(region)) == 1
+    wait_until(lambda: {row.state for row in stored(region)} == {"done"})
+    assert sum("暂时无法使用" in m.text for m in user.messages()) == 1
