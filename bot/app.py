@@ -35,7 +35,9 @@ async def _on_startup(application: Application) -> None:
         lambda s: queries.set_meta(session=s, key=BOT_USERNAME_KEY, value=me.username or "")
     )
     await register_commands(application, services)
-    schedule_jobs(application, services)
+    # "web" runs no jobs; a "worker" schedules them once it holds the worker lock.
+    if application.bot_data.get("role", "all") == "all":
+        schedule_jobs(application, services)
     log.info("bot started as @%s", me.username)
 
 
@@ -155,9 +157,31 @@ def check_schema(settings: Settings) -> None:
         )
 
 
-def run_bot(settings: Settings) -> None:
-    """Start long polling through the inbox until interrupted."""
-    from bot.telegram import inbox
+ROLES = ("all", "web", "worker")
 
+
+def check_role(settings: Settings, role: str) -> None:
+    """Refuse a role this deployment cannot run, in one sentence naming what to change."""
+    if role not in ROLES:
+        raise SettingsError(f"Unknown role {role!r}: expected one of {', '.join(ROLES)}.")
+    if role == "all":
+        return
+    if not settings.database_url.startswith(("postgresql", "postgres")):
+        raise SettingsError(
+            f"The {role} role needs PostgreSQL: with SQLite the bot runs as one process "
+            "(`python -m bot run`, role all); set DATABASE_URL=postgresql://... to split it."
+        )
+    if role == "web" and not settings.uses_webhook:
+        raise SettingsError(
+            "The web role takes updates by webhook: set WEBHOOK_URL and WEBHOOK_SECRET "
+            "(and register it with `python -m bot webhook set`)."
+        )
+
+
+def run_bot(settings: Settings, role: str = "all") -> None:
+    """Run one role (updates, jobs or both) until interrupted."""
+    from bot.processes import run_role
+
+    check_role(settings, role)
     check_schema(settings)
-    inbox.run_polling(build_application(build_services(settings)))
+    run_role(build_application(build_services(settings)), role=role)

@@ -102,7 +102,19 @@ def _demo(args: argparse.Namespace, db: Database, t: Translator, settings: Setti
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Guanai (关爱) bot")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start the bot (long polling)")
+    run = commands.add_parser("run", help="start the bot (long polling, or the webhook)")
+    run.add_argument(
+        "--role",
+        choices=("all", "web", "worker"),
+        default="all",
+        help="web: take updates and answer; worker: jobs and outbox; all: both (default)",
+    )
+    webhook = commands.add_parser("webhook", help="the webhook Telegram calls").add_subparsers(
+        dest="webhook_command", required=True
+    )
+    webhook.add_parser("set", help="register WEBHOOK_URL with its secret")
+    webhook.add_parser("delete", help="remove the webhook (back to long polling)")
+    webhook.add_parser("info", help="show what Telegram knows of the webhook")
 
     db = commands.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True
@@ -282,10 +294,26 @@ def _audit_show(args: argparse.Namespace, db: Database, t: Translator) -> None:
     print("\n".join(lines) if lines else t.plain("cli.audit.none"))
 
 
-def _run_bot(settings: Settings) -> None:
+def _run_bot(settings: Settings, role: str = "all") -> None:
     from bot.app import run_bot
 
-    run_bot(settings)
+    run_bot(settings, role)
+
+
+def _webhook(args: argparse.Namespace, settings: Settings, t: Translator) -> None:
+    import asyncio
+
+    from bot.telegram.webhook_admin import delete_webhook, set_webhook, webhook_info
+
+    if args.webhook_command == "set":
+        url = asyncio.run(set_webhook(settings))
+        print(t.plain("cli.webhook.set", url=url))
+    elif args.webhook_command == "delete":
+        asyncio.run(delete_webhook(settings))
+        print(t.plain("cli.webhook.deleted"))
+    else:
+        for name, value in asyncio.run(webhook_info(settings)):
+            print(f"{name}\t{value}")
 
 
 def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> None:
@@ -293,7 +321,11 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
     if args.command == "run":
         settings.require_token()
         settings.require_keyring()  # refused before anything starts: no key, no personal data
-        _run_bot(settings)
+        _run_bot(settings, getattr(args, "role", "all"))
+        return
+    if args.command == "webhook":
+        settings.require_token()
+        _webhook(args, settings, t)
         return
     if args.command == "keys" and args.keys_command == "new":
         print(new_key_text())

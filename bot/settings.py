@@ -12,15 +12,17 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.crypto import DataKeyError, Keyring, load_keyring
 
+TELEGRAM_CLOUD = "https://api.telegram.org/"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'guanai.db'}"
 SUPPORTED_LOCALES = ("zh_Hans", "en")
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 TOKEN_HELP = (
     "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot) "
     "and put the token it gives you in the environment or in .env as TELEGRAM_BOT_TOKEN=..."
@@ -173,6 +175,53 @@ class Settings(BaseSettings):
     draft_retention: Annotated[timedelta, _duration("days", low=1, high=3650)] = Field(
         default=timedelta(days=30), validation_alias="draft_retention_days"
     )
+    # Webhooks: empty WEBHOOK_URL means long polling.
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1:8080"
+    webhook_secret: str = ""
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("expected the public https URL Telegram calls")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _webhook_listen_shape(cls, value: str) -> str:
+        value = value.strip()
+        host, separator, port = value.rpartition(":")
+        if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("expected host:port such as 127.0.0.1:8080")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: str) -> str:
+        if value and not WEBHOOK_SECRET_PATTERN.match(value):
+            raise ValueError("expected 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if not self.webhook_url:
+            return self
+        if not self.webhook_secret:
+            raise SettingsError(
+                "Invalid setting WEBHOOK_SECRET: it is required with WEBHOOK_URL, so that only "
+                "Telegram can deliver updates."
+            )
+        # Telegram's servers call only https URLs; a local Bot API server also calls http ones.
+        if self.telegram_api_url.startswith(TELEGRAM_CLOUD) and not self.webhook_url.startswith(
+            "https://"
+        ):
+            raise SettingsError(
+                "Invalid setting WEBHOOK_URL: Telegram calls only https URLs (http works only "
+                "with a local Bot API server in TELEGRAM_API_URL)."
+            )
+        return self
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -237,6 +286,16 @@ class Settings(BaseSettings):
             )
         except DataKeyError as error:
             raise SettingsError(str(error)) from None
+
+    @property
+    def uses_webhook(self) -> bool:
+        return bool(self.webhook_url)
+
+    @property
+    def webhook_host_port(self) -> tuple[str, int]:
+        """Return WEBHOOK_LISTEN as (host, port)."""
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     def require_token(self) -> str:
         """Return the bot token or raise a SettingsError that says how to get one."""

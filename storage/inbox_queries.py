@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, update
+from sqlalchemy import Connection, delete, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -102,3 +102,49 @@ def purge_finished(*, session: Session, received_before: datetime) -> int:
         col(InboxUpdate.state).in_((DONE, FAILED)), col(InboxUpdate.received_at) < received_before
     )
     return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def pending_updates_of_chat(*, session: Session, chat_id: int) -> Sequence[InboxUpdate]:
+    """Return one chat's updates still to process (or applied), oldest first."""
+    statement = (
+        select(InboxUpdate)
+        .where(col(InboxUpdate.chat_id) == chat_id, col(InboxUpdate.state).in_((PENDING, APPLIED)))
+        .order_by(col(InboxUpdate.update_id))
+    )
+    return session.exec(statement).all()
+
+
+def chats_with_pending(*, session: Session) -> list[int]:
+    """Return the chats that have updates still to process (or applied)."""
+    statement = (
+        select(InboxUpdate.chat_id).where(col(InboxUpdate.state).in_((PENDING, APPLIED))).distinct()
+    )
+    return [chat for chat in session.exec(statement).all() if chat is not None]
+
+
+# The inbox's per-chat locks are PostgreSQL advisory locks in a namespace of their own (the
+# two-int form); a chat id is folded into the second int, so two chats may share a lock now and
+# then, which only makes them wait for each other.
+CHAT_LOCK_SPACE = 0x6761  # "ga"
+
+
+def _chat_lock_key(chat_id: int) -> int:
+    folded = (chat_id ^ (chat_id >> 32)) & 0xFFFFFFFF
+    return folded - (1 << 32) if folded >= 1 << 31 else folded
+
+
+def try_lock_chat(*, connection: Connection, chat_id: int) -> bool:
+    """Take the chat's lock for this connection's session unless another session holds it."""
+    statement = text("SELECT pg_try_advisory_lock(:space, :key)")
+    held = connection.execute(
+        statement, {"space": CHAT_LOCK_SPACE, "key": _chat_lock_key(chat_id)}
+    ).scalar()
+    connection.commit()  # the lock outlives the transaction; do not sit idle in one
+    return bool(held)
+
+
+def unlock_chat(*, connection: Connection, chat_id: int) -> None:
+    """Give the chat's lock back."""
+    statement = text("SELECT pg_advisory_unlock(:space, :key)")
+    connection.execute(statement, {"space": CHAT_LOCK_SPACE, "key": _chat_lock_key(chat_id)})
+    connection.commit()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.telegram.keyboards import Buttons, inline_keyboard
@@ -34,3 +37,17 @@ class GuanaiBot(ExtBot[int]):  # int: the rate limiter's per-call arguments
     async def remove_buttons(self, *, chat_id: int, message_id: int) -> None:
         """Take a message's buttons away; like `edit_question`, Telegram's answer is not parsed."""
         await self._post("editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id})
+
+    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
+        """Stop a button's spinner; an answer Telegram no longer takes is not an error.
+
+        An update run again (after a crash, or by another web process) may answer a query that
+        was answered already or expired: the director's spinner stopped long ago.
+        """
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as error:
+            reason = str(error).lower()  # PTB capitalises Telegram's description
+            if "query is too old" in reason or "query id is invalid" in reason:
+                return False
+            raise

@@ -1,4 +1,4 @@
-"""Long polling through the inbox: an update is stored before Telegram is told it arrived.
+"""The inbox: an update is stored before Telegram is told it arrived (polled or by webhook).
 
 python-telegram-bot's Updater confirms each update (the next getUpdates offset) as soon as it
 is fetched, so a crash lost what was received but not yet handled. Here the fetch loop writes
@@ -8,6 +8,10 @@ its row applied (see `storage.db.UpdateClaim`), done once its handlers have run.
 the rows still pending or applied go first: an applied one's writes cannot be made again (its
 claim fails), and a form answer's reply lost to the crash is shown again (its form sees the
 update as applied already and shows the current question).
+
+The webhook receiver (`bot.telegram.webhook`) stores through the same `take_in` as the fetch
+loop. With several processes taking updates on PostgreSQL, chats run under their locks
+(`bot.telegram.leases`) rather than in this process's queues.
 
 While the database is unreachable nothing is confirmed to Telegram (it keeps the updates), a
 stored update whose handler could not reach the database is tried again, and each sender is
@@ -20,7 +24,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import signal
 import time
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -49,6 +52,25 @@ KEEP_FINISHED = timedelta(days=7)
 PURGE_EVERY = 3600.0  # seconds
 DRAIN_TIMEOUT = 10.0  # seconds running updates get to finish at shutdown
 CONFLICT_QUIET = 120.0  # seconds without a 409 before another poller counts as gone
+
+
+class _Mark(str):
+    """A verdict on one update that needs no details."""
+
+
+RETRY = _Mark("retry")  # the database was out of reach before the update wrote: run it again
+KEEP = _Mark("keep")  # its writes are in but the database went away after: leave it applied
+DONE = _Mark("done")
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The update's handlers failed with this error (its name): it will not run again."""
+
+    error: str
+
+
+Verdict = _Mark | Failed
 
 
 @dataclass
@@ -97,7 +119,10 @@ class Inbox:
         poll_timeout: int = POLL_TIMEOUT,
         max_concurrent: int = 64,
         pauses: Sequence[float] = PAUSES,
+        leased: bool = False,
     ) -> None:
+        from bot.telegram.leases import ChatLeases
+
         self.application = application
         services: Services = application.bot_data["services"]
         self.db = services.db
@@ -114,14 +139,24 @@ class Inbox:
         self._failed: list[tuple[int, str]] = []
         self._marks = asyncio.Event()
         self._last_purge = 0.0
+        # Several processes taking updates (PostgreSQL): each chat's rows run in the process
+        # holding the chat's lock, not in the one that happened to receive them.
+        self.leases = (
+            ChatLeases(self, max_concurrent=max_concurrent, pauses=self.pauses) if leased else None
+        )
         application.add_error_handler(self._note_error)
 
     # -- running ---------------------------------------------------------------------------
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Process what is pending, then fetch and process until `stop` is set."""
-        await self._load_pending()
-        fetcher = asyncio.create_task(self._fetch_loop(), name="inbox-fetch")
+    async def run(self, stop: asyncio.Event, *, poll: bool = True) -> None:
+        """Process what is pending, then fetch (unless a webhook delivers, `poll=False`) and
+        process until `stop` is set."""
+        if self.leases is None:
+            await self._load_pending()
+            source = self._fetch_loop() if poll else stop.wait()
+        else:
+            source = self.leases.sweep_loop(self._fetch_loop() if poll else None)
+        fetcher = asyncio.create_task(source, name="inbox-fetch")
         marker = asyncio.create_task(self._mark_loop(), name="inbox-marks")
         stopping = asyncio.create_task(stop.wait())
         try:
@@ -134,6 +169,8 @@ class Inbox:
             await asyncio.gather(fetcher, return_exceptions=True)
             # What is cut short stays pending in the inbox and runs again at the next start.
             await self.chats.drain(DRAIN_TIMEOUT)
+            if self.leases is not None:
+                await self.leases.drain(DRAIN_TIMEOUT)
             marker.cancel()
             await asyncio.gather(marker, return_exceptions=True)
             with contextlib.suppress(Exception):
@@ -190,17 +227,14 @@ class Inbox:
             if not updates:
                 pauses.reset()
                 continue
-            received = [ReceivedUpdate(u.update_id, chat_key(u), u.to_json()) for u in updates]
             try:
-                new = await self._store(received)
+                await self.take_in(updates)
             except Exception as error:
                 # Not stored, so not confirmed: Telegram hands the same updates out again.
                 if is_unavailable(error):
                     if not stored_failing:
                         log.warning("database unavailable: updates stay with Telegram meanwhile")
                         stored_failing = True
-                    for update in updates:
-                        await self._tell_kept(update)
                 else:
                     log.exception("could not store updates; trying again")
                 await pauses.wait()
@@ -210,19 +244,54 @@ class Inbox:
                 stored_failing = False
             pauses.reset()
             offset = updates[-1].update_id + 1
-            for update in updates:
-                if update.update_id in new:
-                    self.chats.put(chat_key(update), update)
 
-    async def _store(self, received: list[ReceivedUpdate]) -> set[int]:
-        return await self.db.run(
-            lambda s: inbox_queries.store_updates(session=s, updates=received, now=self.clock())
-        )
+    # -- receiving (shared by polling and the webhook) --------------------------------------
+
+    async def take_in(self, updates: Sequence[Update]) -> None:
+        """Store a batch of received updates in one transaction, then have the new ones run.
+
+        Raises what storing raised (nothing was stored then); if the database is out of reach,
+        each sender is first told their answer waits. Updates stored before run only once.
+        """
+        received = [ReceivedUpdate(u.update_id, chat_key(u), u.to_json()) for u in updates]
+        try:
+            new = await self.db.run(
+                lambda s: inbox_queries.store_updates(session=s, updates=received, now=self.clock())
+            )
+        except Exception as error:
+            if is_unavailable(error):
+                for update in updates:
+                    await self._tell_kept(update)
+            raise
+        for update in updates:
+            if update.update_id in new:
+                self.dispatch(update)
+
+    def dispatch(self, update: Update) -> None:
+        """Have a stored update run after the earlier ones of its chat."""
+        if self.leases is not None:
+            self.leases.wake(chat_key(update))
+        else:
+            self.chats.put(chat_key(update), update)
 
     # -- processing ------------------------------------------------------------------------
 
     async def _process(self, update: Update) -> bool:
         """Run one stored update's handlers; False to try it again later."""
+        verdict = await self.run_update(update)
+        if verdict is RETRY:
+            return False
+        if verdict is KEEP:
+            return True  # its writes are in; the row stays applied and runs again at start
+        if isinstance(verdict, Failed):
+            self._failed.append((update.update_id, verdict.error))
+        else:
+            self._done.append(update.update_id)
+        self._marks.set()
+        return True
+
+    async def run_update(self, update: Update) -> Verdict:
+        """Run one stored update's handlers and say what became of it."""
         claim = UpdateClaim(update.update_id)
         outcome = _Outcome()
         token = _outcome.set(outcome)
@@ -236,17 +305,14 @@ class Inbox:
         error = outcome.error
         if error is not None and is_unavailable(error):
             await self._tell_kept(update)
-            return claim.claimed  # unless its writes are in, the update runs again
+            return KEEP if claim.claimed else RETRY  # unless its writes are in, it runs again
         if self._told:
             log.info("database available again")
             self._told.clear()
         if error is None or claim.claimed or isinstance(error, AlreadyProcessed):
             # Applied rows too: their writes are in and the handlers ran, replies included.
-            self._done.append(update.update_id)
-        else:
-            self._failed.append((update.update_id, type(error).__name__))
-        self._marks.set()
-        return True
+            return DONE
+        return Failed(type(error).__name__)
 
     async def _note_error(self, update: object, context: Any) -> None:
         """Remember the error of the update being processed; stop its handlers if the database
@@ -285,7 +351,7 @@ class Inbox:
             self._marks.clear()
             try:
                 await self._flush_marks()
-                await self._purge_now_and_then()
+                await self.purge_now_and_then()
                 pauses.reset()
             except Exception as error:
                 if not is_unavailable(error):
@@ -306,7 +372,8 @@ class Inbox:
             self._done[:0], self._failed[:0] = done, failed
             raise
 
-    async def _purge_now_and_then(self) -> None:
+    async def purge_now_and_then(self) -> None:
+        """Delete finished rows older than a week, at most once an hour."""
         if time.monotonic() - self._last_purge < PURGE_EVERY and self._last_purge:
             return
         self._last_purge = time.monotonic()
@@ -326,37 +393,3 @@ def _loads(payload: str) -> dict[str, Any]:
 
 def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def run_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Start the application and poll through the inbox until SIGINT or SIGTERM."""
-    asyncio.run(serve(application))
-
-
-async def serve(
-    application: Application[Any, Any, Any, Any, Any, Any],
-    stop: asyncio.Event | None = None,
-    *,
-    poll_timeout: int = POLL_TIMEOUT,
-) -> None:
-    """Initialise and start the application, run the inbox until stopped, then shut down."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-    await application.initialize()
-    try:
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
-        try:
-            await Inbox(application, poll_timeout=poll_timeout).run(stop)
-        finally:
-            await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
-    finally:
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)

@@ -20,6 +20,8 @@ clock=time.time)`:
     `calls(method=None)` -> [Call(method, args, files, at, error_code, description)],
     `call_count(method=None)`, `error_count(code=None)`, `reset_counters()`;
     `pending_updates()`, `wait_idle(timeout)`, `unanswered_callbacks()`;
+    webhooks: `act_as_local_server()` (accept http URLs on any port), `webhook_url()`,
+    `deliveries()` -> [Delivery(update_id, status, secret_sent)];
     `fail_next(method, error_code, description=None, retry_after=None, times=1)`,
     `set_delay(seconds, method=None)`, `set_rate_limits(True | RateLimits(...) | None)`.
 
@@ -43,7 +45,10 @@ reply_markup, file, edited, edit_date, deleted, history [(text, reply_markup), .
 The server follows the Bot API server's checks and error texts (see methods.py); one rule is
 stricter: in HTML, a bare "&" is refused (strict_ampersand=False to allow it like Telegram).
 Arguments are recorded as the strings Telegram sees (`Call.json(name)` decodes one).
-Not modelled: groups and channels, webhooks, inline mode, MarkdownV2 parsing (stored raw),
+Webhooks: after setWebhook (https on ports 80/88/443/8443 only, unless acting as a local
+server), each update is POSTed with the secret token header, one chat's at a time in order,
+until answered 2xx; getUpdates answers 409 meanwhile. Not modelled: groups and channels,
+self-signed certificates, the webhook's IP address, inline mode, MarkdownV2 parsing (stored raw),
 methods outside the list in methods.py (404 "Not Found", which PTB raises as InvalidToken),
 callback query expiry, and Telegram's getUpdates throttling of repeated short polls.
 """

@@ -23,6 +23,7 @@ from tests.fakegram.methods import Methods
 from tests.fakegram.server import FakeServer
 from tests.fakegram.state import Call, CallbackQuery, Store
 from tests.fakegram.users import FakeUser
+from tests.fakegram.webhook import Delivery, WebhookSender
 
 
 class FakeTelegram:
@@ -53,6 +54,7 @@ class FakeTelegram:
         self.faults = Faults()
         self.methods = Methods(self.store, strict_ampersand=strict_ampersand)
         self.server = FakeServer(self.store, self.methods, self.faults)
+        self.webhooks = WebhookSender(self.store)
         self.set_rate_limits(rate_limits)
         self.port = 0
         self._users: dict[int, FakeUser] = {}
@@ -84,10 +86,12 @@ class FakeTelegram:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        await self.webhooks.start()
 
     async def _shutdown(self) -> None:
         """Release long polls and stop the site (loop thread)."""
         self.server.release_polls()
+        await self.webhooks.stop()
         await asyncio.sleep(0)
         if self._runner is not None:
             await self._runner.cleanup()
@@ -227,6 +231,22 @@ class FakeTelegram:
                     f"the bot left {len(self.store.updates)} update(s) unconfirmed "
                     f"after {timeout}s: {self.store.updates[:3]}"
                 )
+
+    def act_as_local_server(self) -> None:
+        """Behave like a local Bot API server (`telegram-bot-api --local`): http webhooks on
+        any port, such as a test's 127.0.0.1 listener, are accepted."""
+        with self.store.cond:
+            self.store.local_mode = True
+
+    def webhook_url(self) -> str:
+        """Return the URL of the webhook set ("" when updates wait for getUpdates)."""
+        with self.store.cond:
+            return self.store.webhook.url if self.store.webhook else ""
+
+    def deliveries(self) -> list[Delivery]:
+        """Return every POST of an update to the webhook, oldest first."""
+        with self.store.cond:
+            return list(self.store.deliveries)
 
     # -- faults and limits ---------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from tests.fakegram.state import (
     bad_request,
     data_copy,
 )
+from tests.fakegram.webhook import Webhook, check_secret, check_webhook_url
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -73,6 +74,7 @@ class Methods:
         self.limiter: RateLimiter | None = None
         self.table: dict[str, Callable[[Request], Any]] = {
             "getMe": self.get_me,
+            "setWebhook": self.set_webhook,
             "deleteWebhook": self.delete_webhook,
             "getWebhookInfo": self.get_webhook_info,
             "sendMessage": self.send_message,
@@ -197,20 +199,55 @@ class Methods:
         """Return the bot user."""
         return dict(self.store.bot)
 
-    def delete_webhook(self, request: Request) -> Any:
-        """Drop pending updates when asked to (there is never a webhook)."""
+    def set_webhook(self, request: Request) -> Any:
+        """Register the webhook updates are POSTed to (an empty URL removes it)."""
+        url = request.arg("url").strip()
+        if not url:
+            return self.delete_webhook(request)
+        check_webhook_url(url, local=self.store.local_mode)
+        secret = request.arg("secret_token")
+        check_secret(secret)
+        connections = request.int_arg("max_connections") or 40
+        if not 1 <= connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        allowed = (
+            decode(request.arg("allowed_updates"), "allowed updates")
+            if request.arg("allowed_updates")
+            else None
+        )
         if request.bool_arg("drop_pending_updates"):
             self.store.updates.clear()
-            self.store.changed()
+        self.store.webhook = Webhook(url, secret, connections, allowed)
+        self.store.set_allowed_updates(request.arg("allowed_updates"))
+        self.store.changed()
+        for listener in list(self.store.update_listeners):
+            listener()
+        return True
+
+    def delete_webhook(self, request: Request) -> Any:
+        """Remove the webhook; drop pending updates when asked to."""
+        self.store.webhook = None
+        if request.bool_arg("drop_pending_updates"):
+            self.store.updates.clear()
+        self.store.changed()
         return True
 
     def get_webhook_info(self, request: Request) -> Any:
-        """Describe the (absent) webhook."""
-        return {
-            "url": "",
+        """Describe the webhook (an empty URL when there is none)."""
+        hook = self.store.webhook
+        info: dict[str, Any] = {
+            "url": hook.url if hook else "",
             "has_custom_certificate": False,
             "pending_update_count": len(self.store.updates),
         }
+        if hook is not None:
+            info["max_connections"] = hook.max_connections
+            if hook.allowed_updates is not None:
+                info["allowed_updates"] = hook.allowed_updates
+            if hook.last_error_date:
+                info["last_error_date"] = hook.last_error_date
+                info["last_error_message"] = hook.last_error_message
+        return info
 
     def send_message(self, request: Request) -> Any:
         """Send a text message."""

@@ -22,6 +22,7 @@ from tests.fakegram.limits import Faults
 from tests.fakegram.methods import Methods
 from tests.fakegram.request import Request, Upload
 from tests.fakegram.state import ApiError, Call, Store, bad_request
+from tests.fakegram.webhook import webhook_conflict
 
 PATH_RE = re.compile(r"/bot([^/]*)/([^/]*)")
 TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
@@ -185,6 +186,8 @@ class FakeServer:
 
     async def get_updates(self, request: Request) -> list[dict[str, Any]]:
         """Return pending updates, long-polling up to `timeout` seconds for new ones."""
+        if self.store.webhook is not None:
+            raise webhook_conflict()
         offset = request.int_arg("offset")
         limit = request.int_arg("limit") if request.arg("limit") else 100
         limit = min(max(limit, 1), 100)

@@ -222,6 +222,9 @@ class Store:
         self.calls: list[Call] = []
         self.errors: Counter[int] = Counter()
         self.update_listeners: list[Callable[[], None]] = []
+        self.webhook: Any = None  # a webhook.Webhook while one is set
+        self.deliveries: list[Any] = []  # webhook.Delivery, one per POST
+        self.local_mode = False  # a local Bot API server: http webhooks on any port
 
     def now(self) -> int:
         """Return the current Unix time of the fake (dates of messages)."""

@@ -8,14 +8,14 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.app import build_application, build_services
 from bot.clock import Clock, system_clock
+from bot.processes import serve
 from bot.settings import PROJECT_ROOT, Settings
-from bot.telegram.inbox import serve
 
 
 class BotThread:
@@ -64,9 +64,12 @@ class BotThread:
 class BotProcess:
     """`python -m bot run` in a child process, as an operator would start it."""
 
-    def __init__(self, environment: Mapping[str, str], log_file: Path) -> None:
+    def __init__(
+        self, environment: Mapping[str, str], log_file: Path, args: Sequence[str] = ("run",)
+    ) -> None:
         self.environment = environment
         self.log_file = log_file
+        self.args = tuple(args)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> BotProcess:
@@ -74,7 +77,7 @@ class BotProcess:
         env.update(self.environment)
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
+                [sys.executable, "-m", "bot", *self.args],
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=log,

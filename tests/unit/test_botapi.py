@@ -108,3 +108,29 @@ def test_remove_buttons__message_deleted__bad_request(fake: FakeTelegram) -> Non
 
     with pytest.raises(BadRequest, match="not found"):
         with_bot(fake, work)
+
+
+def test_answer_callback_query__answered_already__not_an_error(fake: FakeTelegram) -> None:
+    user = fake.user(CHAT)
+
+    async def work(bot: GuanaiBot, message_id: int) -> tuple[bool, bool]:
+        await bot.edit_question(chat_id=CHAT, message_id=message_id, text="题", buttons=BUTTONS)
+        query_id = await asyncio.to_thread(user.press, "汉族")
+        first = await bot.answer_callback_query(query_id)
+        # An update run again after a crash answers the same query a second time.
+        again = await bot.answer_callback_query(query_id)
+        return first, again
+
+    assert with_bot(fake, work) == (True, False)
+
+
+def test_answer_callback_query__text_too_long__still_raises(fake: FakeTelegram) -> None:
+    user = fake.user(CHAT)
+
+    async def work(bot: GuanaiBot, message_id: int) -> None:
+        await bot.edit_question(chat_id=CHAT, message_id=message_id, text="题", buttons=BUTTONS)
+        query_id = await asyncio.to_thread(user.press, "汉族")
+        await bot.answer_callback_query(query_id, text="x" * 300)
+
+    with pytest.raises(BadRequest):
+        with_bot(fake, work)
