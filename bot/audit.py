@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -96,6 +97,34 @@ def record_audit(
     )
     session.add(entry)
     return entry
+
+
+def record_changes(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    table: str,
+    record_id: object,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    names: Iterable[str],
+    at: datetime,
+    personal: Mapping[str, str] | None = None,
+) -> None:
+    """Add one audit row per changed answer, old and new, personal values masked by kind."""
+    kinds = dict(personal or {})
+    for name in names:
+        record_audit(
+            session=session,
+            actor=actor,
+            action=action,
+            table=table,
+            record_id=record_id,
+            old=masked({name: before.get(name)}, kinds),
+            new=masked({name: after.get(name)}, kinds),
+            at=at,
+        )
 
 
 def record_denied(

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.audit import PERSONAL_COLUMNS, Actor, masked, record_audit
+from bot.audit import PERSONAL_COLUMNS, Actor, record_audit, record_changes
 from bot.care.cadence import next_due
 from bot.errors import UserError
 from bot.forms.binding import answers_from, bound_fields, column_values
@@ -280,17 +280,18 @@ def update_child(
     refresh_due_dates(file.child, today)
     child_queries.delete_related(session=session, child_id=child_id)
     _write_related(session, child_id, answers)
-    for name in changed:
-        record_audit(
-            session=session,
-            actor=Actor.staff(caller.staff_id),
-            action="child.edit",
-            table="child",
-            record_id=child_id,
-            old=masked({name: before.get(name)}, PERSONAL_ANSWERS),
-            new=masked({name: after.get(name)}, PERSONAL_ANSWERS),
-            at=now,
-        )
+    record_changes(
+        session=session,
+        actor=Actor.staff(caller.staff_id),
+        action="child.edit",
+        table="child",
+        record_id=child_id,
+        before=before,
+        after=after,
+        names=changed,
+        at=now,
+        personal=PERSONAL_ANSWERS,
+    )
     return file.child
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.audit import Actor, masked, record_audit
+from bot.audit import Actor, masked, record_audit, record_changes
 from bot.care.children import refresh_due_dates
 from bot.care.escalations import EscalationPolicy, Report, raise_escalation
 from bot.errors import AccessDenied, UserError
@@ -306,15 +306,15 @@ def update_visit(
     assert child is not None
     _last_dates(session, child)
     refresh_due_dates(child, today)
-    for name in changed:
-        record_audit(
-            session=session,
-            actor=Actor.staff(caller.staff_id),
-            action="visit.edit",
-            table="visit",
-            record_id=visit_id,
-            old={name: before.get(name)},
-            new={name: answers.get(name)},
-            at=now,
-        )
+    record_changes(
+        session=session,
+        actor=Actor.staff(caller.staff_id),
+        action="visit.edit",
+        table="visit",
+        record_id=visit_id,
+        before=before,
+        after=answers,
+        names=changed,
+        at=now,
+    )
     return visit

@@ -23,7 +23,7 @@ from bot.settings import PROJECT_ROOT
 from storage.db import Database
 from storage.inbox_models import InboxUpdate
 from storage.visit_models import Escalation
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_DATA_KEY, TEST_TOKEN
 from tests.e2e.test_chat_visits import step
 from tests.fakegram import FakeTelegram, FakeUser
 from tests.support.botrunner import BotProcess
@@ -87,6 +87,7 @@ def cluster_env(fake: FakeTelegram, database_url: str, proxy: RoundRobinProxy) -
         "WEBHOOK_URL": f"{proxy.url}/telegram",
         "WEBHOOK_SECRET": SECRET,
         "OUTBOX_POLL_SECONDS": "0.5",
+        "DATA_KEY": TEST_DATA_KEY,
     }
 
 

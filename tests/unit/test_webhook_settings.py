@@ -9,7 +9,7 @@ import pytest
 from bot.app import check_role
 from bot.cli import main
 from bot.settings import SettingsError, load_settings
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_DATA_KEY, TEST_TOKEN
 
 HOOK = {"webhook_url": "https://bot.example.org/telegram", "webhook_secret": "s3cret_-X"}
 
@@ -95,6 +95,7 @@ def test_cli__run_role_on_sqlite__exits_non_zero_with_the_reason(
     tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TEST_TOKEN)
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'guanai.db'}")
     assert main(["run", "--role", role]) == 2
     error = capsys.readouterr().err.strip()
