@@ -87,3 +87,16 @@ def fresh_database(base_url: str, suffix: str, work_dir: Path) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def bench_data_key() -> str:
+    """The data key for this benchmark run: made once, installed here, passed to bot processes.
+
+    Personal data is encrypted at rest, so the bot processes a benchmark starts need the key
+    that the rows it made were written with.
+    """
+    from storage import crypto
+
+    key = os.environ.setdefault("DATA_KEY", crypto.new_key_text())
+    crypto.use_keyring(crypto.load_keyring(key=key))
+    return key

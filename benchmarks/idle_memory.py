@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.chat_throughput import wait_polling
-from benchmarks.common import BenchOptions, Figure
+from benchmarks.common import BenchOptions, Figure, bench_data_key
 from storage.migrate import upgrade
 from tests.fakegram import FakeTelegram
 from tests.support.botrunner import BotProcess
@@ -40,7 +40,12 @@ def idle_rss(url: str, log: Path) -> float:
     fake = FakeTelegram(token=TOKEN, bot_username="guanai_bench_bot").start()
     bot = None
     try:
-        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.api_url, "DATABASE_URL": url}
+        env = {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": fake.api_url,
+            "DATABASE_URL": url,
+            "DATA_KEY": bench_data_key(),
+        }
         bot = BotProcess(env, log).start()
         wait_polling(fake, bot)
         time.sleep(SETTLE_SECONDS)

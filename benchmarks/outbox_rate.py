@@ -35,7 +35,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, insert
 from sqlmodel import Session, col, select
 
-from benchmarks.common import BenchOptions, Figure, stopwatch
+from benchmarks.common import BenchOptions, Figure, bench_data_key, fresh_database, stopwatch
 from bot.audit import Actor
 from bot.people.orgs import OrgInput, add_org
 from bot.reminders.sweep import JOB as REMINDER_JOB
@@ -81,6 +81,7 @@ def seed(url: str, n: int, chats: int | None = None) -> None:
     """Region, enrolled directors with distinct Telegram ids (one per chat, N by default), and
     N queued rows shared out among them, each director's rows one after the other."""
     chats = chats or n
+    bench_data_key()  # the payloads are encrypted with the key the bot process gets
     now = datetime.now(UTC)
     today = now.astimezone(Settings(_env_file=None).timezone).date()  # type: ignore[call-arg]
     staff = [
@@ -178,6 +179,7 @@ def deliver(url: str, n: int, log: Path, poll_seconds: float, chats: int | None 
             "DATABASE_URL": url,
             "BOT_LOCALE": "zh_Hans",
             "OUTBOX_POLL_SECONDS": str(poll_seconds),
+            "DATA_KEY": bench_data_key(),
         }
         with stopwatch() as elapsed:
             bot = BotProcess(env, log).start()
@@ -258,6 +260,11 @@ def measure(
 
 def run(options: BenchOptions) -> list[Figure]:
     few = replace(options, messages=min(options.messages, FEW_CHATS_MESSAGES))
+    if options.database_url:  # the second measurement seeds a region of its own
+        few = replace(
+            few,
+            database_url=fresh_database(options.database_url, "few_chats", options.work_dir),
+        )
     chats = max(1, min(FEW_CHATS, few.messages // 3))
     return measure(options) + measure(few, chats=chats)
 

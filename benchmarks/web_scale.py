@@ -34,7 +34,7 @@ from benchmarks.chat_throughput import (
     play,
     seed,
 )
-from benchmarks.common import BenchOptions, Figure
+from benchmarks.common import BenchOptions, Figure, bench_data_key
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade
@@ -84,6 +84,7 @@ def measure(url: str, folder: Path, webs: int, codes: list[str], first_user: int
             "TELEGRAM_API_URL": fake.api_url,
             "WEBHOOK_URL": f"{proxy.url}/telegram",
             "WEBHOOK_SECRET": SECRET,
+            "DATA_KEY": bench_data_key(),
         }
         for n, port in enumerate(ports):
             log = folder / f"web{webs}-{n}.log"
