@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from benchmarks.common import BenchOptions, Figure, stopwatch
+from benchmarks.common import BenchOptions, Figure, bench_data_key, stopwatch
 from benchmarks.echo_bot import BUTTON_LABEL
 from bot.audit import Actor
 from bot.people.access import Caller, caller_from_staff
@@ -45,8 +45,6 @@ from bot.people.orgs import OrgInput, add_org
 from bot.people.staff import InviteRequest, invite_staff
 from bot.reminders.sweep import JOB as REMINDER_JOB
 from bot.settings import PROJECT_ROOT, Settings
-from storage import crypto
-from storage.crypto import new_key_text
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.outbox_models import SweepRun
@@ -310,8 +308,7 @@ def run(options: BenchOptions) -> list[Figure]:
     options.work_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="chat-", dir=options.work_dir))
     url = options.database_url or f"sqlite:///{folder / 'guanai.db'}"
-    key = new_key_text()  # personal data is encrypted at rest: a key made for this run
-    crypto.use_keyring(crypto.load_keyring(key=key))
+    key = bench_data_key()  # personal data is encrypted at rest: the run's key, installed here
     env = {"DATABASE_URL": url, "BOT_LOCALE": "zh_Hans", "DATA_KEY": key}
     try:
         upgrade(url)

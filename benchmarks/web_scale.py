@@ -144,6 +144,7 @@ def run(options: BenchOptions) -> list[Figure]:
         upgrade(url)
         db = Database(url)
         try:
+            bench_data_key()  # the rows are written with the key the web processes get
             codes = seed(db, 2 * k, Settings(_env_file=None).timezone)  # type: ignore[call-arg]
         finally:
             db.dispose()
