@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from typing import Any
 
@@ -16,6 +17,9 @@ from telegram.ext import Application
 
 from bot.services import Services
 from bot.telegram.inbox import POLL_TIMEOUT, Inbox
+from storage import outbox_queries
+
+log = logging.getLogger(__name__)
 
 
 def run_role(application: Application[Any, Any, Any, Any, Any, Any], *, role: str = "all") -> None:
@@ -92,6 +96,16 @@ async def _take_updates(
         await running
 
 
+def _log_release(task: asyncio.Task[int]) -> None:
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is not None:
+        log.warning("could not release the last worker's claims (%s)", type(error).__name__)
+    elif task.result():
+        log.info("took up %d messages the last worker was sending", task.result())
+
+
 async def _work_jobs(
     application: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event
 ) -> None:
@@ -102,6 +116,11 @@ async def _work_jobs(
     services: Services = application.bot_data["services"]
 
     def start_work() -> None:
+        # The worker that held the lock is gone: rows it was sending are taken up at once
+        # rather than after their lease (at most one of them may go out a second time).
+        release = services.db.run(lambda s: outbox_queries.release_claims(session=s))
+        released = asyncio.get_running_loop().create_task(release)
+        released.add_done_callback(_log_release)
         schedule_jobs(application, services)
 
     def stop_work() -> None:

@@ -110,6 +110,20 @@ def _readers(session: Session, staff_ids: set[int]) -> dict[int, tuple[str | Non
     return {staff_id or 0: (locale, active) for staff_id, locale, active in session.exec(statement)}
 
 
+def release_claims(*, session: Session) -> int:
+    """Make every row a sender had claimed claimable again; return how many.
+
+    Only for a worker that has just taken the worker lock: the sender that claimed them is
+    gone, and waiting out its lease would hold each of those chats up for minutes.
+    """
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.state) == SENDING)
+        .values(state=PENDING, claimed_until=None)
+    )
+    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def mark_sent(*, session: Session, outbox_id: int, telegram_message_id: int, now: datetime) -> None:
     row = session.get(OutboxMessage, outbox_id)
     if row is not None:

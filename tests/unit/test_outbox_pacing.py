@@ -13,11 +13,13 @@ from sqlmodel import col, select
 from telegram.error import BadRequest, RetryAfter
 
 from bot.notify import outbox
+from bot.notify.notification import text_notice
 from bot.reply import Reply
 from bot.settings import Settings
 from bot.telegram.sender import deliver_due
+from storage import outbox_queries as queries
 from storage.db import Database
-from storage.outbox_models import OutboxMessage
+from storage.outbox_models import PENDING, SENDING, OutboxMessage
 from tests.support.seed import TOWNSHIP, enrol_caller, seed_region
 from tests.unit.test_outbox_sender import (
     NOW,
@@ -142,3 +144,17 @@ def test_claim__two_rows_for_one_chat__the_second_only_after_the_first_is_done(
 
     assert [row.payload for row in first] == [Reply("一").to_json()]
     assert meanwhile == []  # the chat's first row is being sent
+
+
+def test_release_claims__rows_a_dead_sender_was_sending__claimable_again_at_once(
+    db: Database,
+) -> None:
+    seed_region(db)
+    supervisor = enrol_caller(db, "supervisor", TOWNSHIP, 2001)
+    queue(db, supervisor.staff_id, "note:1", text_notice("escalation.none_open"))
+    db.call(lambda s: setattr(s.exec(select(OutboxMessage)).one(), "state", SENDING))
+
+    assert db.call(lambda s: queries.release_claims(session=s)) == 1
+
+    [row] = db.call(lambda s: s.exec(select(OutboxMessage)).all())
+    assert (row.state, row.claimed_until) == (PENDING, None)
