@@ -26,6 +26,9 @@ class FormState:
     # Telegram re-delivers an update whose processing was cut short by a crash; the last one
     # applied is kept so the same typed answer is never applied to the next question.
     last_update: int = 0
+    # A notice an answer set off (the 110/120 reminder of an urgent report): shown again with the
+    # question until the next answer, so a reply lost to a crash does not lose it.
+    notice: str = ""
 
     @property
     def in_review(self) -> bool:
@@ -40,6 +43,7 @@ class FormState:
             "working": list(self.working),
             "version": self.version,
             "last_update": self.last_update,
+            **({"notice": self.notice} if self.notice else {}),
         }
 
     @classmethod
@@ -52,6 +56,7 @@ class FormState:
             working=tuple(data.get("working", ())),
             version=int(data.get("version", 0)),
             last_update=int(data.get("last_update", 0)),
+            notice=str(data.get("notice", "")),
         )
 
 

@@ -92,9 +92,11 @@ def _store(turn: Turn, draft: FormSession, state: FormState, error: Any = None) 
     """Save the state (its next question or review is now in front); run what an answer sets off."""
     on_answer = form_spec(draft.form).on_answer
     info: dict[str, Any] = {}
+    state = replace(state, notice="")  # an answer came after it: the notice was seen
     if on_answer is not None:
         state, said = on_answer(_hook_context(turn, draft), state)
         info = dict(said)
+        state = replace(state, notice=str(info.get("notice", "")))
     drafts.save_state(session=turn.session, draft=draft, state=state, now=turn.now)
     found = _review_problems(turn, draft, state) if state.in_review else ()
     return _screen(draft, state, error, found, info)
@@ -102,7 +104,9 @@ def _store(turn: Turn, draft: FormSession, state: FormState, error: Any = None) 
 
 def _refused(turn: Turn, draft: FormSession, state: FormState, error: Any) -> Screen:
     found = _review_problems(turn, draft, state) if state.in_review else ()
-    return _screen(draft, state, error, found)
+    # Shown again with a redelivered answer: its first reply may have been lost to a crash.
+    info = {"notice": state.notice} if state.notice and error is None else None
+    return _screen(draft, state, error, found, info)
 
 
 def begin(

@@ -123,8 +123,8 @@ def file_urgent_visit(director: FakeUser, child: str, note: str) -> None:
     step(director, "urgent", "失踪")
     director.send(note)
     # The report going up is said by the outbox; the 110/120 notice comes with the next question,
-    # and is lost when the web process dies between applying the note and replying (a known gap:
-    # a redelivered answer shows the next question again, without the notice).
+    # and again with it if the web process died before replying and the answer is run again.
+    director.wait_for_text("110", timeout=60)
     director.wait_for_text("上报给", timeout=60)
 
 
@@ -223,7 +223,8 @@ def test_two_webs_two_workers__web_then_worker_killed__nothing_lost_nothing_twic
         assert count_with(supervisor, note) == 1, supervisor.transcript()
     for user in directors:
         assert count_with(user, "上报给") == 1, user.transcript()
-        assert count_with(user, "110") <= 1, user.transcript()
+        # At least once; twice only if a web process died after replying, before marking it done.
+        assert 1 <= count_with(user, "110") <= 2, user.transcript()
         refused = [(c.method, c.description, c.args) for c in fake.calls() if c.error_code]
         assert count_with(user, "抱歉") == 0, (user.transcript(), refused)
     left = region.call(

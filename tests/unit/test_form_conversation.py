@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from bot.care.visits import visit_context
 from bot.forms import drafts
 from bot.forms.model import Field, Form, section
 from bot.forms.render import render_screen
 from bot.forms.types import max_length
 from bot.i18n import I18n
 from bot.people.access import Caller
-from storage.child_models import FormSession
+from storage.child_models import Child, FormSession
 from storage.db import Database
 from storage.visit_models import Escalation
 from tests.support.children import file_child
@@ -175,3 +176,29 @@ def test_text_answer__longer_than_the_table__refused_with_the_limit() -> None:
     with pytest.raises(InvalidAnswer) as refused:
         parse("字" * 201, line, ParseContext(today=TODAY))
     assert refused.value.values.get("limit") == 200
+
+
+def test_urgent_note__redelivered_after_crash__110_notice_shown_again_until_next_answer(
+    db: Database, director: Caller
+) -> None:
+    child_id = file_child(
+        db, director, name="张小明", tier="medium", sequence="123", filed_on=TODAY, today=TODAY
+    )
+    driver = FormDriver(db, director)
+    child = db.call(lambda s: s.get(Child, child_id))
+    driver.begin("visit", record_id=child_id, answers=visit_context(child, TODAY))
+    driver.press("入户走访")
+    driver.press("今天")
+    driver.press("失踪")
+    driver.press("完成")
+    first = driver.type("孩子昨晚没回家", update_id=900)
+    assert first.info.get("notice") == "visit.urgent_raised"
+    # The reply was lost to a crash: the same update, run again, shows the notice again.
+    again = driver.type("孩子昨晚没回家", update_id=900)
+    assert again.info.get("notice") == "visit.urgent_raised"
+    assert again.state == first.state
+    assert len(db.call(lambda s: s.exec(select(Escalation)).all())) == 1
+    # Once the next question is answered the notice has been seen.
+    nxt = driver.press(next(iter(driver.buttons())), update_id=901)
+    assert nxt.error is None and not nxt.info.get("notice")
+    assert not driver.type("孩子昨晚没回家", update_id=900).info.get("notice")
