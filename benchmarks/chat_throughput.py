@@ -101,10 +101,31 @@ class Measured:
     queued: list[tuple[int, float, str | None]] = field(default_factory=list)  # append is atomic
     wall: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    cpu: float = 0.0  # seconds of the bot process's CPU while the updates were played
+    cpu_clock: Callable[[], float] = lambda: 0.0
 
     @property
     def rate(self) -> float:
         return len(self.queued) / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return 1000 * self.cpu / len(self.queued) if self.queued else 0.0
+
+    def play_all(self, people: Sequence[FakeUser], work: Callable[[FakeUser], None]) -> None:
+        """Run the users' scripts at once; time the run and the bot's CPU during it."""
+        started = self.cpu_clock()
+        self.wall = concurrently(people, work)
+        self.cpu = self.cpu_clock() - started
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class EchoProcess(BotProcess):
@@ -246,7 +267,8 @@ def measure(
         env = {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.api_url}
         bot = process(env, log).start()
         wait_polling(fake, bot)
-        measured = Measured()
+        pid = bot.process.pid if bot.process is not None else 0
+        measured = Measured(cpu_clock=lambda: process_cpu_seconds(pid))
         people = [fake.user(10_000 + n, first_name=f"主任{n + 1}") for n in range(k)]
         work(fake, people, measured)
         measured.latencies = latencies(fake, measured)
@@ -267,13 +289,13 @@ def guanai_work(codes: list[str]) -> Callable[[FakeTelegram, list[FakeUser], Mea
 
         concurrently(people, enrol)
         fake.wait_idle(TIMEOUT)
-        measured.wall = concurrently(people, lambda u: play(u, VISIT_SCRIPT, measured, echo=False))
+        measured.play_all(people, lambda u: play(u, VISIT_SCRIPT, measured, echo=False))
 
     return work
 
 
 def echo_work(fake: FakeTelegram, people: list[FakeUser], measured: Measured) -> None:
-    measured.wall = concurrently(people, lambda u: play(u, ECHO_SCRIPT, measured, echo=True))
+    measured.play_all(people, lambda u: play(u, ECHO_SCRIPT, measured, echo=True))
 
 
 def combined(*runs: Measured) -> Measured:
@@ -282,6 +304,7 @@ def combined(*runs: Measured) -> Measured:
         queued=[update for run in runs for update in run.queued],
         wall=sum(run.wall for run in runs),
         latencies=[latency for run in runs for latency in run.latencies],
+        cpu=sum(run.cpu for run in runs),
     )
 
 
@@ -297,6 +320,8 @@ def figures(k: int, guanai: Measured, echo: Measured) -> list[Figure]:
             Figure(BENCHMARK, f"{name}_updates_per_s", round(run.rate, 1), "updates/s"),
             Figure(BENCHMARK, f"{name}_p50", round(percentile(run.latencies, 0.5) * 1000), "ms"),
             Figure(BENCHMARK, f"{name}_p95", round(percentile(run.latencies, 0.95) * 1000), "ms"),
+            # CPU per update moves less with the shared machine's load than updates per second.
+            Figure(BENCHMARK, f"{name}_cpu_per_update", round(run.cpu_ms_per_update, 2), "ms"),
         ]
     ratio = guanai.rate / echo.rate if echo.rate else 0.0
     result.append(Figure(BENCHMARK, "guanai_vs_echo", round(ratio, 3), "x", ">= 0.5", ratio >= 0.5))

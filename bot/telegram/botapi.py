@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
+from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.telegram.keyboards import Buttons, inline_keyboard
+
+
+class Fetched(NamedTuple):
+    """An update as Telegram sent it: the object, and its JSON for the inbox."""
+
+    update: Update
+    payload: str
 
 
 class GuanaiBot(ExtBot[int]):  # int: the rate limiter's per-call arguments
@@ -51,3 +61,24 @@ class GuanaiBot(ExtBot[int]):  # int: the rate limiter's per-call arguments
             if "query is too old" in reason or "query id is invalid" in reason:
                 return False
             raise
+
+    async def fetch_updates(
+        self, *, offset: int | None, timeout: int, allowed_updates: Sequence[str]
+    ) -> list[Fetched]:
+        """Long-poll getUpdates as `get_updates` does, keeping each update's JSON as received.
+
+        The inbox stores that JSON; `Update.to_json()` rebuilt it field by field, which cost
+        the fetch loop as much as all the rest of storing a batch.
+        """
+        base_read_timeout = self._request[0].read_timeout or 0
+        result = await self._post(
+            "getUpdates",
+            {"timeout": timeout, "offset": offset, "allowed_updates": list(allowed_updates)},
+            read_timeout=base_read_timeout + timeout,
+        )
+        fetched = []
+        for item in result:
+            update = Update.de_json(item, self)
+            self.insert_callback_data(update)
+            fetched.append(Fetched(update, json.dumps(item, ensure_ascii=False)))
+        return fetched

@@ -37,6 +37,7 @@ from telegram.ext import Application, ApplicationHandlerStop
 
 from bot.ops import metrics
 from bot.services import Services
+from bot.telegram.botapi import Fetched, GuanaiBot
 from bot.telegram.updates import ChatQueues
 from storage import inbox_queries
 from storage.db import AlreadyProcessed, UpdateClaim, handling_update, is_unavailable
@@ -204,9 +205,7 @@ class Inbox:
         stored_failing = False
         while True:
             try:
-                updates = await bot.get_updates(
-                    offset=offset, timeout=self.poll_timeout, allowed_updates=self.allowed_updates
-                )
+                fetched = await self._fetch(bot, offset)
             except Conflict:
                 # Two pollers take turns getting 409s; say it once until they stop for a while.
                 if conflict_at is None:
@@ -224,11 +223,12 @@ class Inbox:
             if conflict_at is not None and time.monotonic() - conflict_at > CONFLICT_QUIET:
                 log.info("no other instance polled for a while: polling alone again")
                 conflict_at = None
-            if not updates:
+            if not fetched:
                 pauses.reset()
                 continue
+            updates = [f.update for f in fetched]
             try:
-                await self.take_in(updates)
+                await self.take_in(updates, payloads=[f.payload for f in fetched])
             except Exception as error:
                 # Not stored, so not confirmed: Telegram hands the same updates out again.
                 if is_unavailable(error):
@@ -245,15 +245,32 @@ class Inbox:
             pauses.reset()
             offset = updates[-1].update_id + 1
 
+    async def _fetch(self, bot: Any, offset: int | None) -> list[Fetched]:
+        if isinstance(bot, GuanaiBot):
+            return await bot.fetch_updates(
+                offset=offset, timeout=self.poll_timeout, allowed_updates=self.allowed_updates
+            )
+        updates = await bot.get_updates(
+            offset=offset, timeout=self.poll_timeout, allowed_updates=self.allowed_updates
+        )
+        return [Fetched(u, u.to_json()) for u in updates]
+
     # -- receiving (shared by polling and the webhook) --------------------------------------
 
-    async def take_in(self, updates: Sequence[Update]) -> None:
+    async def take_in(
+        self, updates: Sequence[Update], *, payloads: Sequence[str] | None = None
+    ) -> None:
         """Store a batch of received updates in one transaction, then have the new ones run.
 
-        Raises what storing raised (nothing was stored then); if the database is out of reach,
-        each sender is first told their answer waits. Updates stored before run only once.
+        `payloads` are the updates' JSON as received, when the caller has it. Raises what
+        storing raised (nothing was stored then); if the database is out of reach, each sender
+        is first told their answer waits. Updates stored before run only once.
         """
-        received = [ReceivedUpdate(u.update_id, chat_key(u), u.to_json()) for u in updates]
+        texts = payloads if payloads is not None else [u.to_json() for u in updates]
+        received = [
+            ReceivedUpdate(u.update_id, chat_key(u), text)
+            for u, text in zip(updates, texts, strict=True)
+        ]
         try:
             new = await self.db.run(
                 lambda s: inbox_queries.store_updates(session=s, updates=received, now=self.clock())

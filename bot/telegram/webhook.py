@@ -62,14 +62,15 @@ class WebhookReceiver:
         if not hmac.compare_digest(given, self.secret):
             return web.Response(status=401, text="Unauthorized")
         try:
-            data = json.loads(await request.read())
+            body = await request.read()
+            data = json.loads(body)
             update = Update.de_json(data, self.inbox.application.bot)
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400, text="Bad Request")
         if update is None or not isinstance(data, dict) or "update_id" not in data:
             return web.Response(status=400, text="Bad Request")
         try:
-            await self.inbox.take_in([update])
+            await self.inbox.take_in([update], payloads=[body.decode()])
         except Exception as error:
             if is_unavailable(error):
                 log.warning("database unavailable: update %s stays with Telegram", update.update_id)
