@@ -19,6 +19,8 @@ from bot.i18n import N_
 from bot.people.access import Caller, Identity, identify, identity_of
 from storage.child_models import FormSession
 
+SAVED_AS = "_saved_as"  # on a saved draft: the record it made, for a redelivered Save press
+
 
 @dataclass(frozen=True)
 class Screen:
@@ -207,6 +209,11 @@ def _save(turn: Turn, draft: FormSession, state: FormState, confirmed: bool) -> 
         saved = spec.on_save(_hook_context(turn, draft), answers)
     except UserError as error:
         return _screen(draft, state, error=error, problems=found)
+    if state.last_update:
+        # Kept so that the Save press, redelivered after a crash took its reply, says "saved".
+        outcome = {"record_id": saved.record_id, "name": saved.name}
+        state = replace(state, answers={**state.answers, SAVED_AS: outcome})
+        drafts.save_state(session=turn.session, draft=draft, state=state, now=turn.now)
     drafts.close_draft(draft=draft, status=drafts.SAVED, now=turn.now)
     # Another open draft stays paused until its Continue: the saved message is in front now.
     drafts.pause_drafts(session=turn.session, staff_id=turn.caller.staff_id)
@@ -282,7 +289,7 @@ def _press(
 ) -> Screen:
     now = turn.now
     if draft.status != drafts.OPEN:
-        return Screen("stale")
+        return _saved_again(draft, update_id)
     if draft.version != version:
         return _redelivered(turn, draft, update_id)
     form = get_form(draft.form)
@@ -344,6 +351,25 @@ def _request_transfer(turn: Turn, draft: FormSession, state: FormState) -> Scree
             draft, state, problems=found, info={"notice": N_("duplicate.transfer_requested")}
         )
     return _screen(draft, state, problems=found)
+
+
+def _saved_again(draft: FormSession, update_id: int) -> Screen:
+    """A press on a finished draft: stale, unless it is the Save press itself, redelivered after a
+    crash took its reply, which says "saved" again."""
+    state = drafts.state_of(draft)
+    outcome = state.answers.get(SAVED_AS)
+    if draft.status != drafts.SAVED or not update_id or state.last_update != update_id:
+        return Screen("stale")
+    if not isinstance(outcome, dict):
+        return Screen("stale")
+    return Screen(
+        "saved",
+        form=draft.form,
+        draft_id=draft.id or 0,
+        state=state,
+        record_id=outcome.get("record_id"),
+        info={"name": outcome.get("name", "")},
+    )
 
 
 def _redelivered(turn: Turn, draft: FormSession, update_id: int) -> Screen:

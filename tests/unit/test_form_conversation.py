@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.visit_models import Escalation
 from tests.support.children import file_child
 from tests.support.formdriver import NOW, TODAY, FormDriver
+from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
 from tests.support.seed import TOWNSHIP, VILLAGE, enrol_caller, seed_region
 
 
@@ -202,3 +203,20 @@ def test_urgent_note__redelivered_after_crash__110_notice_shown_again_until_next
     nxt = driver.press(next(iter(driver.buttons())), update_id=901)
     assert nxt.error is None and not nxt.info.get("notice")
     assert not driver.type("孩子昨晚没回家", update_id=900).info.get("notice")
+
+
+def test_save__redelivered_after_crash__says_saved_again_nothing_filed_twice(
+    db: Database, director: Caller
+) -> None:
+    driver = FormDriver(db, director)
+    driver.begin()
+    driver.fill(LEFT_BEHIND, MULTI_CHOICE)
+    review = driver.screen
+    saved = driver.press("保存", update_id=800)
+    assert saved.kind == "saved" and saved.record_id is not None
+    driver.screen = review  # the same press, from the same review
+    again = driver.press("保存", update_id=800)
+    assert (again.kind, again.record_id, again.info) == ("saved", saved.record_id, saved.info)
+    assert len(db.call(lambda s: s.exec(select(Child)).all())) == 1
+    driver.screen = review  # any other press on the saved draft is stale
+    assert driver.press("保存", update_id=801).kind == "stale"
