@@ -123,6 +123,7 @@ def _load_builtins() -> None:
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
         import bot.forms.declared  # noqa: F401
+        import bot.forms.urgent  # noqa: F401
 
 
 def form_specs() -> list[FormSpec]:
