@@ -204,8 +204,7 @@ def intake_answers(*, session: Session, caller: Caller, child_id: int) -> dict[s
     answers: dict[str, Any] = {"risk_tier": child.risk_tier}
     if child.name != UNKNOWN_NAME:
         answers["child_name"] = child.name
-    if child.home_address:
-        answers["home_address"] = child.home_address
+    # Where the child was found need not be the home: the address is asked, not assumed.
     return answers
 
 
