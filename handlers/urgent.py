@@ -30,9 +30,7 @@ async def pick_child_in(update: Update, context: BotContext, village_code: str) 
         rows = [
             [
                 (
-                    t.plain(N_("urgent.pick_pending"), name=c.name)
-                    if c.placeholder
-                    else c.name,
+                    t.plain(N_("urgent.pick_pending"), name=c.name) if c.placeholder else c.name,
                     URGENT_CHILD.encode(c.id),
                 )
             ]

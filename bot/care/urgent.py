@@ -240,4 +240,3 @@ def placeholders_of(*, session: Session, caller: Caller) -> Sequence[Child]:
     """The caller's files still to be completed (a director's village's)."""
     found = child_queries.placeholders(session=session, area_prefix=caller.area_prefix)
     return [c for c in found if reaches(caller, Action.KEEP_FILES, c.village_code)]
-

@@ -191,7 +191,9 @@ register_form(
 
 
 def _placeholder_start(ctx: FormContext) -> dict[str, Any]:
-    return urgent.intake_answers(session=ctx.session, caller=ctx.caller, child_id=ctx.record_id or 0)
+    return urgent.intake_answers(
+        session=ctx.session, caller=ctx.caller, child_id=ctx.record_id or 0
+    )
 
 
 def _complete(ctx: FormContext, answers: dict[str, Any]) -> Saved:

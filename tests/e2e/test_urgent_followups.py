@@ -138,7 +138,9 @@ def edit_situations(director: FakeUser, untick: str, tick: str) -> None:
     director.press(tick)
     director.wait_for(lambda m: f"✅ {tick}" in str(m.buttons()))
     director.press(f"✅ {untick}")
-    director.wait_for(lambda m: untick in str(m.buttons()) and f"✅ {untick}" not in str(m.buttons()))
+    director.wait_for(
+        lambda m: untick in str(m.buttons()) and f"✅ {untick}" not in str(m.buttons())
+    )
     director.press("完成")
 
 
@@ -200,7 +202,7 @@ def test_urgent_report__raised_while_the_sender_is_down__delivered_once_after_re
     fake: FakeTelegram, region: Database, bot_settings: Settings, clock: FakeClock
 ) -> None:
     first = BotThread(bot_settings, clock=clock).start()
-    director, _ = enrol(fake, region)
+    enrol(fake, region)
     supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
     first.stop()
     driver = FormDriver(region, caller_of(region, 1001))
