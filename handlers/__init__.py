@@ -70,6 +70,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(
         CallbackQueryHandler(urgent.village_button, pattern=urgent.VILLAGE_PATTERN)
     )
+    application.add_handler(
+        CallbackQueryHandler(urgent.unfiled_button, pattern=urgent.UNFILED_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)

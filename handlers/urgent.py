@@ -6,16 +6,18 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.care.urgent import children_for_report, placeholders_of, villages_for_report
+from bot.forms.urgent import open_unfiled
 from bot.i18n import N_
 from bot.people.roles import Action, Role, may
 from bot.reply import Reply
 from bot.telegram.callbacks import URGENT_CHILD, URGENT_COMPLETE, URGENT_UNFILED, URGENT_VILLAGE
 from bot.telegram.context import BotContext
 from handlers.denied import refused
-from handlers.forms import keyboard
+from handlers.forms import keyboard, show
 from handlers.replies import say
 
 VILLAGE_PATTERN = URGENT_VILLAGE.pattern
+UNFILED_PATTERN = URGENT_UNFILED.pattern
 
 
 async def pick_child_in(update: Update, context: BotContext, village_code: str) -> None:
@@ -71,6 +73,30 @@ async def village_button(update: Update, context: BotContext) -> None:
     await query.answer()
     if parts is not None:
         await pick_child_in(update, context, parts[0])
+
+
+async def unfiled_button(update: Update, context: BotContext) -> None:
+    """Start the urgent report for a child not on file in the pressed village."""
+    query, caller = update.callback_query, context.caller
+    assert query is not None and query.data is not None and caller is not None
+    parts = URGENT_UNFILED.decode(query.data)
+    await query.answer()
+    if parts is None:
+        return
+    (village_code,) = parts
+    services = context.services
+    async with refused(update, context):
+        screen = await services.db.run(
+            lambda s: open_unfiled(
+                session=s,
+                caller=caller,
+                village_code=village_code,
+                now=services.clock(),
+                today=context.today(),
+                policy=services.escalation,
+            )
+        )
+        await show(update, context, screen)
 
 
 async def complete_command(update: Update, context: BotContext) -> None:

@@ -9,9 +9,15 @@ also opens a placeholder file, which the third form, the intake, completes.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from bot.care import urgent, visits
+from bot.care.escalations import EscalationPolicy
+from bot.errors import AccessDenied
+from bot.forms import service
 from bot.forms.declared import IntakeChecks
 from bot.forms.engine import FormState
 from bot.forms.intake import INTAKE
@@ -19,6 +25,7 @@ from bot.forms.model import Field, Form, section
 from bot.forms.registry import FormContext, FormSpec, Opener, Saved, register_form
 from bot.forms.visit import VISIT
 from bot.i18n import N_
+from bot.people.access import Caller
 from bot.people.roles import Action, roles_that_may
 from bot.telegram import callbacks
 
@@ -137,12 +144,32 @@ def _on_file_start(ctx: FormContext) -> dict[str, Any]:
     return {"_child": child.id}
 
 
-def _unfiled_start(ctx: FormContext) -> dict[str, Any]:
-    # The button names the village by its code, which is all digits.
-    village = urgent.village_for_report(
-        session=ctx.session, caller=ctx.caller, code=str(ctx.record_id or 0)
+def open_unfiled(
+    *,
+    session: Session,
+    caller: Caller,
+    village_code: str,
+    now: datetime,
+    today: date,
+    policy: EscalationPolicy,
+) -> service.Screen:
+    """Start an urgent report for a child not on file in a village the caller may report from.
+
+    The village is a starting answer, not the draft's record: a village code is no record id.
+    """
+    if caller.role not in REPORTERS:
+        raise AccessDenied(urgent.NOT_YOUR_VILLAGE, table="org_unit", record_id=village_code)
+    village = urgent.village_for_report(session=session, caller=caller, code=village_code)
+    return service.begin(
+        session=session,
+        caller=caller,
+        form=URGENT_UNFILED.name,
+        now=now,
+        today=today,
+        answers={"_village": village.code},
+        restart=True,
+        policy=policy,
     )
-    return {"_village": village.code}
 
 
 def _keep_media(ctx: FormContext, answers: dict[str, Any]) -> Saved:
@@ -174,14 +201,8 @@ register_form(
         URGENT_UNFILED,
         on_save=_keep_media,
         on_answer=_raise_unfiled,
-        opener=Opener(
-            button=callbacks.URGENT_UNFILED,
-            roles=REPORTERS,
-            denied=urgent.NOT_YOUR_VILLAGE,
-            denied_table="org_unit",
-            load=_unfiled_start,
-            restart=True,
-        ),
+        # Opened by open_unfiled, from the picker's "not on file" button (URGENT_UNFILED).
+        opener=Opener(roles=REPORTERS, restart=True),
     )
 )
 
