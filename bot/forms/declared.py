@@ -20,11 +20,9 @@ from bot.forms.notes import ASK, REPLY, RESOLVE
 from bot.forms.registry import FormContext, FormSpec, Opener, Saved, register_form
 from bot.forms.visit import URGENT, VISIT, VISIT_EDIT
 from bot.i18n import N_
-from bot.people.roles import Action, Role, roles_that_may
+from bot.people.roles import Action, roles_that_may
 from bot.telegram import callbacks
 from storage import child_queries, queries, visit_queries
-
-DIRECTORS = frozenset({Role.DIRECTOR})
 
 
 @dataclass

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot.care.visits import visit_context
+from bot.forms.launch import open_form
 from bot.i18n import default_i18n
 from bot.notify.render import Renderer
 from bot.people.access import Caller, identify
@@ -25,9 +27,9 @@ from tests.e2e.test_urgent_report import UNFILED, URGENT_MENU, question, tick_an
 from tests.fakegram import FakeTelegram, FakeUser
 from tests.support.botrunner import BotThread
 from tests.support.clock import FakeClock
-from tests.support.formdriver import FormDriver
+from tests.support.formdriver import NOW, POLICY, TODAY, FormDriver
 from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
-from tests.support.seed import TOWNSHIP, VILLAGE
+from tests.support.seed import TOWNSHIP, VILLAGE, enrol_caller
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -228,3 +230,64 @@ def test_urgent_report__raised_while_the_sender_is_down__delivered_once_after_re
         third.stop()
     alerts = [m for m in supervisor.messages() if "紧急上报" in m.text]
     assert len(alerts) == 1 and "孩子昨晚没有回家" in alerts[0].text
+
+
+VISIT_ANSWERS = {
+    "kind": ("press", "入户走访"),
+    "visited_on": ("press", "今天"),
+    **{name: ("press", value) for name, value in QUIET},
+    "flag": ("press", "否"),
+}
+
+
+def open_visit_edit(db: Database, driver: FormDriver, visit_id: int) -> None:
+    driver.screen = db.call(
+        lambda s: open_form(
+            session=s,
+            caller=driver.caller,
+            form="visit_edit",
+            now=NOW,
+            today=TODAY,
+            policy=POLICY,
+            record_id=visit_id,
+        )
+    )
+    assert driver.screen.kind == "review"
+
+
+def outbox_keys(db: Database) -> list[str]:
+    return [row.key for row in db.call(lambda s: s.exec(select(OutboxMessage)).all())]
+
+
+def test_visit_edit__flag_added_then_removed__flagged_report_raised_once_and_change_told(
+    region: Database,
+) -> None:
+    director = enrol_caller(region, "director", VILLAGE, 1001)
+    supervisor = enrol_caller(region, "supervisor", TOWNSHIP, 2001)
+    child = file_child(region)
+    driver = FormDriver(region, director)
+    driver.begin("visit", answers=region.call(lambda s: visit_context(child, TODAY)))
+    driver.fill(VISIT_ANSWERS, {"urgent", "met", "problems"})
+    visit_id = driver.press("保存").record_id
+    assert visit_id is not None
+
+    open_visit_edit(region, driver, visit_id)
+    driver.press("修改上报督导员")
+    driver.press("是")
+    driver.type("复核后需要乡镇协调")
+    assert driver.press("保存").kind == "saved"
+    (esc,) = region.call(lambda s: s.exec(select(Escalation)).all())
+    assert not esc.urgent and esc.visit_id == visit_id and esc.reason == "复核后需要乡镇协调"
+    assert f"esc:{esc.id}:township:{supervisor.staff_id}" in outbox_keys(region)
+
+    open_visit_edit(region, driver, visit_id)  # saved again unchanged: nothing new goes out
+    assert driver.press("保存").kind == "saved"
+    assert len(region.call(lambda s: s.exec(select(Escalation)).all())) == 1
+
+    open_visit_edit(region, driver, visit_id)
+    driver.press("修改上报督导员")
+    driver.press("否")
+    assert driver.press("保存").kind == "saved"
+    told = [k for k in outbox_keys(region) if k.startswith(f"esc:{esc.id}:changed:")]
+    assert told and all(k.endswith(f":{supervisor.staff_id}") for k in told)
+    assert region.call(lambda s: s.exec(select(Escalation)).one()).state == "open"
