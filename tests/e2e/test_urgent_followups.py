@@ -95,6 +95,15 @@ def test_placeholder__reminded_daily__intake_prefilled_completes_the_same_file(
     for day in (date(2026, 11, 3), date(2026, 11, 4)):
         assert any("尚未完成建档：李小花" in text for text in reminders_on(region, day))
 
+    director.send("我的儿童")
+    director.wait_for_text("儿童档案")
+    director.press(
+        next(label for label, _ in director.last().buttons() if label.startswith("李小花"))
+    )
+    card = director.wait_for(lambda m: "补全档案" in m.button_texts())
+    assert "修改档案" not in card.button_texts()
+    assert any("待补全档案" in m.text for m in director.messages())
+
     director.send("/complete")
     listed = director.wait_for_text("待补全")
     assert "李小花（2026-11-02报告）" in listed.button_texts()

@@ -148,6 +148,25 @@ def test_supervisor__urgent_report__picks_village_then_unfiled_child(
     assert esc.urgent and esc.raised_by == child.filed_by
 
 
+def test_supervisor__urgent_report__child_on_file_in_a_village_of_the_township(
+    supervisor: FakeUser, director: FakeUser, region: Database
+) -> None:
+    file_child(region)
+    supervisor.send("/urgent")
+    supervisor.wait_for_text("请选择儿童所在的村")
+    supervisor.press("溪头村")
+    supervisor.wait_for_text("请选择要紧急报告的儿童")
+    supervisor.press("张小明")
+    question(supervisor, "发现的情形")
+    tick_and_finish(supervisor, "监护人丧失监护能力或不履行监护责任")
+    supervisor.wait_for_text("情况简述")
+    supervisor.send("爷爷住院，孩子无人照看")
+    supervisor.wait_for_text("110")
+    (esc,) = escalations(region)
+    assert esc.urgent and esc.reason == "urgent:guardian_incapable"
+    assert len(children(region)) == 1
+
+
 def test_urgent_report__nothing_ticked_spaces_or_photo_for_a_note__refused_nothing_sent(
     director: FakeUser, supervisor: FakeUser, region: Database
 ) -> None:
