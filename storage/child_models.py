@@ -78,7 +78,7 @@ class Child(ChildBase, table=True):
     closed: bool = Field(default=False)
     # Opened by an urgent report for a child not yet on file, "to be completed": most columns
     # hold stand-ins until the director finishes the intake for it, which clears the mark.
-    placeholder: bool = Field(default=False)
+    placeholder: bool = Field(default=False, index=True)
 
 
 class Guardian(SQLModel, table=True):

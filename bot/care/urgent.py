@@ -81,7 +81,7 @@ def situations_of(answers: dict[str, Any]) -> list[str]:
     return [s for s in URGENT if s in (answers.get("urgent") or [])]
 
 
-def _birth_date(today: date, age: int | None) -> date:
+def approximate_birth_date(today: date, age: int | None) -> date:
     """An approximate birth date for an approximate age (today, when the age is not known)."""
     if age is None:
         return today
@@ -99,7 +99,7 @@ def create_placeholder(
         name=(answers.get("child_name") or "").strip() or UNKNOWN_NAME,
         id_number="",  # not known yet: the blind index takes a unique stand-in
         sex="",
-        birth_date=_birth_date(now.date(), int(age) if age is not None else None),
+        birth_date=approximate_birth_date(now.date(), int(age) if age is not None else None),
         ethnicity="",
         home_address=answers.get("place") or "",
         hukou="",

@@ -22,8 +22,11 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("placeholder", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        # The daily sweep looks the few placeholders up among all files.
+        batch.create_index("ix_child_placeholder", ["placeholder"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("child") as batch:
+        batch.drop_index("ix_child_placeholder")
         batch.drop_column("placeholder")
