@@ -26,6 +26,7 @@ from handlers import (
     menu,
     reminders,
     start,
+    urgent,
     visits,
 )
 
@@ -57,12 +58,20 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("children", children.children_command))
     application.add_handler(CommandHandler("visit", visits.visit_command))
     application.add_handler(CommandHandler("escalations", escalations.list_escalations))
+    application.add_handler(CommandHandler("urgent", urgent.urgent_command))
+    application.add_handler(CommandHandler("complete", urgent.complete_command))
     register_form_openers(application)
     application.add_handler(
         CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
     )
     application.add_handler(
         CallbackQueryHandler(escalations.escalation_button, pattern=escalations.ESCALATION_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(urgent.village_button, pattern=urgent.VILLAGE_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(urgent.unfiled_button, pattern=urgent.UNFILED_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
     application.add_handler(

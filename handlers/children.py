@@ -65,4 +65,6 @@ async def children_button(update: Update, context: BotContext) -> None:
     if not can_edit(caller, file):
         await say(update, context, t("children.error.read_only"))
         return
-    await begin_form(update, context, "intake_edit", record_id=child_id)
+    # A file an urgent report opened is finished through the intake, not edited.
+    form = "intake_complete" if file.child.placeholder else "intake_edit"
+    await begin_form(update, context, form, record_id=child_id)

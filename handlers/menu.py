@@ -12,7 +12,7 @@ from bot.telegram.callbacks import LANGUAGE
 from bot.telegram.commands import register_chat_commands
 from bot.telegram.context import BotContext
 from bot.telegram.keyboards import markup
-from handlers import children, due, escalations, forms, visits
+from handlers import children, due, escalations, forms, urgent, visits
 from handlers.replies import menu_keyboard, say
 
 LANGUAGE_PATTERN = LANGUAGE.pattern
@@ -115,6 +115,8 @@ async def _open(update: Update, context: BotContext, key: str) -> None:
         await forms.new_file(update, context)
     elif key == menu_items.CHILDREN:
         await children.show_children(update, context)
+    elif key == menu_items.URGENT:
+        await urgent.urgent_command(update, context)
     elif key == menu_items.VISIT:
         await visits.pick_child(update, context)
     elif key == menu_items.ESCALATIONS:

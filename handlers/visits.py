@@ -8,7 +8,7 @@ from bot.care.cards import RISK
 from bot.care.visits import children_to_visit
 from bot.errors import InvalidAnswer
 from bot.i18n import N_
-from bot.people.roles import Role
+from bot.people.roles import Action, may
 from bot.reply import Reply
 from bot.telegram.callbacks import VISIT_START
 from bot.telegram.context import BotContext
@@ -57,7 +57,7 @@ async def visit_command(update: Update, context: BotContext) -> None:
     """Start a visit report: /visit, or /visit followed by part of a name."""
     caller = context.caller
     assert caller is not None
-    if caller.role != Role.DIRECTOR:
+    if not may(caller.role, Action.REPORT_VISITS):
         await say(update, context, context.translate("visit.directors_only"))
         return
     search = " ".join(context.args or [])

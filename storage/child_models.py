@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from uuid import uuid4
 
 from sqlalchemy import Column, Index, Numeric, Text, event
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText, keyring
 from storage.types import UTCDateTime
+
+NO_ID_NUMBER = "none:"
 
 # ID numbers, phones and addresses are EncryptedText (storage/crypto.py): the database holds
 # only ciphertext. Names stay clear so the sweep and lists read them without decrypting.
@@ -73,6 +76,9 @@ class Child(ChildBase, table=True):
     next_contact_due: date | None = Field(default=None, index=True)
     next_visit_due: date | None = Field(default=None, index=True)
     closed: bool = Field(default=False)
+    # Opened by an urgent report for a child not yet on file, "to be completed": most columns
+    # hold stand-ins until the director finishes the intake for it, which clears the mark.
+    placeholder: bool = Field(default=False, index=True)
 
 
 class Guardian(SQLModel, table=True):
@@ -149,4 +155,8 @@ class FormSession(SQLModel, table=True):
 @event.listens_for(Child, "before_update")
 def _index_id_number(_mapper: object, _connection: object, child: Child) -> None:
     """Keep the blind index in step with the ID number, whoever writes the row."""
-    child.id_number_hash = keyring().blind_index(child.id_number)
+    if child.id_number:
+        child.id_number_hash = keyring().blind_index(child.id_number)
+    elif not child.id_number_hash.startswith(NO_ID_NUMBER):
+        # A placeholder's ID number is not known yet: a unique stand-in keeps the column unique.
+        child.id_number_hash = NO_ID_NUMBER + uuid4().hex

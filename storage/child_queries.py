@@ -86,3 +86,17 @@ def visits_of(*, session: Session, child_id: int, limit: int) -> Sequence[Visit]
 def problem_categories(*, session: Session, visit_id: int) -> list[str]:
     statement = select(VisitProblem.category).where(VisitProblem.visit_id == visit_id)
     return list(session.exec(statement).all())
+
+
+def placeholders(*, session: Session, area_prefix: str = "") -> Sequence[Child]:
+    """Open files still to be completed (opened by an urgent report), by village, oldest first."""
+    statement = (
+        select(Child)
+        .where(
+            col(Child.placeholder).is_(True),
+            col(Child.closed).is_(False),
+            col(Child.village_code).startswith(area_prefix),
+        )
+        .order_by(col(Child.village_code), col(Child.filed_at), col(Child.id))
+    )
+    return session.exec(statement).all()

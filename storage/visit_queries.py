@@ -58,3 +58,11 @@ def link_escalation_to_visit(*, session: Session, escalation_id: int, visit_id: 
     escalation = session.get(Escalation, escalation_id)
     if escalation is not None:
         escalation.visit_id = visit_id
+
+
+def escalations_of_visit(*, session: Session, visit_id: int) -> Sequence[Escalation]:
+    """The escalations a visit report raised, oldest first."""
+    statement = (
+        select(Escalation).where(Escalation.visit_id == visit_id).order_by(col(Escalation.id))
+    )
+    return session.exec(statement).all()

@@ -12,11 +12,12 @@ from bot.forms.rules import SEX_LABEL
 from bot.i18n import N_, Translator
 from bot.personal import mask_id_number
 from bot.reply import Reply
-from bot.telegram.callbacks import CHILDREN, VISIT_EDIT, VISIT_START
+from bot.telegram.callbacks import CHILDREN, URGENT_COMPLETE, VISIT_EDIT, VISIT_START
 
 CATEGORY = {
     "left_behind": N_("choice.category.left_behind"),
     "difficulty": N_("choice.category.difficulty"),
+    "pending": N_("choice.category.pending"),  # a file an urgent report opened, to complete
 }
 RISK = {
     "low": N_("choice.risk.low"),
@@ -95,9 +96,15 @@ def card_replies(
     replies = [Reply(text) for text in split_messages(blocks)]
     buttons = []
     if editable:
+        # A file an urgent report opened is finished through the intake, not edited.
+        edit = (
+            (t.plain("urgent.button.complete"), URGENT_COMPLETE.encode(child.id))
+            if child.placeholder
+            else (t.plain("children.edit"), CHILDREN.encode("edit", child.id))
+        )
         buttons.append(
             [
-                (t.plain("children.edit"), CHILDREN.encode("edit", child.id)),
+                edit,
                 (t.plain("children.visit"), VISIT_START.encode(child.id)),
             ]
         )

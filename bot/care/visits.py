@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.audit import Actor, masked, record_audit, record_changes
 from bot.care.children import refresh_due_dates
 from bot.care.escalations import EscalationPolicy, Report, raise_escalation
+from bot.care.visit_edits import rerun_reports
 from bot.errors import AccessDenied, UserError
 from bot.forms.binding import answers_from, bound_fields, column_values
 from bot.forms.engine import relevant_answers
@@ -19,7 +20,7 @@ from bot.forms.parsers import parse_text
 from bot.forms.visit import PROBLEMS, URGENT, VISIT, VISIT_EDIT
 from bot.i18n import N_
 from bot.people.access import Caller
-from bot.people.roles import Role
+from bot.people.roles import Action, Scope, scope_of
 from storage import child_queries, visit_queries
 from storage.child_models import Caregiver, Child
 from storage.visit_models import RiskTierChange, Visit, VisitProblem
@@ -30,10 +31,21 @@ VISIT_COLUMNS = bound_fields(VISIT, "visit")
 EDITABLE_COLUMNS = bound_fields(VISIT_EDIT, "visit")
 
 
-def child_for_visit(*, session: Session, caller: Caller, child_id: int) -> Child:
-    """Return the child if the caller is a director of the child's village; refuse otherwise."""
+def reaches(caller: Caller, action: Action, village_code: str) -> bool:
+    """Tell whether the permission table lets the caller take an action for a village."""
+    scope = scope_of(caller.role, action)
+    if scope == Scope.OWN_UNIT:
+        return village_code == caller.org_code
+    return scope == Scope.AREA and caller.sees(village_code)
+
+
+def child_for_visit(
+    *, session: Session, caller: Caller, child_id: int, action: Action = Action.REPORT_VISITS
+) -> Child:
+    """Return the child if the caller may report on it (a director of its village, a
+    supervisor of its township); refuse otherwise."""
     child = child_queries.child_by_id(session=session, child_id=child_id)
-    if caller.role != Role.DIRECTOR or child is None or child.village_code != caller.org_code:
+    if child is None or not reaches(caller, action, child.village_code):
         raise AccessDenied(N_("children.error.not_found"), table="child", record_id=child_id)
     return child
 
@@ -282,8 +294,10 @@ def update_visit(
     answers: dict[str, Any],
     now: datetime,
     today: date,
+    policy: EscalationPolicy,
 ) -> Visit:
-    """Correct a visit report, one audit row per changed answer, and the child's dates."""
+    """Correct a visit report, one audit row per changed answer, and the child's dates; raise
+    what a situation or flag it adds calls for (bot.care.visit_edits)."""
     visit = editable_visit(session=session, caller=caller, visit_id=visit_id, now=now)
     before = relevant_answers(VISIT_EDIT, visit_answers(session=session, visit=visit, today=today))
     changed = sorted(
@@ -316,5 +330,15 @@ def update_visit(
         after=answers,
         names=changed,
         at=now,
+    )
+    rerun_reports(
+        session=session,
+        author_id=caller.staff_id,
+        visit=visit,
+        child=child,
+        before=before,
+        after=answers,
+        now=now,
+        policy=policy,
     )
     return visit

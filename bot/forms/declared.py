@@ -20,11 +20,9 @@ from bot.forms.notes import ASK, REPLY, RESOLVE
 from bot.forms.registry import FormContext, FormSpec, Opener, Saved, register_form
 from bot.forms.visit import URGENT, VISIT, VISIT_EDIT
 from bot.i18n import N_
-from bot.people.roles import Role
+from bot.people.roles import Action, roles_that_may
 from bot.telegram import callbacks
 from storage import child_queries, queries, visit_queries
-
-DIRECTORS = frozenset({Role.DIRECTOR})
 
 
 @dataclass
@@ -164,7 +162,7 @@ register_form(
         on_answer=_raise_urgent_when_answered,
         opener=Opener(
             button=callbacks.VISIT_START,
-            roles=DIRECTORS,
+            roles=roles_that_may(Action.REPORT_VISITS),
             denied=N_("children.error.not_found"),
             denied_table="child",
             load=_visit_start,
@@ -191,6 +189,7 @@ def _update_visit(ctx: FormContext, answers: dict[str, Any]) -> Saved:
         answers=answers,
         now=ctx.now,
         today=ctx.today,
+        policy=ctx.policy,
     )
     return Saved(visit.id)
 

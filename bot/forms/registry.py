@@ -122,7 +122,8 @@ def _load_builtins() -> None:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        import bot.forms.declared  # noqa: F401
+        import bot.forms.declared
+        import bot.forms.urgent  # noqa: F401
 
 
 def form_specs() -> list[FormSpec]:

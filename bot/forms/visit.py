@@ -37,6 +37,12 @@ def urgent_situations(answer: object, _answers: Answers) -> str:
     return ",".join(s for s in answer or [] if s in URGENT)  # type: ignore[attr-defined]
 
 
+def urgent_from_column(stored: object, name: str) -> dict[str, object]:
+    """Stored situations read back as ticks; none stored reads back as "none of these"."""
+    ticks = [s for s in str(stored or "").split(",") if s in URGENT]
+    return {name: ticks or ["none"]}
+
+
 # Answers the form starts with and never asks: the child's category and tier, and today.
 CONTEXT = ("_category", "_risk_tier", "_today", "_child", "_urgent_escalation")
 
@@ -97,6 +103,7 @@ VISIT = Form(
                 N_("visit.urgent"),
                 bind="visit.urgent",
                 to_column=urgent_situations,
+                from_column=urgent_from_column,
                 choices=choices("choice.urgent", *URGENT, "none"),
                 validator=none_is_exclusive,
             ),
@@ -215,13 +222,16 @@ VISIT = Form(
     ),
 )
 
-# The author may correct the description of a visit for a week; what it set off (urgent and
-# flagged reports, tier and caregiver changes) are events of their own and are not re-run.
+# The author may correct a visit report for a week. Tier and caregiver changes are events of
+# their own and are not re-run; a situation or flag the correction adds raises the report the
+# first save would have raised, and one it removes is told to whoever has the open report.
 VISIT_EDIT = Form(
     name="visit_edit",
     title=N_("visit.title"),
     sections=tuple(
-        s for s in VISIT.sections if s.name in ("basics", "meeting", "problems", "media")
+        s
+        for s in VISIT.sections
+        if s.name in ("basics", "urgent", "meeting", "problems", "media", "report")
     ),
     context=("_today",),
     edits_record=True,

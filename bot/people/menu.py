@@ -12,16 +12,17 @@ DUE = N_("menu.due")
 ESCALATIONS = N_("menu.escalations")
 OVERDUE = N_("menu.overdue")
 STATS = N_("menu.stats")
+URGENT = N_("menu.urgent")
 HELP = N_("menu.help")
 LANGUAGE = N_("menu.language")
 
 ROLE_ROWS: dict[Role, list[list[str]]] = {
-    Role.DIRECTOR: [[NEW_FILE, VISIT], [CHILDREN, DUE]],
-    Role.SUPERVISOR: [[ESCALATIONS, OVERDUE], [STATS]],
+    Role.DIRECTOR: [[URGENT], [NEW_FILE, VISIT], [CHILDREN, DUE]],
+    Role.SUPERVISOR: [[URGENT], [ESCALATIONS, OVERDUE], [VISIT, STATS]],
     Role.ADMIN: [[ESCALATIONS, OVERDUE], [STATS]],
 }
 COMMON_ROW = [HELP, LANGUAGE]
-ALL_ITEMS = [NEW_FILE, VISIT, CHILDREN, DUE, ESCALATIONS, OVERDUE, STATS, HELP, LANGUAGE]
+ALL_ITEMS = [URGENT, NEW_FILE, VISIT, CHILDREN, DUE, ESCALATIONS, OVERDUE, STATS, HELP, LANGUAGE]
 
 
 def menu_rows(role: Role) -> list[list[str]]:

@@ -24,6 +24,7 @@ __all__ = [
     "first_staffed",
     "ladder_above",
     "may",
+    "roles_that_may",
     "scope_of",
 ]
 
@@ -32,7 +33,8 @@ class Action(StrEnum):
     """What someone may do in the bot."""
 
     KEEP_FILES = "keep_files"  # open and edit child files
-    REPORT_VISITS = "report_visits"
+    REPORT_VISITS = "report_visits"  # section 4: directors and supervisors both visit
+    REPORT_URGENT = "report_urgent"  # section 6: an urgent report at any time, filed or not
     LIST_DUE = "list_due"  # the visits due within a week, with "report a visit" buttons
     LIST_OVERDUE = "list_overdue"  # the children whose visits are overdue
     HANDLE_ESCALATIONS = "handle_escalations"  # acknowledge, resolve, ask the director
@@ -49,6 +51,9 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.DIRECTOR, Action.KEEP_FILES): Scope.OWN_UNIT,
     (Role.DIRECTOR, Action.REPORT_VISITS): Scope.OWN_UNIT,
     (Role.DIRECTOR, Action.LIST_DUE): Scope.OWN_UNIT,
+    (Role.DIRECTOR, Action.REPORT_URGENT): Scope.OWN_UNIT,
+    (Role.SUPERVISOR, Action.REPORT_VISITS): Scope.AREA,
+    (Role.SUPERVISOR, Action.REPORT_URGENT): Scope.AREA,
     (Role.SUPERVISOR, Action.LIST_OVERDUE): Scope.AREA,
     (Role.SUPERVISOR, Action.HANDLE_ESCALATIONS): Scope.AREA,
     (Role.ADMIN, Action.LIST_OVERDUE): Scope.AREA,
@@ -64,6 +69,11 @@ def may(role: Role | str, action: Action) -> bool:
 def scope_of(role: Role | str, action: Action) -> Scope | None:
     """Where a role may take an action, or None when it may not."""
     return PERMISSIONS.get((Role(role), action))
+
+
+def roles_that_may(action: Action) -> frozenset[Role]:
+    """Every role the table lets take an action (somewhere)."""
+    return frozenset(role for role, act in PERMISSIONS if act == action)
 
 
 # Where each role sits in the org tree (the levels it can be appointed at).

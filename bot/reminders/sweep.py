@@ -33,6 +33,7 @@ from bot.reminders.digests import (
     villages_due,
 )
 from bot.reminders.overdue_alerts import OverdueAlerts
+from bot.reminders.placeholders import placeholder_digests
 from bot.reminders.texts import ReminderTexts, director_text, visit_buttons
 from bot.reply import Reply
 from storage import recipient_queries, reminder_queries
@@ -106,8 +107,9 @@ def daily_digests(
     mark_drafts: bool = True,
     mentioned: list[int] | None = None,
 ) -> Iterator[Digest]:
-    """Yield a digest for each director with children due within 7 days or overdue, then the
-    supervisors' and admins' alerts when a period ended yesterday.
+    """Yield a digest for each director with children due within 7 days or overdue, a reminder
+    for each with files to complete, then the supervisors' and admins' alerts when a period
+    ended yesterday.
 
     With `mark_drafts`, a director's drafts untouched for 3 days are named, and marked as named;
     given `mentioned`, their ids are appended to it instead, for the caller to mark.
@@ -131,6 +133,7 @@ def daily_digests(
             yield Digest(director, "director", director_notice(lines, titles))
         if alerts is not None:
             alerts.add(village, items)
+    yield from placeholder_digests(session, directors)
     if alerts is not None:
         yield from alerts.digests()
 

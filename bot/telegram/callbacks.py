@@ -44,3 +44,9 @@ VISIT_EDIT = Codec("ve", (ID,))
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))
+# Urgent reports: a child on file, a child not on file in a village, the village (supervisors
+# pick it first), and finishing the file an unfiled child's report opened.
+URGENT_CHILD = Codec("uc", (ID,))
+URGENT_UNFILED = Codec("uu", (ID,))
+URGENT_VILLAGE = Codec("uv", (ID,))
+URGENT_COMPLETE = Codec("uf", (ID,))

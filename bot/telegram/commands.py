@@ -9,6 +9,7 @@ from bot.i18n import N_, I18n
 from bot.services import Services
 
 COMMANDS = [
+    ("urgent", N_("command.urgent")),
     ("start", N_("command.start")),
     ("help", N_("command.help")),
     ("lang", N_("command.lang")),
@@ -17,6 +18,7 @@ COMMANDS = [
     ("children", N_("command.children")),
     ("visit", N_("command.visit")),
     ("escalations", N_("command.escalations")),
+    ("complete", N_("command.complete")),
 ]
 
 

@@ -21,7 +21,15 @@ def keys(user) -> list[str]:  # type: ignore[no-untyped-def]
     return [label for row in user.reply_keyboard() or [] for label in row]
 
 
-DIRECTOR_MENU = {"新建档案", "走访报告", "我的儿童", "待走访", "帮助", "语言 Language"}
+DIRECTOR_MENU = {
+    "🚨 紧急报告",
+    "新建档案",
+    "走访报告",
+    "我的儿童",
+    "待走访",
+    "帮助",
+    "语言 Language",
+}
 
 
 def enrol(  # type: ignore[no-untyped-def]
@@ -53,7 +61,15 @@ def test_start__supervisor__gets_supervisor_menu(
     fake: FakeTelegram, region: Database, bot: BotThread
 ) -> None:
     user, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
-    assert set(keys(user)) == {"预警上报", "逾期走访", "统计", "帮助", "语言 Language"}
+    assert set(keys(user)) == {
+        "🚨 紧急报告",
+        "预警上报",
+        "逾期走访",
+        "走访报告",
+        "统计",
+        "帮助",
+        "语言 Language",
+    }
 
 
 def test_start__stranger__told_to_ask_the_county_office(
