@@ -25,7 +25,9 @@ from handlers import (
     gate,
     menu,
     reminders,
+    spotcheck,
     start,
+    training,
     visits,
 )
 
@@ -57,6 +59,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("children", children.children_command))
     application.add_handler(CommandHandler("visit", visits.visit_command))
     application.add_handler(CommandHandler("escalations", escalations.list_escalations))
+    application.add_handler(CommandHandler("spotcheck", spotcheck.spot_check_command))
+    application.add_handler(CommandHandler("tasks", spotcheck.tasks_command))
+    application.add_handler(CommandHandler("training", training.training_command))
     register_form_openers(application)
     application.add_handler(
         CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
@@ -65,6 +70,15 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         CallbackQueryHandler(escalations.escalation_button, pattern=escalations.ESCALATION_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(training.training_button, pattern=training.TRAINING_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(spotcheck.task_done_button, pattern=spotcheck.TASK_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(spotcheck.progress_button, pattern=spotcheck.PROGRESS_PATTERN)
+    )
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)
     )

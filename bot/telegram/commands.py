@@ -17,6 +17,9 @@ COMMANDS = [
     ("children", N_("command.children")),
     ("visit", N_("command.visit")),
     ("escalations", N_("command.escalations")),
+    ("spotcheck", N_("command.spotcheck")),
+    ("tasks", N_("command.tasks")),
+    ("training", N_("command.training")),
 ]
 
 
