@@ -128,10 +128,11 @@ def _coverage(args: argparse.Namespace, db: Database, t: Translator) -> None:
                 percent=f"{county.percent:.0f}",
             )
         )
+        untrained = t.plain("cli.coverage.untrained")
         for person in county.untrained:
             print(
-                f"  {t.plain('cli.coverage.untrained')}\t{person.staff_id}\t{person.role}\t"
-                f"{person.org_code}\t{person.name or '-'}"
+                f"  {untrained}\t{person.staff_id}\t{person.role}\t{person.org_code}\t"
+                f"{person.name or '-'}"
             )
         print(
             t.plain(
@@ -238,7 +239,7 @@ def _assign(args: argparse.Namespace, db: Database, t: Translator) -> None:
             now=system_clock(),
         )
     )
-    key = "cli.spotcheck.assigned" if added else "cli.spotcheck.already_assigned"
+    key = N_("cli.spotcheck.assigned") if added else N_("cli.spotcheck.already_assigned")
     print(t.plain(key, id=args.staff, code=args.county, year=args.year))
 
 

@@ -13,30 +13,26 @@ from collections.abc import Mapping, Sequence
 def allocate(counts: Mapping[str, int], size: int) -> dict[str, int]:
     """Places per stratum, summing to `size`, proportional to `counts` (largest remainders).
 
-    When there are at least as many places as non-empty strata, each gets one first, so that
-    every township is looked at; no stratum gets more places than it has files.
+    When there are at least as many places as non-empty strata, each gets one at least, so
+    that every township is looked at; no stratum gets more places than it has files.
     """
     strata = sorted(code for code, n in counts.items() if n > 0)
     total = sum(counts[code] for code in strata)
     if size > total:
         raise ValueError("sample larger than the population")
-    places = dict.fromkeys(strata, 0)
-    if size >= len(strata):
-        places = dict.fromkeys(strata, 1)
-    left = size - sum(places.values())
-    while left > 0:
-        room = {code: counts[code] - places[code] for code in strata if counts[code] > places[code]}
-        weight = sum(room.values())
-        quotas = {code: left * room[code] / weight for code in room}
-        given = {code: min(int(q), room[code]) for code, q in quotas.items()}
-        if not any(given.values()):
-            # Fewer places than strata with room: the largest remainders (ties by code) get one.
-            order = sorted(room, key=lambda code: (-(quotas[code] - given[code]), code))
-            for code in order[:left]:
-                given[code] = 1
-        for code, n in given.items():
-            places[code] += n
-        left = size - sum(places.values())
+    floor = 1 if size >= len(strata) else 0
+    quota = {code: size * counts[code] / total for code in strata}
+    places = {code: min(counts[code], max(floor, int(quota[code]))) for code in strata}
+    while sum(places.values()) < size:
+        # The stratum furthest below its quota (ties by code) that still has files left.
+        room = [code for code in strata if places[code] < counts[code]]
+        best = min(room, key=lambda code: (places[code] - quota[code], code))
+        places[best] += 1
+    while sum(places.values()) > size:
+        # The minimum of one each pushed the total over: take from the most over its quota.
+        over = [code for code in strata if places[code] > floor]
+        worst = max(over, key=lambda code: (places[code] - quota[code], code))
+        places[worst] -= 1
     return {code: n for code, n in places.items() if n}
 
 

@@ -105,7 +105,9 @@ def spot_check_workbook(results: list[CountyResult], t: Translator, *, detail: b
     for result, row in zip(results, numbers, strict=True):
         summary.append([f"{result.code} {result.name}", *row])
     if len(results) > 1:
-        summary.append([t.plain("workbook.total"), *(sum(column) for column in zip(*numbers))])
+        summary.append(
+            [t.plain("workbook.total"), *(sum(column) for column in zip(*numbers, strict=True))]
+        )
     if detail:
         sheet = book.create_sheet(t.plain("workbook.sheet.files"))
         sheet.append(
