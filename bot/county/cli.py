@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session
@@ -186,6 +187,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     progress_report = reports.add_parser("progress", help="the year's progress workbook")
     progress_report.add_argument("--org", required=True, help="a county, city or province")
     progress_report.add_argument("--year", type=int, required=True)
+    progress_report.add_argument(
+        "--as-of", type=date.fromisoformat, help="count up to this day (default today)"
+    )
     progress_report.add_argument("--out", type=Path, required=True)
 
 
@@ -257,6 +261,7 @@ def _list_sample(args: argparse.Namespace, db: Database, t: Translator) -> None:
 
 def _spot_report(args: argparse.Namespace, db: Database, t: Translator) -> None:
     code = args.county or args.city
+    _refuse_existing(args.out)
 
     def work(session: Session) -> bytes:
         results = workbooks.county_results(session=session, org_code=code, year=args.year)
@@ -276,8 +281,9 @@ def _spot_report(args: argparse.Namespace, db: Database, t: Translator) -> None:
 
 
 def _progress(args: argparse.Namespace, db: Database, t: Translator, settings: Settings) -> None:
+    _refuse_existing(args.out)
     now = system_clock()
-    today = now.astimezone(settings.timezone).date()
+    today = args.as_of or now.astimezone(settings.timezone).date()
 
     def work(session: Session) -> bytes:
         report = progress.progress(
@@ -297,11 +303,17 @@ def _progress(args: argparse.Namespace, db: Database, t: Translator, settings: S
     _write(args.out, db.call(work), t)
 
 
-def _write(path: Path, data: bytes, t: Translator) -> None:
+def _refuse_existing(path: Path) -> None:
     if path.exists():
         raise UserError(N_("report.error.exists"), path=str(path))
+
+
+def _write(path: Path, data: bytes, t: Translator) -> None:
     try:
-        path.write_bytes(data)
+        with path.open("xb") as handle:  # never over a file that appeared meanwhile
+            handle.write(data)
+    except FileExistsError:
+        raise UserError(N_("report.error.exists"), path=str(path)) from None
     except OSError as exc:
         raise UserError(N_("report.error.write"), path=str(path), reason=exc.strerror) from None
     print(t.plain("cli.report.written", path=str(path)))
