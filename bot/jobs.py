@@ -90,12 +90,14 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _deadline_step(services: Services, today: date, now: datetime) -> None:
     """The sweep's step for report deadlines (once a day of its own, catch up if missed)."""
-    from bot.county.deadlines import due_soon, queue_deadline_reminders
+    from bot.county.deadlines import day_due, due_soon, queue_deadline_reminders
 
     if not due_soon(today):
         return
     settings = services.settings
     try:
+        if not await services.db.run_read(lambda s: day_due(session=s, today=today, now=now)):
+            return
         count = await services.db.run(
             lambda s: queue_deadline_reminders(
                 session=s,

@@ -47,6 +47,13 @@ def due_soon(today: date) -> list[tuple[Deadline, date]]:
     return found
 
 
+def day_due(*, session: Session, today: date, now: datetime) -> bool:
+    """Whether today's deadline step has yet to run (a read, so idle ticks write nothing)."""
+    return bool(due_soon(today)) and reminder_queries.day_due(
+        session=session, job=JOB, day=today, now=now
+    )
+
+
 def queue_deadline_reminders(
     *,
     session: Session,
