@@ -92,7 +92,10 @@ def draw_sample(
         for township, ids in picked.items()
         for child_id in ids
     ]
-    spotcheck_queries.replace_files(session=session, spot_check_id=spot_check.id, files=rows)
+    current = spotcheck_queries.sampled_files(session=session, spot_check_id=spot_check.id)
+    if {f.child_id for f in current} != {row.child_id for row in rows}:
+        # Drawing again with the same seed finds the same files and keeps their rows.
+        spotcheck_queries.replace_files(session=session, spot_check_id=spot_check.id, files=rows)
     record_audit(
         session=session,
         actor=actor,
