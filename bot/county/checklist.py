@@ -63,7 +63,7 @@ CHECKLIST = Form(
 
 def _start(ctx: FormContext) -> dict[str, Any]:
     checking = spotcheck.file_to_check(
-        session=ctx.session, caller=ctx.caller, file_id=ctx.record_id or 0
+        session=ctx.session, caller=ctx.caller, file_id=ctx.record_id or 0, now=ctx.now
     )
     return {"child_name": checking.child_name}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.audit import Actor, record_audit
+from bot.audit import Actor, record_audit, record_denied
 from bot.county import sampling
 from bot.errors import AccessDenied, UserError
 from bot.i18n import N_
@@ -204,7 +204,7 @@ class Checking:
     village_code: str
 
 
-def file_to_check(*, session: Session, caller: Caller, file_id: int) -> Checking:
+def file_to_check(*, session: Session, caller: Caller, file_id: int, now: datetime) -> Checking:
     """The sampled file, when the caller may check it; refused (the refusal is audited) if not."""
     file = spotcheck_queries.get_file(session=session, file_id=file_id)
     spot_check = (
@@ -217,6 +217,16 @@ def file_to_check(*, session: Session, caller: Caller, file_id: int) -> Checking
         or spot_check is None
         or not may_check(session=session, caller=caller, spot_check=spot_check)
     ):
+        # Recorded here too: a refusal when the checklist is saved (an assignment withdrawn
+        # meanwhile) does not roll back; a refused opening rolls this row back, and the
+        # handler records that attempt once.
+        record_denied(
+            session=session,
+            actor=Actor.staff(caller.staff_id),
+            table="spot_check_file",
+            record_id=file_id,
+            at=now,
+        )
         raise AccessDenied(
             N_("spotcheck.error.not_assigned"), table="spot_check_file", record_id=file_id
         )
@@ -229,7 +239,7 @@ def record_checklist(
     *, session: Session, caller: Caller, file_id: int, answers: dict[str, Any], now: datetime
 ) -> Checking:
     """Store a file's checklist; each problem becomes a task for the village's directors."""
-    checking = file_to_check(session=session, caller=caller, file_id=file_id)
+    checking = file_to_check(session=session, caller=caller, file_id=file_id, now=now)
     file = checking.file
     results = {
         item: {"ok": answers.get(item) == "ok", "note": answers.get(f"{item}_note") or ""}

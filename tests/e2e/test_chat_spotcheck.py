@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import delete
 from sqlmodel import select
 
 from bot.audit import Actor
 from bot.county import spotcheck
-from storage.county_models import DirectorTask, SpotCheckFile
+from storage.county_models import DirectorTask, SpotCheckChecker, SpotCheckFile
 from storage.db import Database
 from storage.models import AuditEntry
 from tests.e2e.test_chat_foundation import enrol
 from tests.fakegram import FakeTelegram, FakeUser
 from tests.support.botrunner import BotThread
 from tests.support.county import add_children
-from tests.support.seed import COUNTY, NOW, OTHER_TOWNSHIP, VILLAGE
+from tests.support.formdriver import FormDriver
+from tests.support.seed import COUNTY, NOW, OTHER_TOWNSHIP, VILLAGE, enrol_caller, invite
 
 
 def _draw(db: Database, size: int = 2) -> list[int]:
@@ -112,3 +114,36 @@ def test_checklist__supervisor_not_assigned__refused_and_audited_until_assigned(
     listing = supervisor.wait_for_text("已完成 0/2 份")
     supervisor.press(next(label for label, data in listing.buttons() if data == f"sc:{first}"))
     supervisor.wait_for_text("基本信息是否完整")
+
+
+def test_checklist__assignment_withdrawn_before_saving__refused_audited_nothing_saved(
+    region: Database,
+) -> None:
+    director = invite(region, "director", VILLAGE).staff.id or 0
+    add_children(region, VILLAGE, 3, filed_by=director)
+    supervisor = enrol_caller(region, "supervisor", OTHER_TOWNSHIP, 2002)
+    first, _ = _draw(region)
+    region.call(
+        lambda s: spotcheck.assign_checker(
+            session=s,
+            county_code=COUNTY,
+            year=2026,
+            staff_id=supervisor.staff_id,
+            actor=Actor.cli(),
+            now=NOW,
+        )
+    )
+    checker = FormDriver(region, supervisor)
+    checker.begin("spot_check", record_id=first, answers={"child_name": "儿童201000"})
+    for _item in spotcheck.ITEMS:
+        checker.press("符合")
+    region.call(lambda s: s.execute(delete(SpotCheckChecker)))
+    screen = checker.press("保存")
+    assert screen.error is not None and screen.error.key == "spotcheck.error.not_assigned"
+    assert region.call(lambda s: s.get(SpotCheckFile, first).checked_at) is None
+    denied = region.call(
+        lambda s: s.exec(
+            select(AuditEntry).where(AuditEntry.action == "spot_check_file.denied")
+        ).all()
+    )
+    assert [d.actor_staff_id for d in denied] == [supervisor.staff_id]
