@@ -24,6 +24,7 @@ from handlers import (
     forms,
     gate,
     menu,
+    practice,
     reminders,
     spotcheck,
     start,
@@ -62,6 +63,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("spotcheck", spotcheck.spot_check_command))
     application.add_handler(CommandHandler("tasks", spotcheck.tasks_command))
     application.add_handler(CommandHandler("training", training.training_command))
+    application.add_handler(CommandHandler("practice", practice.practice))
     register_form_openers(application)
     application.add_handler(
         CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
@@ -78,6 +80,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     )
     application.add_handler(
         CallbackQueryHandler(spotcheck.progress_button, pattern=spotcheck.PROGRESS_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(practice.practice_action, pattern=practice.PRACTICE_PATTERN)
     )
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)

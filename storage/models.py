@@ -36,6 +36,8 @@ class OrgUnitBase(SQLModel):
     parent_code: str | None = Field(
         default=None, foreign_key="org_unit.code", index=True, max_length=12
     )
+    # A practice area's unit (storage/practice_models.py): never counted, never exported.
+    practice: bool = Field(default=False)
 
 
 class OrgUnit(OrgUnitBase, table=True):

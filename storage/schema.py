@@ -1,6 +1,13 @@
 """Import every table module so SQLModel.metadata knows the whole schema."""
 
-from storage import child_models, county_models, inbox_models, models, outbox_models, visit_models
+from storage import (
+    child_models,
+    county_models,
+    inbox_models,
+    models,
+    outbox_models,
+    visit_models,
+)
 
 __all__ = [
     "child_models",

@@ -47,4 +47,5 @@ SPOT_CHECK = Codec("sc", (ID,))  # a sampled file's checklist
 TRAINING = Codec("tr", ("ev|tw|tick", ID, r"\d{0,12}"))  # event, township page, tick a person
 TASK_DONE = Codec("td", (ID,))
 PROGRESS = Codec("pr", (r"\d{6}", r"\d{4}"))  # the progress workbook of an org and year
+PRACTICE = Codec("pm", ("side|finish|leave",))
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))

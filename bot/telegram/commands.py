@@ -20,6 +20,7 @@ COMMANDS = [
     ("spotcheck", N_("command.spotcheck")),
     ("tasks", N_("command.tasks")),
     ("training", N_("command.training")),
+    ("practice", N_("command.practice")),
 ]
 
 

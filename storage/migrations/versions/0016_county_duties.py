@@ -1,4 +1,4 @@
-"""county duties: director ledger columns, training archive, spot check, directors' tasks
+"""county duties: director ledger, training archive, spot check, directors' tasks, practice
 
 Revision ID: 0016_county_duties
 Revises: 0008_personal_data_encrypted
@@ -23,6 +23,10 @@ UTC = storage.types.UTCDateTime
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("org_unit") as batch:
+        batch.add_column(
+            sa.Column("practice", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     # Nullable columns: existing staff rows stay as they are, the ledger filled in later.
     with op.batch_alter_table("staff") as batch:
         batch.add_column(sa.Column("appointed_on", sa.Date(), nullable=True))
@@ -118,9 +122,28 @@ def upgrade() -> None:
     )
     op.create_index("ix_director_task_village_code", "director_task", ["village_code"])
     op.create_index("ix_director_task_child_id", "director_task", ["child_id"])
+    op.create_table(
+        "practice_round",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("real_staff_id", sa.Integer(), nullable=False),
+        sa.Column("telegram_user_id", sa.BigInteger(), nullable=False),
+        sa.Column("director_id", sa.Integer(), nullable=False),
+        sa.Column("supervisor_id", sa.Integer(), nullable=False),
+        sa.Column("village_code", String(length=12), nullable=False),
+        sa.Column("acting", String(length=16), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("started_at", UTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["real_staff_id"], ["staff.id"]),
+        sa.ForeignKeyConstraint(["director_id"], ["staff.id"]),
+        sa.ForeignKeyConstraint(["supervisor_id"], ["staff.id"]),
+        sa.ForeignKeyConstraint(["village_code"], ["org_unit.code"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("real_staff_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("practice_round")
     op.drop_table("director_task")
     op.drop_table("spot_check_checker")
     op.drop_table("spot_check_file")
@@ -131,3 +154,5 @@ def downgrade() -> None:
         batch.drop_column("education")
         batch.drop_column("gender")
         batch.drop_column("appointed_on")
+    with op.batch_alter_table("org_unit") as batch:
+        batch.drop_column("practice")
