@@ -83,7 +83,8 @@ async def progress_button(update: Update, context: BotContext) -> None:
                 t=t,
             )
         )
-        chat_id = update.effective_chat.id if update.effective_chat else caller.staff_id
+        chat = update.effective_chat
+        assert chat is not None  # the gate lets private chats through only
         await context.bot.send_document(
-            chat_id, InputFile(io.BytesIO(made.data), filename=made.filename), caption=made.caption
+            chat.id, InputFile(io.BytesIO(made.data), filename=made.filename), caption=made.caption
         )

@@ -195,3 +195,26 @@ def test_progress_report__visits_against_the_cadence_per_township(
     assert rows[2][:4] == (f"{TOWNSHIP} 白沙镇", 6, 3, 24)
     assert rows[3][:4] == (f"{OTHER_TOWNSHIP} 南屿镇", 2, 0, 6)
     assert rows[-1][:8] == ("合计", 8, 3, 30, 0, 0, 1, 3)
+
+
+def test_spot_check_cli__assign_a_supervisor_once__a_director_refused(
+    county: dict[str, list[int]], db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    supervisor = invite(db, "supervisor", TOWNSHIP, name="陈静").staff.id
+    director = invite(db, "director", OTHER_VILLAGE, name="林芳").staff.id
+    where = ["--county", COUNTY, "--year", "2026"]
+    assert main(["spot-check", "assign", *where, "--staff", str(supervisor)]) == 2
+    assert f"{COUNTY} 2026年尚未抽取抽查样本" in capsys.readouterr().err
+    assert main(["spot-check", "draw", *where, "--size", "2", "--seed", "3"]) == 0
+    assert main(["spot-check", "assign", *where, "--staff", str(director)]) == 2
+    assert f"工作人员 {director} 不是 {COUNTY} 的督导员或管理员" in capsys.readouterr().err
+    assert main(["spot-check", "assign", *where, "--staff", str(supervisor)]) == 0
+    assert main(["spot-check", "assign", *where, "--staff", str(supervisor)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2:] == [
+        f"工作人员 {supervisor} 已指派为 {COUNTY} 2026年抽查的抽查人。",
+        f"工作人员 {supervisor} 已是 {COUNTY} 2026年抽查的抽查人，未作更改。",
+    ]
+    assert main(["spot-check", "list", *where]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2 and all(line.endswith("\t-") for line in listed)
