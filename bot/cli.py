@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.app_meta import BOT_USERNAME_KEY
 from bot.audit import Actor, record_audit
 from bot.clock import system_clock
+from bot.county import cli as county_cli
 from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
 from bot.logs import configure_logging
@@ -146,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list.add_argument("--org")
     revoke = staff.add_parser("revoke", help="withdraw a staff member's access")
     revoke.add_argument("id", type=int)
+    county_cli.add_staff_commands(staff)
+    county_cli.add_commands(commands)
 
     demo = commands.add_parser(
         "demo-data", help="write synthetic data (never into a live database)"
@@ -351,6 +354,11 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("staff", "invite"): lambda: _staff_invite(args, db, t, settings),
             ("staff", "list"): lambda: _staff_list(args, db, t),
             ("staff", "revoke"): lambda: _staff_revoke(args, db, t),
+            **{
+                ("staff", sub): handler
+                for sub, handler in county_cli.staff_handlers(args, db, t).items()
+            },
+            **county_cli.handlers(args, db, t, settings),
             ("remind", ""): lambda: _remind(args, db, t, settings),
             ("demo-data", ""): lambda: _demo(args, db, t, settings),
             ("backup", ""): lambda: _backup(args, t, settings),
@@ -358,7 +366,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("keys", "rotate"): lambda: _keys_rotate(args, db, t, crypto.keyring()),
             ("audit", "show"): lambda: _audit_show(args, db, t),
         }
-        sub = getattr(args, f"{args.command}_command", "")
+        sub = getattr(args, f"{args.command.replace('-', '_')}_command", "")
         handlers[(args.command, sub)]()
     finally:
         db.dispose()

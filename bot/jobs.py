@@ -9,13 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
 
 from bot.ops import metrics
 from bot.telegram.sender import Delivery, deliver_due
 from bot.tracebacks import stack_without_messages
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 # Every job is "catch up until done": each run asks the database what is due or overdue, so a
@@ -81,6 +85,33 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     if result.ran:
         metrics.sweep_took(started)
         log.info("reminder sweep for %s queued %d digests", local.date(), result.count)
+    await _deadline_step(services, local.date(), now)
+
+
+async def _deadline_step(services: Services, today: date, now: datetime) -> None:
+    """The sweep's step for report deadlines (once a day of its own, catch up if missed)."""
+    from bot.county.deadlines import day_due, due_soon, queue_deadline_reminders
+
+    if not due_soon(today):
+        return
+    settings = services.settings
+    try:
+        if not await services.db.run_read(lambda s: day_due(session=s, today=today, now=now)):
+            return
+        count = await services.db.run(
+            lambda s: queue_deadline_reminders(
+                session=s,
+                today=today,
+                now=now,
+                tz=settings.timezone,
+                quiet=settings.quiet_hours,
+            )
+        )
+    except Exception as error:  # the job must survive a database hiccup
+        log.error("deadline reminders failed: %s", stack_without_messages(error))
+        return
+    if count:
+        log.info("deadline reminders for %s queued %d", today, count)
 
 
 DRAFT_RETENTION_TICK = timedelta(hours=6)

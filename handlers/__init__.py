@@ -24,9 +24,12 @@ from handlers import (
     forms,
     gate,
     menu,
+    practice,
     reminders,
+    spotcheck,
     start,
     urgent,
+    training,
     visits,
 )
 
@@ -60,6 +63,10 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("escalations", escalations.list_escalations))
     application.add_handler(CommandHandler("urgent", urgent.urgent_command))
     application.add_handler(CommandHandler("complete", urgent.complete_command))
+    application.add_handler(CommandHandler("spotcheck", spotcheck.spot_check_command))
+    application.add_handler(CommandHandler("tasks", spotcheck.tasks_command))
+    application.add_handler(CommandHandler("training", training.training_command))
+    application.add_handler(CommandHandler("practice", practice.practice))
     register_form_openers(application)
     application.add_handler(
         CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
@@ -74,6 +81,18 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         CallbackQueryHandler(urgent.unfiled_button, pattern=urgent.UNFILED_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(training.training_button, pattern=training.TRAINING_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(spotcheck.task_done_button, pattern=spotcheck.TASK_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(spotcheck.progress_button, pattern=spotcheck.PROGRESS_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(practice.practice_action, pattern=practice.PRACTICE_PATTERN)
+    )
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index, String, Text
@@ -36,6 +36,8 @@ class OrgUnitBase(SQLModel):
     parent_code: str | None = Field(
         default=None, foreign_key="org_unit.code", index=True, max_length=12
     )
+    # A practice area's unit (storage/practice_models.py): never counted, never exported.
+    practice: bool = Field(default=False)
 
 
 class OrgUnit(OrgUnitBase, table=True):
@@ -47,6 +49,10 @@ class StaffBase(SQLModel):
     org_code: str = Field(foreign_key="org_unit.code", index=True, max_length=12)
     name: str | None = Field(default=None, max_length=100)
     phone: str | None = Field(default=None, max_length=20)
+    # The director ledger (section 17): when appointed, gender and education, as counties keep them.
+    appointed_on: date | None = Field(default=None)
+    gender: str | None = Field(default=None, max_length=8)
+    education: str | None = Field(default=None, max_length=32)
 
 
 class Staff(StaffBase, table=True):

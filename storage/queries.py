@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, case
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import AppMeta, Invite, OrgUnit, Staff, StartThrottle
+from storage.practice_models import PracticeRound
 
 
 def get_org(*, session: Session, code: str) -> OrgUnit | None:
@@ -73,10 +74,46 @@ _IDENTITY = (
 )
 
 
+# The same, with the staff row the account acts as while in practice mode (None outside it):
+# one outer join on a unique column, so the update's one query stays one query.
+_ACTING = case(
+    (col(PracticeRound.acting) == "supervisor", col(PracticeRound.supervisor_id)),
+    else_=col(PracticeRound.director_id),
+)
+_IDENTITY_ACTING = (
+    sa_select(*IDENTITY_COLUMNS, _ACTING)
+    .join(OrgUnit, col(OrgUnit.code) == col(Staff.org_code))
+    .outerjoin(
+        PracticeRound,
+        (col(PracticeRound.real_staff_id) == col(Staff.id)) & col(PracticeRound.active),
+    )
+    .where(col(Staff.telegram_user_id) == bindparam("telegram_user_id"))
+)
+_IDENTITY_BY_ID = (
+    sa_select(*IDENTITY_COLUMNS)
+    .join(OrgUnit, col(OrgUnit.code) == col(Staff.org_code))
+    .where(col(Staff.id) == bindparam("staff_id"))
+)
+
+
 def identity_by_telegram_id(*, session: Session, telegram_user_id: int) -> StaffIdentity | None:
     """Return the staff record of a Telegram account with its unit's level, or None."""
     # On the session's connection: a Core statement needs none of the ORM's execution steps.
     row = session.connection().execute(_IDENTITY, {"telegram_user_id": telegram_user_id}).first()
+    return StaffIdentity._make(row) if row is not None else None
+
+
+def acting_identity_by_telegram_id(
+    *, session: Session, telegram_user_id: int
+) -> tuple[StaffIdentity, int | None] | None:
+    """A Telegram account's staff record, and the practice staff row it acts as (or None)."""
+    params = {"telegram_user_id": telegram_user_id}
+    row = session.connection().execute(_IDENTITY_ACTING, params).first()
+    return (StaffIdentity._make(row[:-1]), row[-1]) if row is not None else None
+
+
+def identity_by_staff_id(*, session: Session, staff_id: int) -> StaffIdentity | None:
+    row = session.connection().execute(_IDENTITY_BY_ID, {"staff_id": staff_id}).first()
     return StaffIdentity._make(row) if row is not None else None
 
 

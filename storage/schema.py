@@ -1,5 +1,19 @@
 """Import every table module so SQLModel.metadata knows the whole schema."""
 
-from storage import child_models, inbox_models, models, outbox_models, visit_models
+from storage import (
+    child_models,
+    county_models,
+    inbox_models,
+    models,
+    outbox_models,
+    visit_models,
+)
 
-__all__ = ["child_models", "inbox_models", "models", "outbox_models", "visit_models"]
+__all__ = [
+    "child_models",
+    "county_models",
+    "inbox_models",
+    "models",
+    "outbox_models",
+    "visit_models",
+]

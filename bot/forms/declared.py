@@ -248,3 +248,7 @@ def _reply(ctx: FormContext, answers: dict[str, Any]) -> Saved:
 register_form(FormSpec(RESOLVE, on_save=_resolve, opener=Opener(load=_actionable, restart=True)))
 register_form(FormSpec(ASK, on_save=_ask, opener=Opener(load=_actionable, restart=True)))
 register_form(FormSpec(REPLY, on_save=_reply, opener=Opener(load=_own_report, restart=True)))
+
+
+# Forms declared by other concerns, registered with the built-ins.
+import bot.county.checklist  # noqa: E402, F401

@@ -248,9 +248,18 @@ def identify_and_press(
         session=session, telegram_user_id=telegram_user_id, draft_id=draft_id
     )
     if found is None:
-        # A stranger, or a draft that is not the sender's (or no longer exists).
+        # A stranger, a draft that is not the sender's (or no longer exists), or one the
+        # sender's practice identity owns (bot/practice/: a staff row with no account).
         identity = identify(session=session, telegram_user_id=telegram_user_id)
-        return identity, (Screen("stale") if identity.caller is not None else None)
+        if identity.caller is None:
+            return identity, None
+        draft = drafts.draft_by_id(
+            session=session, staff_id=identity.caller.staff_id, draft_id=draft_id
+        )
+        if draft is None:
+            return identity, Screen("stale")
+        turn = Turn(session, identity.caller, now, today, policy)
+        return identity, _press(turn, draft, version, action, arg, update_id)
     draft, sender = found
     identity = identity_of(sender)
     if identity.caller is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.county.notices import deadline_reminder, spot_check_tasks
 from bot.i18n import N_, I18n, Translator
 from bot.notify.notification import Notification
 from bot.personal import national_phone
@@ -126,4 +127,6 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "reminder.director": _director_digest,
     "reminder.overdue": _alert("overdue"),
     "reminder.county": _alert("county"),
+    "spotcheck.tasks": spot_check_tasks,
+    "deadline.reminder": deadline_reminder,
 }

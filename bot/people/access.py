@@ -53,8 +53,20 @@ def caller_from_staff(*, session: Session, staff: Staff) -> Caller:
 def identify(*, session: Session, telegram_user_id: int) -> Identity:
     """Look up the Telegram account; a revoked record gives no caller."""
     # Every update starts here, so it is one indexed query with no ORM objects.
-    found = queries.identity_by_telegram_id(session=session, telegram_user_id=telegram_user_id)
-    return identity_of(found)
+    found = queries.acting_identity_by_telegram_id(
+        session=session, telegram_user_id=telegram_user_id
+    )
+    if found is None:
+        return Identity(caller=None)
+    staff, acting_id = found
+    if acting_id is None or not staff.active:
+        return identity_of(staff)
+    # In practice mode (bot/practice/): the person acts as a staff row of their practice area,
+    # in their own language and name; a revoked account is revoked there too.
+    acting = queries.identity_by_staff_id(session=session, staff_id=acting_id)
+    if acting is None:
+        return identity_of(staff)
+    return identity_of(acting._replace(locale=staff.locale, name=staff.name, active=True))
 
 
 def identity_of(found: queries.StaffIdentity | None) -> Identity:

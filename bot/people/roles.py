@@ -38,6 +38,10 @@ class Action(StrEnum):
     LIST_DUE = "list_due"  # the visits due within a week, with "report a visit" buttons
     LIST_OVERDUE = "list_overdue"  # the children whose visits are overdue
     HANDLE_ESCALATIONS = "handle_escalations"  # acknowledge, resolve, ask the director
+    RECORD_TRAINING = "record_training"  # tick who attended a training (section 17)
+    # Go through the spot check's sampled files; a supervisor also needs to be assigned to it.
+    CHECK_FILES = "check_files"
+    FOLLOW_TASKS = "follow_tasks"  # see and finish the tasks a spot check gave the village
 
 
 class Scope(StrEnum):
@@ -58,6 +62,10 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.SUPERVISOR, Action.HANDLE_ESCALATIONS): Scope.AREA,
     (Role.ADMIN, Action.LIST_OVERDUE): Scope.AREA,
     (Role.ADMIN, Action.HANDLE_ESCALATIONS): Scope.AREA,
+    (Role.ADMIN, Action.RECORD_TRAINING): Scope.AREA,
+    (Role.ADMIN, Action.CHECK_FILES): Scope.AREA,
+    (Role.SUPERVISOR, Action.CHECK_FILES): Scope.AREA,
+    (Role.DIRECTOR, Action.FOLLOW_TASKS): Scope.OWN_UNIT,
 }
 
 

@@ -43,6 +43,11 @@ VISIT_START = Codec("vs", (ID,))
 VISIT_EDIT = Codec("ve", (ID,))
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
+SPOT_CHECK = Codec("sc", (ID,))  # a sampled file's checklist
+TRAINING = Codec("tr", ("ev|tw|tick", ID, r"\d{0,12}"))  # event, township page, tick a person
+TASK_DONE = Codec("td", (ID,))
+PROGRESS = Codec("pr", (r"\d{6}", r"\d{4}"))  # the progress workbook of an org and year
+PRACTICE = Codec("pm", ("side|finish|leave",))
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))
 # Urgent reports: a child on file, a child not on file in a village, the village (supervisors
 # pick it first), and finishing the file an unfiled child's report opened.

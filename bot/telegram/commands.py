@@ -19,6 +19,10 @@ COMMANDS = [
     ("visit", N_("command.visit")),
     ("escalations", N_("command.escalations")),
     ("complete", N_("command.complete")),
+    ("spotcheck", N_("command.spotcheck")),
+    ("tasks", N_("command.tasks")),
+    ("training", N_("command.training")),
+    ("practice", N_("command.practice")),
 ]
 
 

@@ -1,0 +1,1 @@
+"""The county's yearly duties: the director ledger and training, the spot check, deadlines."""

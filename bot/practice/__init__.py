@@ -1,0 +1,1 @@
+"""Practice mode: a private area with made-up children where nothing reaches anyone real."""
