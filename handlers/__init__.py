@@ -28,8 +28,8 @@ from handlers import (
     reminders,
     spotcheck,
     start,
-    urgent,
     training,
+    urgent,
     visits,
 )
 
