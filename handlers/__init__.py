@@ -64,6 +64,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(
         CallbackQueryHandler(escalations.escalation_button, pattern=escalations.ESCALATION_PATTERN)
     )
+    application.add_handler(
+        CallbackQueryHandler(escalations.informed_button, pattern=escalations.INFORMED_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)

@@ -113,6 +113,10 @@ def revoke_staff(*, session: Session, staff_id: int, actor: Actor, now: datetime
         new={"active": False},
         at=now,
     )
+    # Reports they acknowledged and had not resolved go back to their level at once.
+    from bot.care.escalations import EscalationPolicy, release_owned
+
+    release_owned(session=session, staff_id=staff_id, now=now, policy=EscalationPolicy())
     return staff
 
 
