@@ -22,8 +22,8 @@ from storage.db import Database
 from storage.models import AuditEntry
 from storage.visit_models import Escalation, EscalationMeasure
 from tests.conftest import TEST_DATA_KEY
-from tests.e2e.test_chat_visits import flagged_visit, start_visit, step
 from tests.e2e.test_chat_foundation import enrol
+from tests.e2e.test_chat_visits import flagged_visit, start_visit, step
 from tests.fakegram import FakeTelegram, FakeUser
 from tests.support.botrunner import BotThread
 from tests.support.clock import FakeClock
