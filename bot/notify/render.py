@@ -93,4 +93,5 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "reminder.director": _director_digest,
     "reminder.overdue": _alert("overdue"),
     "reminder.county": _alert("county"),
+    "reminder.unsupervised": _alert("unsupervised"),
 }
