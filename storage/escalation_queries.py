@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from storage.child_models import Child
 from storage.models import OrgUnit, Staff
@@ -244,3 +244,33 @@ def open_counts_in_area(
         .group_by(col(Escalation.state), col(Escalation.urgent))
     )
     return [(s, bool(u), int(n)) for s, u, n in session.exec(statement).all()]
+
+
+def overdue_escalations_in_area(
+    *, session: Session, area_prefix: str, resolved: str, now: datetime
+) -> int:
+    """How many unresolved escalations of an area are past their time to be acted on."""
+    statement = (
+        select(func.count())
+        .select_from(Escalation)
+        .where(
+            col(Escalation.village_code).startswith(area_prefix),
+            Escalation.state != resolved,
+            col(Escalation.due_by) <= now,
+        )
+    )
+    return int(session.exec(statement).one())
+
+
+def overdue_children_in_area(*, session: Session, area_prefix: str, today: date) -> int:
+    """How many open files of an area are past their next contact or visit."""
+    statement = (
+        select(func.count())
+        .select_from(Child)
+        .where(
+            col(Child.village_code).startswith(area_prefix),
+            col(Child.closed).is_(False),
+            or_(col(Child.next_visit_due) < today, col(Child.next_contact_due) < today),
+        )
+    )
+    return int(session.exec(statement).one())

@@ -40,6 +40,7 @@ from bot.care.escalation.policy import (
     EscalationPolicy,
     Report,
 )
+from bot.care.escalation.rollup import weekly_rollups
 from bot.care.escalation.routing import climb, first_name, recipients
 
 __all__ = [
@@ -77,4 +78,5 @@ __all__ = [
     "resolve",
     "show_unrouted",
     "unrouted_lines",
+    "weekly_rollups",
 ]

@@ -139,3 +139,8 @@ def informed(t: Translator, params: dict[str, Any]) -> Reply:
     return Reply(
         t("ladder.director_informed", child=params["child"], name=params["name"], what=what)
     )
+
+
+def rollup(t: Translator, params: dict[str, Any]) -> Reply:
+    """A city or province admin's weekly roll-up of their area."""
+    return Reply(t("ladder.rollup", **params))

@@ -69,6 +69,10 @@ def _director_told(renderer: Renderer, locale: str | None, params: dict[str, Any
     return escalation_render.director_told(renderer.i18n.translator(locale), params)
 
 
+def _rollup(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+    return escalation_render.rollup(renderer.i18n.translator(locale), params)
+
+
 def _informed(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
     return escalation_render.informed(renderer.i18n.translator(locale), params)
 
@@ -90,6 +94,7 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "escalation.question": _question,
     "escalation.director_told": _director_told,
     "escalation.informed": _informed,
+    "escalation.rollup": _rollup,
     "reminder.director": _director_digest,
     "reminder.overdue": _alert("overdue"),
     "reminder.county": _alert("county"),

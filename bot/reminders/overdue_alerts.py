@@ -47,8 +47,8 @@ class OverdueAlerts:
 
     Children that missed two periods in a row or more also go to the county admins, or, where a
     county has none, up the ladder to the city's and then the province's. A township without a
-    supervisor has its whole alert ("unsupervised") sent to those admins instead. Alerts are gathered
-    village by village during the directors' pass and sent after every director digest.
+    supervisor has its whole alert ("unsupervised") sent to those admins instead. Alerts are
+    gathered village by village during the directors' pass and sent after every director digest.
     """
 
     def __init__(self, session: Session) -> None:
@@ -78,8 +78,8 @@ class OverdueAlerts:
         township, village_name = (unit.parent_code, unit.name) if unit else ("", village)
         if not self.supervisors.get(township):
             # Nobody supervises the township: its whole alert goes up the ladder, never dropped.
-            unit = self.admin_unit[township]
-            self._add("unsupervised", unit, self.admins, village_name, overdue)
+            admins_at = self.admin_unit[township]
+            self._add("unsupervised", admins_at, self.admins, village_name, overdue)
             return
         self._add("overdue", township, self.supervisors, village_name, overdue)
         twice = [item for item in overdue if item[4].missed_periods >= 2]

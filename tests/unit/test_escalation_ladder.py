@@ -1,0 +1,88 @@
+"""The ladder outside chat: the weekly roll-up, the message's size, and stored reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import select
+
+from bot.care.escalation.rollup import weekly_rollups
+from bot.care.escalations import EscalationPolicy, Report, raise_escalation
+from bot.i18n import default_i18n
+from bot.notify.notification import read_payload
+from bot.notify.render import Renderer
+from storage import child_queries
+from storage.db import Database
+from storage.outbox_models import OutboxMessage
+from tests.support.children import file_child
+from tests.support.seed import CITY, COUNTY, PROVINCE, VILLAGE, enrol_caller, seed_region
+
+POLICY = EscalationPolicy()
+MONDAY_9 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+def rollups(db: Database) -> list[OutboxMessage]:
+    return db.call(
+        lambda s: list(
+            s.exec(select(OutboxMessage).where(OutboxMessage.key.startswith("rollup:"))).all()  # type: ignore[attr-defined]
+        )
+    )
+
+
+def test_weekly_rollup__city_and_province_admins_once_a_week_with_their_areas_counts(
+    db: Database,
+) -> None:
+    seed_region(db)
+    director = enrol_caller(db, "director", VILLAGE, 1001)
+    enrol_caller(db, "admin", COUNTY, 3001)
+    city = enrol_caller(db, "admin", CITY, 3002)
+    enrol_caller(db, "admin", PROVINCE, 3003)
+    child_id = file_child(
+        db,
+        director,
+        name="张小明",
+        tier="high",
+        sequence="113",
+        filed_on=date(2026, 10, 1),
+        today=date(2026, 10, 1),
+    )
+
+    def raise_one(session):  # type: ignore[no-untyped-def]
+        child = child_queries.child_by_id(session=session, child_id=child_id)
+        raise_escalation(
+            session=session,
+            child=child,
+            raised_by=director.staff_id,
+            urgent=True,
+            reason="urgent:missing",
+            report=Report(situations=["choice.urgent.missing"], note="昨晚未归"),
+            now=MONDAY_9 - timedelta(days=1),
+            policy=POLICY,
+        )
+
+    db.call(raise_one)
+    assert (
+        db.call(
+            lambda s: weekly_rollups(session=s, now=MONDAY_9 - timedelta(hours=1), policy=POLICY)
+        )
+        == 0
+    )
+    assert db.call(lambda s: weekly_rollups(session=s, now=MONDAY_9, policy=POLICY)) == 2
+    assert (
+        db.call(
+            lambda s: weekly_rollups(session=s, now=MONDAY_9 + timedelta(days=2), policy=POLICY)
+        )
+        == 0
+    )
+    rows = rollups(db)
+    assert sorted(r.recipient_staff_id for r in rows) == sorted([city.staff_id, city.staff_id + 1])
+    text = Renderer(default_i18n()).render(read_payload(rows[0].payload).content, "zh_Hans").text
+    assert "福州市" in text or "福建省" in text
+    assert "未认领的上报：1 件（其中紧急 1 件）" in text and "超过时限：1 件" in text
+    assert "逾期未走访的儿童：1 名" in text
+    assert (
+        db.call(
+            lambda s: weekly_rollups(session=s, now=MONDAY_9 + timedelta(days=7), policy=POLICY)
+        )
+        == 2
+    )
