@@ -9,7 +9,16 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.care.escalation.ladder import child_name, event, tell
-from bot.care.escalation.policy import ACKNOWLEDGED, OPEN, RESOLVED, EscalationPolicy
+from bot.care.escalation.policy import (
+    ACKNOWLEDGED,
+    CITY,
+    COUNTY,
+    OPEN,
+    PROVINCE,
+    RESOLVED,
+    TOWNSHIP,
+    EscalationPolicy,
+)
 from bot.care.escalation.routing import recipients
 from bot.errors import AccessDenied, UserError
 from bot.i18n import N_
@@ -20,6 +29,11 @@ from bot.people.roles import Action, may
 from storage import escalation_queries
 from storage.visit_models import Escalation, EscalationMeasure
 
+DIRECTOR_ACK_ABOVE = {
+    COUNTY: N_("ladder.director_ack.county"),
+    CITY: N_("ladder.director_ack.city"),
+    PROVINCE: N_("ladder.director_ack.province"),
+}
 # Who else can be told of an urgent report, each a button on its message.
 INFORMED = {
     "police": N_("ladder.informed.police"),
@@ -76,7 +90,9 @@ def acknowledge(
     name = caller.name or ""
     taken = text_notice(N_("escalation.taken_by"), id=esc.id or 0, name=name)
     _tell_others(session, esc, caller.staff_id, "ack", taken, now)
-    told = text_notice(N_("escalation.director_ack"), child=child_name(session, esc), name=name)
+    # The director learns who took it: a supervisor, or an admin above (by their office).
+    key = N_("escalation.director_ack") if esc.level == TOWNSHIP else DIRECTOR_ACK_ABOVE[esc.level]
+    told = text_notice(key, child=child_name(session, esc), name=name)
     tell(session, esc.raised_by, f"esc:{esc.id}:ack:{caller.staff_id}:director", told, now)
     return esc
 
