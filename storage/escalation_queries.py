@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, or_, select
 from storage.child_models import Child
 from storage.models import OrgUnit, Staff
 from storage.outbox_models import UNDELIVERABLE, OutboxMessage
+from storage.recipient_queries import Recipient
 from storage.visit_models import Escalation, EscalationEvent, EscalationMeasure
 
 
@@ -274,3 +275,34 @@ def overdue_children_in_area(*, session: Session, area_prefix: str, today: date)
         )
     )
     return int(session.exec(statement).one())
+
+
+def admins_at_levels(
+    *, session: Session, levels: Sequence[str]
+) -> list[tuple[Recipient, str, str]]:
+    """Active, enrolled admins of units at these levels, with their unit's name and level."""
+    statement = (
+        sa_select(
+            col(Staff.id),
+            col(Staff.role),
+            col(Staff.org_code),
+            col(Staff.name),
+            col(Staff.locale),
+            col(Staff.telegram_user_id),
+            col(OrgUnit.name),
+            col(OrgUnit.level),
+        )
+        .join(OrgUnit, col(OrgUnit.code) == col(Staff.org_code))
+        .where(
+            col(Staff.role) == "admin",
+            col(Staff.active).is_(True),
+            col(Staff.telegram_user_id).is_not(None),
+            col(OrgUnit.level).in_(levels),
+        )
+        .order_by(col(Staff.id))
+    )
+    # The query keeps only rows with an id and a Telegram account, as Recipient needs.
+    return [
+        (Recipient._make(row[:6]), row[6], row[7])
+        for row in session.connection().execute(statement)
+    ]

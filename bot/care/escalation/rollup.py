@@ -11,8 +11,7 @@ from bot.care.escalation.policy import ACKNOWLEDGED, OPEN, RESOLVED, EscalationP
 from bot.notify.notification import Notification
 from bot.notify.outbox import Queued, enqueue_many
 from bot.people.orgs import prefix_of
-from bot.people.roles import Role
-from storage import escalation_queries, outbox_queries, recipient_queries
+from storage import escalation_queries, outbox_queries
 
 ROLLUP_LEVELS = ("city", "province")
 ROLLUP_FROM = time(9, 0)  # local time on the week's first day, or later if the bot was down
@@ -25,23 +24,17 @@ def weekly_rollups(*, session: Session, now: datetime, policy: EscalationPolicy)
     if local.time() < ROLLUP_FROM:
         return 0
     year, week, _ = local.isocalendar()
-    units = recipient_queries.units(session=session)
-    admins = recipient_queries.enrolled_staff_by_unit(session=session, role=Role.ADMIN.value)
-    people = [
-        (person, code)
-        for code, staff in admins.items()
-        if code in units and units[code].level in ROLLUP_LEVELS
-        for person in staff
-    ]
-    keys = {person.id: f"rollup:{person.id}:{year}-W{week:02d}" for person, _ in people}
+    people = escalation_queries.admins_at_levels(session=session, levels=ROLLUP_LEVELS)
+    keys = {person.id: f"rollup:{person.id}:{year}-W{week:02d}" for person, _, _ in people}
     taken = outbox_queries.taken_keys(session=session, keys=keys.values())
     messages = []
     notices: dict[str, Notification] = {}
-    for person, code in people:
+    for person, unit_name, level in people:
         if keys[person.id] in taken:
             continue
+        code = person.org_code
         if code not in notices:
-            notices[code] = _notice(session, code, units[code].name, units[code].level, now, policy)
+            notices[code] = _notice(session, code, unit_name, level, now, policy)
         messages.append(Queued(keys[person.id], person, notices[code]))
     return enqueue_many(session=session, messages=messages, now=now)
 
