@@ -126,23 +126,7 @@ def build_services(settings: Settings, *, clock: Clock = system_clock) -> Servic
             attempts_allowed=settings.start_attempts_allowed,
             lockout=settings.start_lockout,
         ),
-        escalation=escalation_policy(settings),
-    )
-
-
-def escalation_policy(settings: Settings) -> EscalationPolicy:
-    """Each level's time to acknowledge, and the follow-up of acknowledged reports."""
-    return EscalationPolicy(
-        urgent_sla=settings.urgent_sla,
-        normal_sla=settings.normal_sla,
-        upper_sla={
-            "county": (settings.county_urgent_sla, settings.county_normal_sla),
-            "city": (settings.city_urgent_sla, settings.city_normal_sla),
-            "province": (settings.province_urgent_sla, settings.province_normal_sla),
-        },
-        followup_urgent=settings.followup_urgent,
-        followup_normal=settings.followup_normal,
-        timezone=settings.timezone,
+        escalation=EscalationPolicy.from_settings(settings),
     )
 
 

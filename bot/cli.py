@@ -246,9 +246,19 @@ def _staff_list(args: argparse.Namespace, db: Database, t: Translator) -> None:
         )
 
 
-def _staff_revoke(args: argparse.Namespace, db: Database, t: Translator) -> None:
+def _staff_revoke(
+    args: argparse.Namespace, db: Database, t: Translator, settings: Settings
+) -> None:
+    from bot.care.escalations import EscalationPolicy
+
     db.call(
-        lambda s: revoke_staff(session=s, staff_id=args.id, actor=Actor.cli(), now=system_clock())
+        lambda s: revoke_staff(
+            session=s,
+            staff_id=args.id,
+            actor=Actor.cli(),
+            now=system_clock(),
+            escalation=EscalationPolicy.from_settings(settings),
+        )
     )
     print(t.plain("cli.staff.revoked", id=args.id))
 
@@ -367,7 +377,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("org", "list"): lambda: _org_list(args, db, t),
             ("staff", "invite"): lambda: _staff_invite(args, db, t, settings),
             ("staff", "list"): lambda: _staff_list(args, db, t),
-            ("staff", "revoke"): lambda: _staff_revoke(args, db, t),
+            ("staff", "revoke"): lambda: _staff_revoke(args, db, t, settings),
             ("remind", ""): lambda: _remind(args, db, t, settings),
             ("demo-data", ""): lambda: _demo(args, db, t, settings),
             ("backup", ""): lambda: _backup(args, t, settings),

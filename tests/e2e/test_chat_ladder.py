@@ -225,3 +225,23 @@ def test_forged_and_stale_presses__refused_nothing_changes_and_audited(
     esc = escalation(region)
     assert (esc.state, esc.resolution) == ("resolved", "孩子已找到，在亲戚家")
     assert len(audited(region, "escalation.denied")) == 2
+
+
+def test_supervisor_blocked_the_bot__next_report_skips_the_township_at_once(
+    fake: FakeTelegram, region: Database, director: FakeUser
+) -> None:
+    supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    admin, _ = enrol(fake, region, 3001, "admin", COUNTY)
+    supervisor.block()
+    flagged_visit(director)
+    admin.wait_for_text("无法联系到乡镇督导员", timeout=20)
+    mark = admin.mark()
+    urgent_report(director)
+    # The supervisor's last message was refused (403): the urgent one goes to the county now,
+    # not after the township's hour.
+    report = admin.wait_for_text("紧急上报", since=mark, timeout=15).text
+    assert "孩子昨晚没有回家" in report
+    urgent = region.call(
+        lambda s: s.exec(select(Escalation).where(Escalation.urgent == True)).one()  # noqa: E712
+    )
+    assert urgent.level == "county"

@@ -86,3 +86,43 @@ def test_weekly_rollup__city_and_province_admins_once_a_week_with_their_areas_co
         )
         == 2
     )
+
+
+def test_report_message__long_notes_and_history__sent_in_parts_within_telegrams_limit() -> None:
+    from bot.notify.notification import Notification
+    from bot.telegram.chat_text import MESSAGE_LIMIT, text_length
+
+    params = {
+        "esc_id": 7,
+        "urgent": True,
+        "reason": "escalation.not_acknowledged",
+        "child": {
+            "name": "张小明",
+            "id": "3501**********1239",
+            "category": "left_behind",
+            "risk": "high",
+            "age": 11,
+            "village": "溪头村",
+            "address": "闽侯县白沙镇溪头村 12 号",
+        },
+        "situations": ["choice.urgent.missing"],
+        "note": "孩子<昨晚>没有回家。" * 300,
+        "problems": [["choice.problem.safety", "电线裸露" * 200]],
+        "measures": "已联系村委会" * 100,
+        "people": [["ladder.person.father", "张大山", "13812345678"]],
+        "director": ["王芳", "13812345678"],
+        "raised": "2026-11-02 09:00",
+        "told": [["ladder.role.supervisor", "李督导"]],
+        "acknowledged": "",
+        "informed": [["police", "2026-11-02 09:05"]],
+        "history": [
+            ["ladder.history.asked", "ladder.role.supervisor", "李督导", "09:10", "在哪？"]
+        ],
+    }
+    reply = Renderer(default_i18n()).render(Notification("escalation.report", params), "zh_Hans")
+    parts = reply.parts()
+    assert len(parts) > 1
+    assert all(text_length(part.text) <= MESSAGE_LIMIT for part in parts)
+    assert parts[-1].buttons and not parts[0].buttons  # the buttons under the last part
+    whole = "".join(part.text for part in parts)
+    assert "&lt;昨晚&gt;" in whole and "13812345678" in whole and "✅ 已报警（110）" in whole

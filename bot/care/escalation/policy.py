@@ -6,10 +6,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from storage.models import OrgLevel
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 TOWNSHIP, COUNTY = OrgLevel.TOWNSHIP.value, OrgLevel.COUNTY.value
 CITY, PROVINCE = OrgLevel.CITY.value, OrgLevel.PROVINCE.value
@@ -35,6 +38,22 @@ class EscalationPolicy:
     followup_urgent: timedelta = timedelta(days=3)
     followup_normal: timedelta = timedelta(days=14)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EscalationPolicy:
+        """Each level's time to acknowledge, and the follow-up, as the deployment sets them."""
+        return cls(
+            urgent_sla=settings.urgent_sla,
+            normal_sla=settings.normal_sla,
+            upper_sla={
+                COUNTY: (settings.county_urgent_sla, settings.county_normal_sla),
+                CITY: (settings.city_urgent_sla, settings.city_normal_sla),
+                PROVINCE: (settings.province_urgent_sla, settings.province_normal_sla),
+            },
+            followup_urgent=settings.followup_urgent,
+            followup_normal=settings.followup_normal,
+            timezone=settings.timezone,
+        )
 
     def sla(self, urgent: bool, level: str = TOWNSHIP) -> timedelta:
         urgent_sla, normal_sla = self.upper_sla.get(level, (self.urgent_sla, self.normal_sla))
