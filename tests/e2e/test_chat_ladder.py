@@ -70,6 +70,8 @@ def test_no_supervisor__county_gets_the_whole_report_and_director_is_told_who(
     assert "已通知：王芳（县民政局）" in report
     told = director.wait_for_text("直接上报县民政局", timeout=15).text
     assert "接收人：王芳（县民政局）" in told
+    admin.press("认领", admin.wait_for_text("儿童主任上报"))
+    director.wait_for_text("县民政局 王芳 已认领关于小明的上报", timeout=15)
     # Showing the family's numbers in full is audited, numbers masked in the log.
     shown = audited(region, "escalation.full_numbers_shown")
     assert len(shown) == 1 and "150****5678" in (shown[0].new_value or "")

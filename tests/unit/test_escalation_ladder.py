@@ -126,3 +126,21 @@ def test_report_message__long_notes_and_history__sent_in_parts_within_telegrams_
     assert parts[-1].buttons and not parts[0].buttons  # the buttons under the last part
     whole = "".join(part.text for part in parts)
     assert "&lt;昨晚&gt;" in whole and "13812345678" in whole and "✅ 已报警（110）" in whole
+
+
+def test_policy_from_settings__each_level_its_own_time_and_the_follow_up(
+    make_settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings = make_settings(
+        escalation_urgent_sla_minutes=15,
+        escalation_sla_county_urgent_minutes=30,
+        escalation_sla_city_normal_hours=48,
+        escalation_followup_urgent_days=2,
+    )
+    policy = EscalationPolicy.from_settings(settings)
+    assert policy.sla(True) == timedelta(minutes=15)
+    assert policy.sla(True, "county") == timedelta(minutes=30)
+    assert policy.sla(False, "city") == timedelta(hours=48)
+    assert policy.sla(True, "province") == timedelta(minutes=60)
+    assert policy.followup(True) == timedelta(days=2)
+    assert policy.followup(False) == timedelta(days=14)

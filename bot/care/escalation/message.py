@@ -40,6 +40,7 @@ HISTORY = {
     "acknowledged": N_("ladder.history.acknowledged"),
     "asked": N_("ladder.history.asked"),
     "answered": N_("ladder.history.answered"),
+    "to_township": N_("ladder.history.to_township"),
     "to_county": N_("ladder.history.to_county"),
     "to_city": N_("ladder.history.to_city"),
     "to_province": N_("ladder.history.to_province"),
