@@ -247,3 +247,18 @@ def test_supervisor_blocked_the_bot__next_report_skips_the_township_at_once(
         lambda s: s.exec(select(Escalation).where(Escalation.urgent == True)).one()  # noqa: E712
     )
     assert urgent.level == "county"
+
+
+def test_not_acknowledged_and_nobody_above__stays_with_the_township_not_called_unrouted(
+    fake: FakeTelegram, region: Database, director: FakeUser, clock: FakeClock
+) -> None:
+    supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
+    urgent_report(director)
+    supervisor.wait_for_text("紧急上报", timeout=15)
+    clock.advance(timedelta(minutes=61))
+    assert region.call(lambda s: move_overdue(session=s, now=clock(), policy=POLICY)) == 0
+    esc = escalation(region)
+    assert (esc.level, esc.state, esc.unrouted_at) == ("township", "open", None)
+    assert esc.due_by == clock() + timedelta(hours=1)  # looked at again after the next hour
+    director.assert_quiet(0.5)
+    assert not [m for m in director.messages() if "没有任何人可以接收" in m.text]

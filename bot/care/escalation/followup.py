@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.care.escalation.ladder import NOT_RESOLVED, child_name, event, go_up, route, tell
-from bot.care.escalation.policy import ACKNOWLEDGED, LEVELS, OPEN, EscalationPolicy, level_above
+from bot.care.escalation.policy import ACKNOWLEDGED, LEVELS, OPEN, EscalationPolicy
 from bot.i18n import N_
 from bot.notify.notification import text_notice
 from storage import escalation_queries
@@ -25,19 +25,19 @@ def chase_acknowledged(*, session: Session, now: datetime, policy: EscalationPol
     owner was reminded once already. Tell how many were chased or moved."""
     due = escalation_queries.overdue_in(session=session, levels=LEVELS, state=ACKNOWLEDGED, now=now)
     for esc in due:
-        if esc.chased_at is None or level_above(esc.level) is None:
-            count = escalation_queries.count_events(
-                session=session, esc_id=esc.id or 0, action="chased"
-            )
-            esc.chased_at, esc.due_by = now, now + policy.followup(esc.urgent)
-            event(session, esc, "chased", esc.owner_id, now)
-            days = max(1, (now - esc.raised_at).days)
-            notice = text_notice(
-                N_("ladder.chase"), id=esc.id or 0, child=child_name(session, esc), days=days
-            )
-            tell(session, esc.owner_id, f"esc:{esc.id}:chase:{count}", notice, now)
-        else:
-            go_up(session, esc, now, policy, NOT_RESOLVED)
+        # Reminded once already: it goes up, unless nobody above can receive it.
+        if esc.chased_at is not None and go_up(session, esc, now, policy, NOT_RESOLVED):
+            continue
+        count = escalation_queries.count_events(
+            session=session, esc_id=esc.id or 0, action="chased"
+        )
+        esc.chased_at, esc.due_by = now, now + policy.followup(esc.urgent)
+        event(session, esc, "chased", esc.owner_id, now)
+        days = max(1, (now - esc.raised_at).days)
+        notice = text_notice(
+            N_("ladder.chase"), id=esc.id or 0, child=child_name(session, esc), days=days
+        )
+        tell(session, esc.owner_id, f"esc:{esc.id}:chase:{count}", notice, now)
     return len(due)
 
 

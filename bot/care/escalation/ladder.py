@@ -246,8 +246,9 @@ def go_up(
     """Move an escalation to the next level up with anyone to receive (the owner, if any, lets
     it go), saying why in the words `reasons` has for the level it reaches."""
     above = level_above(esc.level)
-    if above is None:
-        # Nothing above the province: its admins are reminded again after each SLA.
+    if above is None or not climb(session, esc.village_code, above)[1]:
+        # Nobody above can receive: it stays with this level (who have it), looked at again
+        # after the level's time; the province is the top in any case.
         esc.due_by = now + policy.sla(esc.urgent, esc.level)
         return False
     esc.state, esc.owner_id, esc.chased_at = OPEN, None, None
@@ -261,8 +262,6 @@ def move_overdue(*, session: Session, now: datetime, policy: EscalationPolicy) -
     for esc in overdue:
         if esc.unrouted_at is not None:
             moved += route(session, esc, TOWNSHIP, NO_SUPERVISOR, now, policy)
-        elif esc.level == PROVINCE:
-            esc.due_by = now + policy.sla(esc.urgent, esc.level)
         else:
             reasons = NOT_ACKNOWLEDGED if esc.level == TOWNSHIP else NOT_ACKNOWLEDGED_ABOVE
             moved += go_up(session, esc, now, policy, {**NOT_ACKNOWLEDGED, **reasons})
@@ -278,8 +277,11 @@ def on_undeliverable(
     if esc is None or esc.state != OPEN or esc.level != level:
         return
     states = outbox_queries.states_of_event(session=session, event=row.event)
-    if all(state in (UNDELIVERABLE, FAILED) for state in states):
-        go_up(session, esc, now, policy, UNREACHABLE)
+    if not all(state in (UNDELIVERABLE, FAILED) for state in states):
+        return
+    if not go_up(session, esc, now, policy, UNREACHABLE):
+        # Nobody above either, and nobody here can receive: nobody at all can.
+        _unrouted(session, esc, now, policy)
 
 
 def show_unrouted(
