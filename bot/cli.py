@@ -20,7 +20,7 @@ from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
 from bot.logs import configure_logging
 from bot.notify.render import Renderer
-from bot.people.orgs import OrgInput, add_org, import_orgs, list_area, read_org_csv
+from bot.people.orgs import OrgInput, add_org, area_prefix_of, import_orgs, list_area, read_org_csv
 from bot.people.staff import InviteRequest, IssuedInvite, invite_staff, list_staff, revoke_staff
 from bot.personal import mask_phone
 from bot.reminders.sweep import Recipient, html_to_text, sweep
@@ -173,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     whose.add_argument("--child", type=int)
     whose.add_argument("--staff", type=int)
 
+    escalations = commands.add_parser("escalations", help="escalations").add_subparsers(
+        dest="escalations_command", required=True
+    )
+    unrouted = escalations.add_parser("unrouted", help="reports nobody on the ladder can receive")
+    unrouted.add_argument("--under", help="only this unit's area (its code)")
+
     remind = commands.add_parser("remind", help="run the reminder sweep now")
     remind.add_argument("--as-of", type=_day, help="the local day to sweep for (YYYY-MM-DD)")
     remind.add_argument(
@@ -243,11 +249,32 @@ def _staff_list(args: argparse.Namespace, db: Database, t: Translator) -> None:
         )
 
 
-def _staff_revoke(args: argparse.Namespace, db: Database, t: Translator) -> None:
+def _staff_revoke(
+    args: argparse.Namespace, db: Database, t: Translator, settings: Settings
+) -> None:
+    from bot.care.escalations import EscalationPolicy
+
     db.call(
-        lambda s: revoke_staff(session=s, staff_id=args.id, actor=Actor.cli(), now=system_clock())
+        lambda s: revoke_staff(
+            session=s,
+            staff_id=args.id,
+            actor=Actor.cli(),
+            now=system_clock(),
+            escalation=EscalationPolicy.from_settings(settings),
+        )
     )
     print(t.plain("cli.staff.revoked", id=args.id))
+
+
+def _escalations_unrouted(args: argparse.Namespace, db: Database, t: Translator) -> None:
+    from bot.care.escalations import unrouted_lines
+
+    def work(session: Session) -> list[str]:
+        prefix = area_prefix_of(session=session, code=args.under)
+        return unrouted_lines(session=session, area_prefix=prefix)
+
+    lines = db.call(work)
+    print("\n".join(lines) if lines else t.plain("ladder.cli.none_unrouted"))
 
 
 def _backup(args: argparse.Namespace, t: Translator, settings: Settings) -> None:
@@ -353,7 +380,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("org", "list"): lambda: _org_list(args, db, t),
             ("staff", "invite"): lambda: _staff_invite(args, db, t, settings),
             ("staff", "list"): lambda: _staff_list(args, db, t),
-            ("staff", "revoke"): lambda: _staff_revoke(args, db, t),
+            ("staff", "revoke"): lambda: _staff_revoke(args, db, t, settings),
             **{
                 ("staff", sub): handler
                 for sub, handler in county_cli.staff_handlers(args, db, t).items()
@@ -365,6 +392,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("restore", ""): lambda: _restore(args, t, settings),
             ("keys", "rotate"): lambda: _keys_rotate(args, db, t, crypto.keyring()),
             ("audit", "show"): lambda: _audit_show(args, db, t),
+            ("escalations", "unrouted"): lambda: _escalations_unrouted(args, db, t),
         }
         sub = getattr(args, f"{args.command.replace('-', '_')}_command", "")
         handlers[(args.command, sub)]()

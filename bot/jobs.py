@@ -39,14 +39,20 @@ async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def move_overdue_escalations(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send escalations nobody acknowledged within the SLA on to the county."""
-    from bot.care.escalations import move_overdue
+    """Send escalations nobody acknowledged within the SLA up the ladder; chase owners."""
+    from bot.care.escalations import chase_acknowledged, move_overdue, weekly_rollups
 
     services = context.application.bot_data["services"]
     now = services.clock()
     try:
         await services.db.run(
             lambda s: move_overdue(session=s, now=now, policy=services.escalation)
+        )
+        await services.db.run(
+            lambda s: chase_acknowledged(session=s, now=now, policy=services.escalation)
+        )
+        await services.db.run(
+            lambda s: weekly_rollups(session=s, now=now, policy=services.escalation)
         )
     except Exception as error:  # the job must survive a database hiccup
         log.error("escalation sweep failed: %s", stack_without_messages(error))

@@ -158,6 +158,33 @@ class Settings(BaseSettings):
     normal_sla: Annotated[timedelta, _duration("hours", low=1, high=24 * 14)] = Field(
         default=timedelta(hours=24), validation_alias="escalation_normal_sla_hours"
     )
+    # Above the township each level has its own time to acknowledge before the report goes up.
+    county_urgent_sla: Annotated[timedelta, _duration("minutes", low=1, high=24 * 60)] = Field(
+        default=timedelta(minutes=60), validation_alias="escalation_sla_county_urgent_minutes"
+    )
+    county_normal_sla: Annotated[timedelta, _duration("hours", low=1, high=24 * 14)] = Field(
+        default=timedelta(hours=24), validation_alias="escalation_sla_county_normal_hours"
+    )
+    city_urgent_sla: Annotated[timedelta, _duration("minutes", low=1, high=24 * 60)] = Field(
+        default=timedelta(minutes=60), validation_alias="escalation_sla_city_urgent_minutes"
+    )
+    city_normal_sla: Annotated[timedelta, _duration("hours", low=1, high=24 * 14)] = Field(
+        default=timedelta(hours=24), validation_alias="escalation_sla_city_normal_hours"
+    )
+    province_urgent_sla: Annotated[timedelta, _duration("minutes", low=1, high=24 * 60)] = Field(
+        default=timedelta(minutes=60), validation_alias="escalation_sla_province_urgent_minutes"
+    )
+    province_normal_sla: Annotated[timedelta, _duration("hours", low=1, high=24 * 14)] = Field(
+        default=timedelta(hours=24), validation_alias="escalation_sla_province_normal_hours"
+    )
+    # An acknowledged report still unresolved after this: its owner is reminded; after it
+    # again, it goes up the ladder.
+    followup_urgent: Annotated[timedelta, _duration("days", low=1, high=90)] = Field(
+        default=timedelta(days=3), validation_alias="escalation_followup_urgent_days"
+    )
+    followup_normal: Annotated[timedelta, _duration("days", low=1, high=180)] = Field(
+        default=timedelta(days=14), validation_alias="escalation_followup_flagged_days"
+    )
     outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     reminder_clock: Clock = Field(default=time(9, 0), validation_alias="reminder_time")
     quiet_hours: Quiet = Field(

@@ -80,6 +80,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(
         CallbackQueryHandler(urgent.unfiled_button, pattern=urgent.UNFILED_PATTERN)
     )
+    application.add_handler(
+        CallbackQueryHandler(escalations.informed_button, pattern=escalations.INFORMED_PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
     application.add_handler(
         CallbackQueryHandler(training.training_button, pattern=training.TRAINING_PATTERN)

@@ -42,6 +42,7 @@ async def start(update: Update, context: BotContext) -> None:
             locale=services.settings.bot_locale,
             now=services.clock(),
             policy=services.throttle,
+            escalation=services.escalation,
         )
     )
     t = context.translate

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.crypto import EncryptedText
 from storage.types import UTCDateTime
 
 
@@ -81,13 +82,33 @@ class Escalation(SQLModel, table=True):
     village_code: str = Field(foreign_key="org_unit.code", index=True, max_length=12)
     urgent: bool = Field(default=False)
     reason: str = Field(sa_type=Text)
-    level: str = Field(default="township", max_length=16)  # township or county
+    level: str = Field(default="township", max_length=16)  # township, county, city, province
     state: str = Field(default="open", max_length=16)  # open, acknowledged, resolved
     raised_by: int = Field(foreign_key="staff.id")
     owner_id: int | None = Field(default=None, foreign_key="staff.id")
     raised_at: datetime = Field(sa_column=_utc())
     due_by: datetime = Field(sa_column=_utc())
     resolution: str | None = Field(default=None, sa_type=Text)
+    # Nobody anywhere on the ladder could receive it: listed until someone is shown it.
+    unrouted_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the owner of an acknowledged, unresolved report was last reminded of it.
+    chased_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # What the director reported, as JSON (situations, notes, problems, measures): every level's
+    # message is made from it. Encrypted: the notes can name people and places.
+    report: str | None = Field(default=None, sa_type=EncryptedText)
+
+
+class EscalationMeasure(SQLModel, table=True):
+    """Who else was told of an urgent report (police 110, ambulance 120, school, others), when."""
+
+    __tablename__ = "escalation_measure"
+    __table_args__ = (UniqueConstraint("escalation_id", "kind", name="uq_escalation_measure_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    kind: str = Field(max_length=16)  # police, ambulance, school, other
+    informed_at: datetime = Field(sa_column=_utc())
+    recorded_by: int = Field(foreign_key="staff.id")
 
 
 class EscalationEvent(SQLModel, table=True):

@@ -73,6 +73,32 @@ def history_block(file: ChildFile, t: Translator) -> str:
     return "\n".join(lines)
 
 
+INFORMED = {
+    "police": N_("ladder.informed.police"),
+    "ambulance": N_("ladder.informed.ambulance"),
+    "school": N_("ladder.informed.school"),
+    "other": N_("ladder.informed.other"),
+}
+
+
+def informed_block(file: ChildFile, t: Translator) -> list[str]:
+    """Who else was informed of the child's urgent reports (police, ambulance, …), and when."""
+    if not file.informed:
+        return []
+    lines = [t("ladder.card.informed_title")]
+    for esc_id, kind, at in file.informed:
+        what = t.plain(INFORMED.get(kind, INFORMED["other"]))
+        lines.append(
+            t(
+                "ladder.card.informed_line",
+                id=esc_id,
+                what=what,
+                at=at.isoformat(timespec="minutes"),
+            )
+        )
+    return ["\n".join(lines)]
+
+
 def card_replies(
     file: ChildFile, t: Translator, editable: bool, editable_visits: Sequence[int] = ()
 ) -> list[Reply]:
@@ -92,6 +118,7 @@ def card_replies(
         header,
         *review_blocks(INTAKE, answers_of(file), t),
         history_block(file, t),
+        *informed_block(file, t),
     ]
     replies = [Reply(text) for text in split_messages(blocks)]
     buttons = []

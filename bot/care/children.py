@@ -19,7 +19,7 @@ from bot.forms.rules import identity_of
 from bot.i18n import N_
 from bot.people.access import Caller
 from bot.people.roles import Action, may
-from storage import child_queries, queries
+from storage import child_queries, escalation_queries, queries
 from storage.child_models import Assistance, Caregiver, Child, Guardian
 
 # Which answer is stored in which column is declared on the intake's fields (their `bind`).
@@ -80,6 +80,8 @@ class ChildFile:
     caregiver: Caregiver | None
     assistance: Sequence[Assistance]
     visits: Sequence[VisitSummary] = ()
+    # Who else was informed of the child's urgent reports: (escalation id, kind, when).
+    informed: Sequence[tuple[int, str, datetime]] = ()
 
 
 def refresh_due_dates(child: Child, today: date) -> None:
@@ -215,6 +217,12 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
         caregiver=child_queries.caregiver_of(session=session, child_id=child_id),
         assistance=child_queries.assistance_of(session=session, child_id=child_id),
         visits=recent_visits(session=session, child_id=child_id),
+        informed=[
+            (row.escalation_id, row.kind, row.informed_at)
+            for row in escalation_queries.informed_in_area(
+                session=session, area_prefix=caller.area_prefix, child_id=child_id
+            )
+        ],
     )
 
 

@@ -10,14 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.county.notices import deadline_reminder, spot_check_tasks
-from bot.i18n import N_, I18n, Translator
+from bot.i18n import I18n
+from bot.notify import escalation_render
 from bot.notify.notification import Notification
-from bot.personal import national_phone
 from bot.reminders.texts import ReminderTexts, director_digest, overdue_alert
 from bot.reply import Reply
 from bot.telegram.callbacks import ESCALATION
 
-TITLE = {True: N_("escalation.urgent_title"), False: N_("escalation.title")}
 MAX_CACHED_LOCALES = 8
 
 
@@ -63,50 +62,20 @@ def _question(renderer: Renderer, locale: str | None, params: dict[str, Any]) ->
     )
 
 
-def escalation_summary(t: Translator, params: dict[str, Any]) -> str:
-    """The report as a supervisor reads it: title, child, situations, notes, the director."""
-    lines = [t(params["reason"])] if params.get("reason") else []
-    lines.append(t(TITLE[bool(params["urgent"])], id=params["esc_id"]))
-    child = params["child"]
-    lines.append(
-        t(
-            "escalation.child",
-            name=child["name"],
-            id=child["id"],
-            category=t.plain(f"choice.category.{child['category']}"),
-            risk=t.plain(f"choice.risk.{child['risk']}"),
-        )
-    )
-    for key in params["situations"]:
-        lines.append("🚨 " + t.plain(key))
-    if params["note"]:
-        lines.append(t("escalation.note", note=params["note"]))
-    for category, note in params["problems"]:
-        lines.append(t("escalation.problem", category=t.plain(category), note=note))
-    if params["measures"]:
-        lines.append(t("escalation.measures", measures=params["measures"]))
-    director = params.get("director")
-    if director is not None:
-        name, phone = director
-        shown = national_phone(phone) if phone else ""
-        lines.append(t("escalation.director", name=name or "", phone=shown))
-    return "\n".join(lines)
-
-
-def escalation_buttons(t: Translator, esc_id: int) -> list[list[tuple[str, str]]]:
-    """Acknowledge and Resolved, then Ask the director."""
-    return [
-        [
-            (t.plain("escalation.button.ack"), ESCALATION.encode("ack", esc_id)),
-            (t.plain("escalation.button.resolve"), ESCALATION.encode("res", esc_id)),
-        ],
-        [(t.plain("escalation.button.ask"), ESCALATION.encode("ask", esc_id))],
-    ]
-
-
 def _report(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
-    t = renderer.i18n.translator(locale)
-    return Reply(escalation_summary(t, params), escalation_buttons(t, params["esc_id"]))
+    return escalation_render.report(renderer.i18n.translator(locale), params)
+
+
+def _director_told(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+    return escalation_render.director_told(renderer.i18n.translator(locale), params)
+
+
+def _rollup(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+    return escalation_render.rollup(renderer.i18n.translator(locale), params)
+
+
+def _informed(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+    return escalation_render.informed(renderer.i18n.translator(locale), params)
 
 
 def _director_digest(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
@@ -124,9 +93,13 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "text": _text,
     "escalation.report": _report,
     "escalation.question": _question,
+    "escalation.director_told": _director_told,
+    "escalation.informed": _informed,
+    "escalation.rollup": _rollup,
     "reminder.director": _director_digest,
     "reminder.overdue": _alert("overdue"),
     "reminder.county": _alert("county"),
     "spotcheck.tasks": spot_check_tasks,
     "deadline.reminder": deadline_reminder,
+    "reminder.unsupervised": _alert("unsupervised"),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -13,6 +14,9 @@ from bot.people.access import Caller, caller_from_staff
 from bot.people.staff import hash_invite_code
 from storage import queries
 from storage.models import Staff, StartThrottle
+
+if TYPE_CHECKING:
+    from bot.care.escalations import EscalationPolicy
 
 FAILURE_WINDOW = timedelta(hours=1)
 
@@ -159,6 +163,7 @@ def enroll(
     locale: str,
     now: datetime,
     policy: ThrottlePolicy,
+    escalation: EscalationPolicy | None = None,
 ) -> EnrollOutcome:
     """Redeem a code and describe the result for the reply."""
     result = redeem_invite(
@@ -169,6 +174,14 @@ def enroll(
         now=now,
         policy=policy,
     )
+    if result.status is RedeemStatus.ENROLLED and result.staff and result.staff.id is not None:
+        # Reports nobody could receive go first to a supervisor or admin of their area.
+        from bot.care.escalations import EscalationPolicy as Policy
+        from bot.care.escalations import show_unrouted
+
+        show_unrouted(
+            session=session, staff_id=result.staff.id, now=now, policy=escalation or Policy()
+        )
     caller = caller_from_staff(session=session, staff=result.staff) if result.staff else None
     minutes = 0
     if result.retry_after is not None:

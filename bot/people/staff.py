@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -17,6 +18,9 @@ from bot.people.roles import ROLE_LEVELS
 from bot.personal import parse_cn_phone
 from storage import queries
 from storage.models import Invite, OrgLevel, Role, Staff
+
+if TYPE_CHECKING:
+    from bot.care.escalations import EscalationPolicy
 
 INVITE_BYTES = 12  # 96 bits of entropy; 16 URL-safe characters fit a /start payload
 
@@ -92,8 +96,16 @@ def invite_staff(
     return IssuedInvite(staff=staff, code=code, expires_at=expires_at)
 
 
-def revoke_staff(*, session: Session, staff_id: int, actor: Actor, now: datetime) -> Staff:
-    """Withdraw a staff member's access and void their unused invites."""
+def revoke_staff(
+    *,
+    session: Session,
+    staff_id: int,
+    actor: Actor,
+    now: datetime,
+    escalation: EscalationPolicy | None = None,
+) -> Staff:
+    """Withdraw a staff member's access and void their unused invites; the reports they had
+    acknowledged go back to their level (`escalation` sets the times; the defaults otherwise)."""
     staff = queries.get_staff(session=session, staff_id=staff_id)
     if staff is None:
         raise UserError(N_("staff.error.unknown"), id=staff_id)
@@ -113,6 +125,11 @@ def revoke_staff(*, session: Session, staff_id: int, actor: Actor, now: datetime
         new={"active": False},
         at=now,
     )
+    # Reports they acknowledged and had not resolved go back to their level at once.
+    from bot.care.escalations import EscalationPolicy as Policy
+    from bot.care.escalations import release_owned
+
+    release_owned(session=session, staff_id=staff_id, now=now, policy=escalation or Policy())
     return staff
 
 

@@ -19,7 +19,7 @@ class _Alert:
     """One unit's alert so far: who gets it, and its parameters, village by village."""
 
     def __init__(self, kind: str, people: list[Recipient], rows_of: Memo[Due, ShapeRow]) -> None:
-        self.kind = kind  # overdue (a township's supervisors) or county (the admins above)
+        self.kind = kind  # overdue (a township's supervisors), county or unsupervised (admins)
         self.recipients = people
         self.children = 0
         self.shapes = Shapes(rows_of)
@@ -46,8 +46,9 @@ class OverdueAlerts:
     """Supervisors' alerts of the visits the period that ended yesterday missed.
 
     Children that missed two periods in a row or more also go to the county admins, or, where a
-    county has none, up the ladder to the city's and then the province's. Alerts are gathered
-    village by village during the directors' pass and sent after every director digest.
+    county has none, up the ladder to the city's and then the province's. A township without a
+    supervisor has its whole alert ("unsupervised") sent to those admins instead. Alerts are
+    gathered village by village during the directors' pass and sent after every director digest.
     """
 
     def __init__(self, session: Session) -> None:
@@ -75,6 +76,11 @@ class OverdueAlerts:
             return
         unit = self.units.get(village)
         township, village_name = (unit.parent_code, unit.name) if unit else ("", village)
+        if not self.supervisors.get(township):
+            # Nobody supervises the township: its whole alert goes up the ladder, never dropped.
+            admins_at = self.admin_unit[township]
+            self._add("unsupervised", admins_at, self.admins, village_name, overdue)
+            return
         self._add("overdue", township, self.supervisors, village_name, overdue)
         twice = [item for item in overdue if item[4].missed_periods >= 2]
         if twice:

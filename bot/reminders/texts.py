@@ -78,6 +78,7 @@ class ReminderTexts:
                 ("director", N_("reminder.director_title")),
                 ("overdue", N_("reminder.overdue_title")),
                 ("county", N_("reminder.county_title")),
+                ("unsupervised", N_("ladder.unsupervised_title")),
             )
         }
         self._village = t("reminder.village", village=SLOT).split(SLOT)

@@ -39,6 +39,8 @@ class Codec:
 
 
 ESCALATION = Codec("esc", ("ack|res|ask|reply", ID))
+# Who else was informed of an urgent escalation: police (110), ambulance (120), school, others.
+ESCALATION_INFORMED = Codec("esi", ("police|ambulance|school|other", ID))
 VISIT_START = Codec("vs", (ID,))
 VISIT_EDIT = Codec("ve", (ID,))
 CHILDREN = Codec("ch", ("list|card|edit", ID))

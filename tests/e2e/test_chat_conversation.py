@@ -29,7 +29,9 @@ def open_answers(db: Database) -> dict[str, object]:
 
 
 def escalation_actions(db: Database) -> list[str]:
-    return db.call(lambda s: [e.action for e in s.exec(select(EscalationEvent)).all()])
+    """What was done to the escalation (who was sent it, "told", is left out)."""
+    events = db.call(lambda s: s.exec(select(EscalationEvent)).all())
+    return [e.action for e in events if e.action != "told"]
 
 
 def reported_to_supervisor(fake: FakeTelegram, region: Database) -> FakeUser:

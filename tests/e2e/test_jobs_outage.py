@@ -28,7 +28,7 @@ from tests.support.botrunner import BotThread
 from tests.support.children import file_child
 from tests.support.clock import FakeClock
 from tests.support.database import POSTGRES_URL, using_postgres
-from tests.support.seed import TOWNSHIP
+from tests.support.seed import COUNTY, TOWNSHIP
 from tests.support.tcpproxy import TcpProxy
 
 START = datetime(2026, 11, 26, 0, 59, 40, tzinfo=UTC)  # 08:59:40 in Shanghai
@@ -40,6 +40,7 @@ def prepare(fake: FakeTelegram, region: Database) -> Any:
     return the director."""
     director, _ = enrol(fake, region, now=START)
     supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP, now=START)
+    enrol(fake, region, 3001, "admin", COUNTY, now=START)  # where the report goes after the SLA
     caller = region.call(lambda s: identify(session=s, telegram_user_id=1001)).caller
     assert caller is not None
     file_child(

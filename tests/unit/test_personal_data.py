@@ -336,7 +336,7 @@ def test_duplicate_id__transfer_button__request_audited_and_director_told(
     assert NEIGHBOUR_VILLAGE in str(requests[0].new_value)
 
 
-def test_escalation__director_phone_shown_to_supervisor__display_audited_masked(
+def test_escalation__full_numbers_shown_to_supervisor__display_audited_masked(
     db: Database, director: Caller
 ) -> None:
     supervisor = enrol_caller(db, "supervisor", TOWNSHIP, 2001)
@@ -357,11 +357,14 @@ def test_escalation__director_phone_shown_to_supervisor__display_audited_masked(
     db.call(work)
     shown = db.read(
         lambda s: s.exec(
-            select(AuditEntry).where(AuditEntry.action == "escalation.phone_shown")
+            select(AuditEntry).where(AuditEntry.action == "escalation.full_numbers_shown")
         ).all()
     )
-    assert [(r.actor_staff_id, r.record_id) for r in shown] == [
-        (supervisor.staff_id, str(director.staff_id))
+    child_id = db.read(lambda s: s.exec(select(Child)).one().id)
+    # The report shows the family's and the director's numbers in full: one audit row for the
+    # supervisor who is shown them, on the child's record, the numbers masked.
+    assert [(r.actor_staff_id, r.table_name, r.record_id) for r in shown] == [
+        (supervisor.staff_id, "child", str(child_id))
     ]
     assert "138****5678" in str(shown[0].new_value)
     assert "13812345678" not in str(shown[0].new_value)

@@ -380,3 +380,14 @@ def test_sweep__first_of_month__county_admin_present__city_admins_get_nothing(
     assert [(d.recipient.org_code, d.kind) for d in result.digests if d.kind == "county"] == [
         (COUNTY, "county")
     ]
+
+
+def test_sweep__first_of_month__township_without_supervisor__whole_alert_goes_to_county_admins(
+    db: Database, village: dict[str, Caller]
+) -> None:
+    db.call(lambda s: setattr(s.get(Staff, village["supervisor"].staff_id), "active", False))
+    result = run(db, date(2026, 12, 1), dry_run=True)
+    alerts = [(d.recipient.id, d.kind) for d in result.digests if d.kind != "director"]
+    assert alerts == [(village["admin"].staff_id, "unsupervised")]
+    text = html_to_text(result.digests[-1].message.text)
+    assert "乡镇无督导员" in text and "中小明" in text and "高小红" in text
