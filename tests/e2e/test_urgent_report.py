@@ -15,7 +15,7 @@ from tests.e2e.test_chat_foundation import enrol
 from tests.e2e.test_chat_visits import file_child
 from tests.fakegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.botrunner import BotThread
-from tests.support.seed import OTHER_VILLAGE, TOWNSHIP, VILLAGE
+from tests.support.seed import COUNTY, OTHER_VILLAGE, TOWNSHIP, VILLAGE
 
 URGENT_MENU = "🚨 紧急报告"
 UNFILED = "➕ 儿童尚未建档"
@@ -148,9 +148,10 @@ def test_supervisor__urgent_report__picks_village_then_unfiled_child(
     assert esc.urgent and esc.raised_by == child.filed_by
 
 
-def test_supervisor__urgent_report__child_on_file_in_a_village_of_the_township(
-    supervisor: FakeUser, director: FakeUser, region: Database
+def test_supervisor__urgent_report__child_on_file__goes_to_the_county_not_back_to_them(
+    fake: FakeTelegram, supervisor: FakeUser, director: FakeUser, region: Database
 ) -> None:
+    county_admin, _ = enrol(fake, region, 3001, "admin", COUNTY)
     file_child(region)
     supervisor.send("/urgent")
     supervisor.wait_for_text("请选择儿童所在的村")
@@ -162,9 +163,11 @@ def test_supervisor__urgent_report__child_on_file_in_a_village_of_the_township(
     supervisor.wait_for_text("情况简述")
     supervisor.send("爷爷住院，孩子无人照看")
     supervisor.wait_for_text("110")
+    county_admin.wait_for_text("爷爷住院", timeout=15)
     (esc,) = escalations(region)
-    assert esc.urgent and esc.reason == "urgent:guardian_incapable"
+    assert esc.urgent and esc.reason == "urgent:guardian_incapable" and esc.level == "county"
     assert len(children(region)) == 1
+    assert not any("紧急上报" in m.text for m in supervisor.messages()), supervisor.transcript()
 
 
 def test_urgent_report__nothing_ticked_spaces_or_photo_for_a_note__refused_nothing_sent(

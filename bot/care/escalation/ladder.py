@@ -34,6 +34,7 @@ from bot.notify.outbox import enqueue
 from bot.people.orgs import area_prefix_of
 from storage import escalation_queries, outbox_queries, recipient_queries
 from storage.child_models import Child
+from storage.models import Role
 from storage.outbox_models import FAILED, UNDELIVERABLE, OutboxMessage
 from storage.recipient_queries import Recipient
 from storage.visit_models import Escalation, EscalationEvent
@@ -232,7 +233,12 @@ def raise_escalation(
         ),
     )
     event(session, esc, "raised", raised_by, now, reason)
-    route(session, esc, TOWNSHIP, NO_SUPERVISOR, now, policy)
+    raiser = escalation_queries.staff_by_id(session=session, staff_id=raised_by)
+    if raiser is not None and raiser.role == Role.SUPERVISOR:
+        # The township already knows: a supervisor's own report goes to the level above.
+        route(session, esc, COUNTY, None, now, policy)
+    else:
+        route(session, esc, TOWNSHIP, NO_SUPERVISOR, now, policy)
     return esc
 
 
