@@ -36,6 +36,8 @@ class Action(StrEnum):
     LIST_DUE = "list_due"  # the visits due within a week, with "report a visit" buttons
     LIST_OVERDUE = "list_overdue"  # the children whose visits are overdue
     HANDLE_ESCALATIONS = "handle_escalations"  # acknowledge, resolve, ask the director
+    EXPORT = "export"  # the ledger as Excel files: one child's, or an area's roll-up
+    EXPORT_FULL_NUMBERS = "export_full_numbers"  # ID numbers and phones unmasked in an export
 
 
 class Scope(StrEnum):
@@ -53,6 +55,11 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.SUPERVISOR, Action.HANDLE_ESCALATIONS): Scope.AREA,
     (Role.ADMIN, Action.LIST_OVERDUE): Scope.AREA,
     (Role.ADMIN, Action.HANDLE_ESCALATIONS): Scope.AREA,
+    (Role.DIRECTOR, Action.EXPORT): Scope.OWN_UNIT,
+    (Role.SUPERVISOR, Action.EXPORT): Scope.AREA,
+    (Role.ADMIN, Action.EXPORT): Scope.AREA,
+    # The county enters full numbers into the national system; everyone else sees them masked.
+    (Role.ADMIN, Action.EXPORT_FULL_NUMBERS): Scope.AREA,
 }
 
 

@@ -44,3 +44,5 @@ VISIT_EDIT = Codec("ve", (ID,))
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))
+# "export" on a child's card, and "export this area" (an org code) on the statistics screen.
+EXPORT = Codec("ex", ("child|area", ID))
