@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from storage.child_models import Assistance, Caregiver, Child, Guardian
@@ -22,7 +22,7 @@ from storage.visit_models import Escalation, Visit, VisitProblem
 CHUNK = 2_000  # rows fetched and assembled at a time
 
 
-def _stream(session: Session, statement: Any, chunk: int) -> Iterator[Sequence[Row[Any]]]:
+def _stream(session: Session, statement: Any, chunk: int) -> Iterator[Sequence[Any]]:
     # Core on the session's connection: ORM objects would cost more than the writing itself.
     result = session.connection().execute(statement, execution_options={"yield_per": chunk})
     yield from result.partitions(chunk)
@@ -40,7 +40,7 @@ def count_children(*, session: Session, area_prefix: str) -> int:
 
 def children_chunks(
     *, session: Session, area_prefix: str, child_id: int | None = None, chunk: int = CHUNK
-) -> Iterator[Sequence[Row[Any]]]:
+) -> Iterator[Sequence[Any]]:
     """The open files of an area (or one of them), village by village, in chunks of rows."""
     table = Child.__table__  # type: ignore[attr-defined]
     statement = select(table).where(col(Child.village_code).startswith(area_prefix))
@@ -52,17 +52,17 @@ def children_chunks(
     return _stream(session, statement, chunk)
 
 
-def guardians_of_children(*, session: Session, child_ids: Sequence[int]) -> Sequence[Row[Any]]:
+def guardians_of_children(*, session: Session, child_ids: Sequence[int]) -> Sequence[Any]:
     table = Guardian.__table__  # type: ignore[attr-defined]
     return session.execute(select(table).where(col(Guardian.child_id).in_(child_ids))).all()
 
 
-def caregivers_of_children(*, session: Session, child_ids: Sequence[int]) -> Sequence[Row[Any]]:
+def caregivers_of_children(*, session: Session, child_ids: Sequence[int]) -> Sequence[Any]:
     table = Caregiver.__table__  # type: ignore[attr-defined]
     return session.execute(select(table).where(col(Caregiver.child_id).in_(child_ids))).all()
 
 
-def assistance_of_children(*, session: Session, child_ids: Sequence[int]) -> Sequence[Row[Any]]:
+def assistance_of_children(*, session: Session, child_ids: Sequence[int]) -> Sequence[Any]:
     statement = (
         select(
             col(Assistance.child_id),
@@ -78,7 +78,7 @@ def assistance_of_children(*, session: Session, child_ids: Sequence[int]) -> Seq
 
 def visits_of_children(
     *, session: Session, child_ids: Sequence[int], start: date, end: date, kind: str | None = None
-) -> Sequence[Row[Any]]:
+) -> Sequence[Any]:
     """(child id, visit id, date, measures) of the children's visits in [start, end), in order."""
     statement = select(
         col(Visit.child_id), col(Visit.id), col(Visit.visited_on), col(Visit.measures)
@@ -93,7 +93,7 @@ def visits_of_children(
     return session.execute(statement).all()
 
 
-def problems_of_visits(*, session: Session, visit_ids: Sequence[int]) -> Sequence[Row[Any]]:
+def problems_of_visits(*, session: Session, visit_ids: Sequence[int]) -> Sequence[Any]:
     """(visit id, category, note) of the problems found on these visits."""
     if not visit_ids:
         return []
@@ -107,10 +107,10 @@ def problems_of_visits(*, session: Session, visit_ids: Sequence[int]) -> Sequenc
 
 def visit_chunks(
     *, session: Session, area_prefix: str, start: date, end: date, chunk: int = CHUNK
-) -> Iterator[Sequence[Row[Any]]]:
+) -> Iterator[Sequence[Any]]:
     """Every visit to an area's children in [start, end), with the child's village, name and
     ID number, village by village."""
-    statement = (
+    statement: Any = (
         select(
             col(Child.village_code),
             col(Child.name).label("child_name"),
@@ -130,10 +130,11 @@ def visit_chunks(
 
 def escalation_chunks(
     *, session: Session, area_prefix: str, since: datetime, until: datetime, chunk: int = CHUNK
-) -> Iterator[Sequence[Row[Any]]]:
+) -> Iterator[Sequence[Any]]:
     """The escalations an area's villages raised in [since, until), with the child's name."""
-    statement = (
-        select(col(Child.name).label("child_name"), Escalation.__table__)  # type: ignore[attr-defined]
+    escalation = Escalation.__table__  # type: ignore[attr-defined]
+    statement: Any = (
+        select(col(Child.name).label("child_name"), escalation)
         .join(Child, col(Child.id) == col(Escalation.child_id))
         .where(
             col(Escalation.village_code).startswith(area_prefix),
@@ -153,7 +154,7 @@ def units_under(*, session: Session, area_prefix: str) -> dict[str, tuple[str, s
     return {code: (name, level, parent) for code, name, level, parent in session.execute(statement)}
 
 
-def staff_in_area(*, session: Session, area_prefix: str) -> Sequence[Row[Any]]:
+def staff_in_area(*, session: Session, area_prefix: str) -> Sequence[Any]:
     """(id, role, org code, name, phone, active) of the area's staff, oldest first."""
     statement = (
         select(

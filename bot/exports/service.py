@@ -24,7 +24,7 @@ from bot.exports.child_file import write_child_file
 from bot.exports.gather import area_facts, area_ledgers
 from bot.exports.ledger import Shown
 from bot.exports.protect import encrypt_in_place, one_time_password
-from bot.exports.workbook import write_roll_up
+from bot.exports.workbook import RollUp, write_roll_up
 from bot.i18n import N_, Translator
 from bot.people.access import Caller
 from bot.people.orgs import area_prefix
@@ -72,6 +72,7 @@ class Export:
     folder: Path | None = field(default=None, repr=False)
     name: str = ""  # the unit's name, for the message that goes with the file
     year: int = 0
+    written: int = 0  # rows in all the tables (children, visits, escalations)
 
     def discard(self) -> None:
         """Remove the files once they were sent."""
@@ -154,8 +155,8 @@ def _check_year(db: Database, who: Requester, year: int, today: date, target: st
 
 def _build_area(
     db: Database, plan: AreaPlan, prefix: str, path: Path, shown: Shown, tz: tzinfo
-) -> int:
-    def work(session: Session) -> int:
+) -> RollUp:
+    def work(session: Session) -> RollUp:
         facts = area_facts(session=session, area_prefix=prefix)
         return write_roll_up(
             session=session,
@@ -165,7 +166,7 @@ def _build_area(
             shown=shown,
             year=plan.year,
             tz=tz,
-        ).children
+        )
 
     return db.read(work)
 
@@ -219,7 +220,9 @@ def _export_area(
     export.name, export.year = plan.org_name, plan.year
     try:
         whole = folder / f"ledger-{plan.org_code}-{plan.year}.xlsx"
-        export.rows = _build_area(db, plan, plan.prefix, whole, shown, tz)
+        done = _build_area(db, plan, plan.prefix, whole, shown, tz)
+        export.rows = done.children
+        export.written = done.children + done.visits + done.escalations
         export.files = [whole]
         if max_bytes is not None and whole.stat().st_size > max_bytes:
             export.files = _split(db, plan, folder, shown, tz, max_bytes, whole)

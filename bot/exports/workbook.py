@@ -196,27 +196,32 @@ def _visit_sheet(
         ):
             problems[visit_id].append((category, note))
         for visit in chunk:
-            township, village = unit_names(facts.units, visit.village_code)
             summary.counts[visit.village_code]["visits"] += 1
-            stream.write(
-                (
-                    township,
-                    village,
-                    visit.child_name,
-                    shown.id_number(visit.id_number),
-                    visit.visited_on,
-                    shown.label("visit_kind", visit.kind),
-                    YES_NO[bool(visit.seen_in_person)],
-                    problems_text(shown, problems.get(visit.id, [])),
-                    visit.measures,
-                    visit.care_needs,
-                    shown.label("risk", visit.tier_before),
-                    shown.label("risk", visit.tier_after),
-                    visit.urgent_note or visit.urgent,
-                    YES_NO[bool(visit.flagged)],
-                )
-            )
+            stream.write(visit_values(visit, facts, shown, problems.get(visit.id, [])))
     return stream.rows
+
+
+def visit_values(
+    visit: Any, facts: AreaFacts, shown: Shown, problems: Sequence[tuple[str, str]]
+) -> tuple[Any, ...]:
+    """One visit's row of the visits sheet."""
+    township, village = unit_names(facts.units, visit.village_code)
+    return (
+        township,
+        village,
+        visit.child_name,
+        shown.id_number(visit.id_number),
+        visit.visited_on,
+        shown.label("visit_kind", visit.kind),
+        YES_NO[bool(visit.seen_in_person)],
+        problems_text(shown, problems),
+        visit.measures,
+        visit.care_needs,
+        shown.label("risk", visit.tier_before),
+        shown.label("risk", visit.tier_after),
+        visit.urgent_note or visit.urgent,
+        YES_NO[bool(visit.flagged)],
+    )
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:

@@ -105,9 +105,7 @@ def test_export_command__admin__encrypted_file_then_password_message(
 
 
 @pytest.fixture
-def small_files_settings(
-    fake: FakeTelegram, make_settings: Callable[..., Settings]
-) -> Settings:
+def small_files_settings(fake: FakeTelegram, make_settings: Callable[..., Settings]) -> Settings:
     return make_settings(telegram_api_url=fake.api_url, export_max_bytes=1024)
 
 

@@ -60,11 +60,7 @@ def _rows(book: Any, sheet: str) -> list[dict[str, Any]]:
 
 def _audits(db: Database, action: str) -> list[AuditEntry]:
     return list(
-        db.call(
-            lambda s: s.exec(
-                select(AuditEntry).where(col(AuditEntry.action) == action)
-            ).all()
-        )
+        db.call(lambda s: s.exec(select(AuditEntry).where(col(AuditEntry.action) == action)).all())
     )
 
 
