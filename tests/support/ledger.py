@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.people.access import Caller
 from storage.db import Database
-from storage.visit_models import Visit, VisitProblem
+from storage.visit_models import Escalation, Visit, VisitProblem
 from tests.support.formdriver import FormDriver
 from tests.support.ids import resident_id
 from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
@@ -76,6 +76,22 @@ def add_visit(
     return db.call(work)
 
 
+def raise_escalation(
+    db: Database, child_id: int, visit_id: int, author: int, at: datetime
+) -> None:
+    """Store an open escalation of a visit to a child of VILLAGE."""
+    escalation = Escalation(
+        child_id=child_id,
+        visit_id=visit_id,
+        village_code=VILLAGE,
+        reason="疑似家庭暴力",
+        raised_by=author,
+        raised_at=at,
+        due_by=at + timedelta(hours=24),
+    )
+    db.call(lambda s: s.add(escalation))  # type: ignore[attr-defined]
+
+
 def file_township(db: Database) -> Filed:
     """Four files in two townships, and visits to the first child in three quarters."""
     director = enrol_caller(db, "director", VILLAGE, 1001)
@@ -98,7 +114,8 @@ def file_township(db: Database) -> Filed:
     add_visit(db, first, author, date(2026, 5, 20), measures="一切正常")
     add_visit(db, first, author, date(2026, 6, 2), kind="contact")  # a call: not a 走访
     add_visit(db, first, author, date(2025, 12, 30), measures="上一年")  # another year
-    add_visit(db, first, author, date(2026, 10, 8), measures="送去学习用品")
+    visit = add_visit(db, first, author, date(2026, 10, 8), measures="送去学习用品")
+    raise_escalation(db, first, visit, author, datetime(2026, 10, 8, 2, 30, tzinfo=UTC))
     return Filed(
         director,
         [first, second],

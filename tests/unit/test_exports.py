@@ -98,7 +98,12 @@ def test_export_area__supervisor__own_township_masked(db: Database, filed: Filed
     assert first["四季度解决措施"] == "送去学习用品"
     visits = _rows(book, "走访记录")
     assert len(visits) == 5  # this year's, the call included
+    (escalation,) = _rows(book, "预警上报")
+    assert escalation["儿童姓名"] == "张小明" and escalation["状态"] == "待处理"
+    assert escalation["上报时间"] == datetime(2026, 10, 8, 10, 30)  # Beijing time
     summary = _rows(book, "按单位汇总")
+    assert [row["村（居）"] for row in summary[:-1]] == ["溪头村", "上洋村"]
+    assert summary[0]["本年走访次数"] == 5 and summary[0]["未办结预警"] == 1
     assert summary[-1]["乡镇（街道）"] == "合计" and summary[-1]["儿童数"] == 3
     export.discard()
     (audit,) = _audits(db, "export.ledger")
