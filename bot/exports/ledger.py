@@ -52,12 +52,19 @@ class Shown:
     def __init__(self, t: Translator, *, full_numbers: bool) -> None:
         self.t = t
         self.full_numbers = full_numbers
+        self._labels: dict[
+            tuple[str, str], str
+        ] = {}  # a few hundred choices, asked millions of times
 
     def label(self, group: str, value: str | None) -> str:
         if not value:
             return ""
-        key = f"choice.{group}.{value}"
-        return self.t.plain(key) if key in self.t.messages else value
+        found = self._labels.get((group, value))
+        if found is None:
+            key = f"choice.{group}.{value}"
+            found = self.t.plain(key) if key in self.t.messages else value
+            self._labels[(group, value)] = found
+        return found
 
     def labels(self, group: str, values: str | None) -> str:
         """Comma-separated choice values as labels joined by 、."""
