@@ -22,8 +22,9 @@ from storage.visit_models import Escalation, Visit, VisitProblem
 CHUNK = 2_000  # rows fetched and assembled at a time
 
 
-def _stream(session: Session, statement: Any, chunk: int) -> Iterator[Sequence[Any]]:
+def _stream(session: Session, statement: Any, chunk: int | None) -> Iterator[Sequence[Any]]:
     # Core on the session's connection: ORM objects would cost more than the writing itself.
+    chunk = chunk or CHUNK
     result = session.connection().execute(statement, execution_options={"yield_per": chunk})
     yield from result.partitions(chunk)
 
@@ -39,7 +40,7 @@ def count_children(*, session: Session, area_prefix: str) -> int:
 
 
 def children_chunks(
-    *, session: Session, area_prefix: str, child_id: int | None = None, chunk: int = CHUNK
+    *, session: Session, area_prefix: str, child_id: int | None = None, chunk: int | None = None
 ) -> Iterator[Sequence[Any]]:
     """The open files of an area (or one of them), village by village, in chunks of rows."""
     table = Child.__table__  # type: ignore[attr-defined]
@@ -106,7 +107,7 @@ def problems_of_visits(*, session: Session, visit_ids: Sequence[int]) -> Sequenc
 
 
 def visit_chunks(
-    *, session: Session, area_prefix: str, start: date, end: date, chunk: int = CHUNK
+    *, session: Session, area_prefix: str, start: date, end: date, chunk: int | None = None
 ) -> Iterator[Sequence[Any]]:
     """Every visit to an area's children in [start, end), with the child's village, name and
     ID number, village by village."""
@@ -129,7 +130,12 @@ def visit_chunks(
 
 
 def escalation_chunks(
-    *, session: Session, area_prefix: str, since: datetime, until: datetime, chunk: int = CHUNK
+    *,
+    session: Session,
+    area_prefix: str,
+    since: datetime,
+    until: datetime,
+    chunk: int | None = None,
 ) -> Iterator[Sequence[Any]]:
     """The escalations an area's villages raised in [since, until), with the child's name."""
     escalation = Escalation.__table__  # type: ignore[attr-defined]

@@ -76,9 +76,7 @@ def add_visit(
     return db.call(work)
 
 
-def raise_escalation(
-    db: Database, child_id: int, visit_id: int, author: int, at: datetime
-) -> None:
+def raise_escalation(db: Database, child_id: int, visit_id: int, author: int, at: datetime) -> None:
     """Store an open escalation of a visit to a child of VILLAGE."""
     escalation = Escalation(
         child_id=child_id,

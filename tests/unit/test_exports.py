@@ -112,6 +112,24 @@ def test_export_area__supervisor__own_township_masked(db: Database, filed: Filed
     assert json.loads(audit.new_value or "{}")["masked"] is True
 
 
+def test_export_area__streamed_a_row_at_a_time__same_workbook(
+    db: Database, filed: Filed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import export_queries
+
+    supervisor = enrol_caller(db, "supervisor", TOWNSHIP, 2001)
+    whole = _area(db, supervisor)
+    expected = {name: _rows(_open(whole.files[0]), name) for name in ("台账", "走访记录")}
+    whole.discard()
+    # Many chunks: the cursor stays open while each chunk's parents and visits are read.
+    monkeypatch.setattr(export_queries, "CHUNK", 1)
+    streamed = _area(db, supervisor)
+    book = _open(streamed.files[0])
+    assert {name: _rows(book, name) for name in expected} == expected
+    assert streamed.rows == 3
+    streamed.discard()
+
+
 def test_export_area__admin__full_numbers_encrypted(db: Database, filed: Filed) -> None:
     admin = enrol_caller(db, "admin", COUNTY, 3001)
     export = _area(db, admin)
