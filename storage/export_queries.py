@@ -9,10 +9,11 @@ columns are decrypted as each chunk is fetched.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from storage.child_models import Assistance, Caregiver, Child, Guardian
@@ -20,6 +21,7 @@ from storage.models import OrgUnit, Staff
 from storage.visit_models import Escalation, Visit, VisitProblem
 
 CHUNK = 2_000  # rows fetched and assembled at a time
+EXPORT_LOCKS = 0x6578  # the advisory-lock namespace of exports ("ex")
 
 
 def _stream(session: Session, statement: Any, chunk: int | None) -> Iterator[Sequence[Any]]:
@@ -181,3 +183,24 @@ def child_village(*, session: Session, child_id: int) -> str | None:
     """The village code of a file, or None when there is no such file."""
     statement = select(col(Child.village_code)).where(col(Child.id) == child_id)
     return session.execute(statement).scalar_one_or_none()
+
+
+@contextmanager
+def person_export_lock(*, engine: Engine, staff_id: int) -> Iterator[bool]:
+    """Hold a staff member's export lock across processes while the block runs; yield False
+    when another process holds it. On PostgreSQL a session advisory lock on a connection of its
+    own; SQLite runs in a single process, where the caller's in-process guard is enough."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as connection:
+        taken = connection.execute(
+            select(func.pg_try_advisory_lock(EXPORT_LOCKS, staff_id))
+        ).scalar_one()
+        connection.commit()
+        try:
+            yield bool(taken)
+        finally:
+            if taken:
+                connection.execute(select(func.pg_advisory_unlock(EXPORT_LOCKS, staff_id)))
+                connection.commit()

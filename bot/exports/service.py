@@ -104,6 +104,19 @@ class _Busy:
                     self._building.discard(who)
 
 
+@contextmanager
+def _one_at_a_time(db: Database, who: Requester) -> Iterator[bool]:
+    """Yield whether this person may build now: no export of theirs in this process, nor (on
+    PostgreSQL, where several web processes serve chat) in any other."""
+    with BUSY.hold(who.actor.label) as free:
+        if not free or who.actor.staff_id is None:
+            yield free
+            return
+        staff_id = who.actor.staff_id
+        with export_queries.person_export_lock(engine=db.engine, staff_id=staff_id) as taken:
+            yield taken
+
+
 BUSY = _Busy()
 
 
@@ -198,7 +211,7 @@ def export_area(
     if isinstance(plan, str):
         _refuse(db, who, plan, code, code=code)
     assert isinstance(plan, AreaPlan)
-    with BUSY.hold(who.actor.label) as free:
+    with _one_at_a_time(db, who) as free:
         if not free:
             _refuse(db, who, N_("export.error.busy"), code)
         return _export_area(db, who, plan, tz, zh, max_bytes, password)
@@ -309,7 +322,7 @@ def export_child(
     secret = (password or one_time_password()) if who.full_numbers else None
     folder = Path(tempfile.mkdtemp(prefix="guanai-export-"))
     export = Export([], 0, masked=not who.full_numbers, password=secret, folder=folder)
-    with BUSY.hold(who.actor.label) as free:
+    with _one_at_a_time(db, who) as free:
         if not free:
             export.discard()
             _refuse(db, who, N_("export.error.busy"), target)

@@ -28,6 +28,7 @@ from bot.people.access import Caller
 from bot.personal import mask_id_number
 from storage.db import Database
 from storage.models import AuditEntry
+from tests.support.database import using_postgres
 from tests.support.ledger import TODAY, Filed, file_township
 from tests.support.seed import COUNTY, OTHER_TOWNSHIP, TOWNSHIP, enrol_caller, seed_region
 
@@ -184,6 +185,24 @@ def test_export_area__while_another_is_built__told_busy(db: Database, filed: Fil
             _area(db, supervisor)
     assert refused.value.key == "export.error.busy"
     _area(db, supervisor).discard()  # once the first is done, the next one is built
+
+
+@pytest.mark.skipif(not using_postgres(), reason="several processes serve chat on PostgreSQL only")
+def test_export_area__built_by_another_process__told_busy(db: Database, filed: Filed) -> None:
+    from storage.export_queries import person_export_lock
+
+    supervisor = enrol_caller(db, "supervisor", TOWNSHIP, 2001)
+    # Another process's export: the same lock, taken on a connection of another engine.
+    other = Database(db.url)
+    try:
+        with person_export_lock(engine=other.engine, staff_id=supervisor.staff_id) as taken:
+            assert taken
+            with pytest.raises(ExportRefused) as refused:
+                _area(db, supervisor)
+        assert refused.value.key == "export.error.busy"
+    finally:
+        other.dispose()
+    _area(db, supervisor).discard()
 
 
 def test_export_area__over_the_size_limit__split_by_village(db: Database, filed: Filed) -> None:
