@@ -65,8 +65,7 @@ def write_child_file(path: Path, ledger: ChildLedger, shown: Shown) -> None:
                 for line in _rows(columns):
                     for index, column in enumerate(line):
                         sheet.write_string(row, 1 + 2 * index, column.header, label)
-                        raw = column.value(ledger, shown)
-                        cell(row, 2 + 2 * index, float(raw) if _is_decimal(raw) else raw)
+                        cell(row, 2 + 2 * index, column.value(ledger, shown))
                     for index in range(len(line), PAIRS_PER_ROW):
                         sheet.write_blank(row, 1 + 2 * index, None, value)
                         sheet.write_blank(row, 2 + 2 * index, None, value)
@@ -78,7 +77,3 @@ def write_child_file(path: Path, ledger: ChildLedger, shown: Shown) -> None:
         sheet.write_string(row + 1, 0, NOTE)
     finally:
         book.close()
-
-
-def _is_decimal(value: object) -> bool:
-    return type(value).__name__ == "Decimal"

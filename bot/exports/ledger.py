@@ -101,8 +101,16 @@ class Column:
     value: Getter
 
 
-def _c(ledger: ChildLedger, name: str) -> Any:
-    return getattr(ledger.child, name)
+def _field(name: str) -> Getter:
+    return lambda ledger, _shown: getattr(ledger.child, name)
+
+
+def _yuan(name: str) -> Getter:
+    def value(ledger: ChildLedger, _shown: Shown) -> float | None:
+        amount = getattr(ledger.child, name)
+        return None if amount is None else float(amount)  # a number in the cell
+
+    return value
 
 
 def _parent(who: str, name: str) -> Getter:
@@ -140,26 +148,26 @@ def _quarter(index: int, part: str) -> Getter:
 
 
 def _health(ledger: ChildLedger, shown: Shown) -> str:
-    text = shown.label("health", _c(ledger, "health"))
-    detail = _c(ledger, "health_detail")
-    grade = _c(ledger, "disability_grade")
+    text = shown.label("health", ledger.child.health)
+    detail = ledger.child.health_detail
+    grade = ledger.child.disability_grade
     if grade:
         detail = shown.label("disability_grade", grade)
     return f"{text}（{detail}）" if detail else text
 
 
 def _category(ledger: ChildLedger, shown: Shown) -> str:
-    return shown.label("category", _c(ledger, "category"))
+    return shown.label("category", ledger.child.category)
 
 
 def _difficulty(ledger: ChildLedger, shown: Shown) -> str:
-    kind = shown.label("difficulty", _c(ledger, "difficulty_type"))
-    detail = _c(ledger, "difficulty_detail")
+    kind = shown.label("difficulty", ledger.child.difficulty_type)
+    detail = ledger.child.difficulty_detail
     return f"{kind}（{detail}）" if kind and detail else kind
 
 
 def _filed_on(ledger: ChildLedger, _shown: Shown) -> date:
-    filed: datetime = _c(ledger, "filed_at")
+    filed: datetime = ledger.child.filed_at
     return filed.date()
 
 
@@ -191,42 +199,53 @@ BASIC = "儿童基本信息"
 COLUMNS: tuple[Column, ...] = (
     Column("所属单位", "乡镇（街道）", 12, lambda ledger, _s: ledger.township),
     Column("所属单位", "村（居）", 12, lambda ledger, _s: ledger.village),
-    Column(BASIC, "姓名", 10, lambda ledger, _s: _c(ledger, "name")),
-    Column(BASIC, "性别", 6, lambda ledger, s: s.label("sex", _c(ledger, "sex"))),
-    Column(BASIC, "民族", 8, lambda ledger, s: s.label("ethnicity", _c(ledger, "ethnicity"))),
-    Column(BASIC, "出生年月", 12, lambda ledger, _s: _c(ledger, "birth_date")),
-    Column(BASIC, "身份证号码", 21, lambda ledger, s: s.id_number(_c(ledger, "id_number"))),
-    Column(BASIC, "家庭地址", 28, lambda ledger, _s: _c(ledger, "home_address")),
-    Column(BASIC, "户籍类别", 8, lambda ledger, s: s.label("hukou", _c(ledger, "hukou"))),
+    Column(BASIC, "姓名", 10, _field("name")),
+    Column(BASIC, "性别", 6, lambda ledger, s: s.label("sex", ledger.child.sex)),
+    Column(BASIC, "民族", 8, lambda ledger, s: s.label("ethnicity", ledger.child.ethnicity)),
+    Column(BASIC, "出生年月", 12, _field("birth_date")),
+    Column(BASIC, "身份证号码", 21, lambda ledger, s: s.id_number(ledger.child.id_number)),
+    Column(BASIC, "家庭地址", 28, _field("home_address")),
+    Column(BASIC, "户籍类别", 8, lambda ledger, s: s.label("hukou", ledger.child.hukou)),
     Column(BASIC, "儿童类别", 12, _category),
     Column(BASIC, "困境儿童具体类别", 16, _difficulty),
     Column(
         BASIC,
         "是否单亲家庭",
         12,
-        lambda ledger, s: s.label("single_parent", _c(ledger, "single_parent")),
+        lambda ledger, s: s.label("single_parent", ledger.child.single_parent),
     ),
-    Column(BASIC, "就学情况", 10, lambda ledger, s: s.label("schooling", _c(ledger, "schooling"))),
-    Column(BASIC, "寄宿情况", 10, lambda ledger, s: s.label("boarding", _c(ledger, "boarding"))),
     Column(
-        BASIC, "监护情况", 12, lambda ledger, s: s.label("guardianship", _c(ledger, "guardianship"))
+        BASIC,
+        "就学情况",
+        10,
+        lambda ledger, s: s.label("schooling", ledger.child.schooling),
     ),
-    Column(BASIC, "监护不到位具体情形", 18, lambda ledger, _s: _c(ledger, "guardianship_detail")),
+    Column(
+        BASIC,
+        "寄宿情况",
+        10,
+        lambda ledger, s: s.label("boarding", ledger.child.boarding),
+    ),
+    Column(
+        BASIC,
+        "监护情况",
+        12,
+        lambda ledger, s: s.label("guardianship", ledger.child.guardianship),
+    ),
+    Column(BASIC, "监护不到位具体情形", 18, _field("guardianship_detail")),
     Column(BASIC, "健康情况", 16, _health),
-    Column(BASIC, "日常心理和行为情况", 20, lambda ledger, _s: _c(ledger, "psychology")),
+    Column(BASIC, "日常心理和行为情况", 20, _field("psychology")),
     Column(BASIC, "享受救助情况", 20, lambda ledger, s: s.aid("assistance", ledger.aid)),
-    Column(BASIC, "教育救助情况", 14, lambda ledger, _s: _c(ledger, "education_aid")),
-    Column(BASIC, "医疗救助情况", 14, lambda ledger, _s: _c(ledger, "medical_aid")),
-    Column(BASIC, "其他救助情况", 14, lambda ledger, _s: _c(ledger, "other_aid")),
+    Column(BASIC, "教育救助情况", 14, _field("education_aid")),
+    Column(BASIC, "医疗救助情况", 14, _field("medical_aid")),
+    Column(BASIC, "其他救助情况", 14, _field("other_aid")),
     *_parent_columns("father", "父亲"),
     *_parent_columns("mother", "母亲"),
-    Column(
-        "家庭信息", "家庭收入人均(元/年)", 12, lambda ledger, _s: _c(ledger, "income_per_capita")
-    ),
+    Column("家庭信息", "家庭收入人均(元/年)", 12, _yuan("income_per_capita")),
     Column(
         "家庭信息", "家庭享受补助情况", 18, lambda ledger, s: s.aid("subsidy", ledger.family_aid)
     ),
-    Column("家庭信息", "社会力量帮扶情况", 18, lambda ledger, _s: _c(ledger, "social_support")),
+    Column("家庭信息", "社会力量帮扶情况", 18, _field("social_support")),
     Column(
         "留守儿童委托照护人情况",
         "委托照护人",
@@ -252,31 +271,33 @@ COLUMNS: tuple[Column, ...] = (
         "留守儿童委托照护人情况",
         "家庭监护情况",
         10,
-        lambda ledger, s: s.label("risk", _c(ledger, "risk_tier")),
+        lambda ledger, s: s.label("risk", ledger.child.risk_tier),
     ),
     Column("结对信息", "儿童主任姓名", 10, lambda ledger, _s: ledger.director[0]),
     Column("结对信息", "儿童主任电话", 14, lambda ledger, s: s.phone(ledger.director[1])),
-    Column("结对信息", "结对人员姓名", 10, lambda ledger, _s: _c(ledger, "helper_name")),
-    Column("结对信息", "结对人员电话", 14, lambda ledger, s: s.phone(_c(ledger, "helper_phone"))),
-    Column("结对信息", "结对人员所在单位", 18, lambda ledger, _s: _c(ledger, "helper_unit")),
+    Column("结对信息", "结对人员姓名", 10, _field("helper_name")),
+    Column(
+        "结对信息",
+        "结对人员电话",
+        14,
+        lambda ledger, s: s.phone(ledger.child.helper_phone),
+    ),
+    Column("结对信息", "结对人员所在单位", 18, _field("helper_unit")),
     *_quarter_columns(),
-    Column("关爱服务需求", "关爱服务需求", 24, lambda ledger, _s: _c(ledger, "care_needs")),
-    Column("其他说明情况", "其他说明情况", 24, lambda ledger, _s: _c(ledger, "notes")),
+    Column("关爱服务需求", "关爱服务需求", 24, _field("care_needs")),
+    Column("其他说明情况", "其他说明情况", 24, _field("notes")),
     Column("建档", "建档人", 10, lambda ledger, _s: ledger.filed_by),
     Column("建档", "建档时间", 12, _filed_on),
 )
 HEADERS = tuple(column.header for column in COLUMNS)
 
 
+GETTERS = tuple(column.value for column in COLUMNS)
+
+
 def ledger_values(ledger: ChildLedger, shown: Shown) -> list[Any]:
     """One child's values in the columns' order; amounts as numbers, dates as dates."""
-    values = []
-    for column in COLUMNS:
-        value = column.value(ledger, shown)
-        if isinstance(value, Decimal):
-            value = float(value)
-        values.append(value)
-    return values
+    return [value(ledger, shown) for value in GETTERS]
 
 
 def problems_text(shown: Shown, problems: Sequence[tuple[str, str]]) -> str:

@@ -79,14 +79,15 @@ SUMMED = ("children", "left_behind", "difficulty", "low", "medium", "high")
 
 def write_row(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
     """Write one row, skipping empty cells; strings and numbers by the direct methods."""
+    write_string, write_number = sheet.write_string, sheet.write_number
     for column, value in enumerate(values):
         if value is None or value == "":
             continue
         kind = type(value)
         if kind is str:
-            sheet.write_string(row, column, value)
+            write_string(row, column, value)
         elif kind is int or kind is float:
-            sheet.write_number(row, column, value)
+            write_number(row, column, value)
         else:
             sheet.write(row, column, value)
 
