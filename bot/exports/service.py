@@ -129,14 +129,16 @@ class AreaPlan:
     parts: tuple[str, ...]  # the units one level down, to split a file that is too big
 
 
-def _refuse(db: Database, who: Requester, key: str, target: str, **values: object) -> None:
+def _refuse(
+    db: Database, who: Requester, key: str, target: str, table: str = "export", **values: object
+) -> None:
     """Write the refusal to the audit log in a transaction of its own, then refuse."""
     db.call(
         lambda s: record_audit(
             session=s,
             actor=who.actor,
             action="export.refused",
-            table="export",
+            table=table,
             record_id=target,
             new={"reason": key, **{k: str(v) for k, v in values.items()}},
         )
@@ -159,11 +161,14 @@ def _plan(session: Session, who: Requester, org_code: str, year: int) -> AreaPla
     return AreaPlan(org.code, org.name, prefix, year, parts)
 
 
-def _check_year(db: Database, who: Requester, year: int, today: date, target: str) -> None:
+def _check_year(
+    db: Database, who: Requester, year: int, today: date, target: str, table: str = "export"
+) -> None:
     if year > today.year:
-        _refuse(db, who, N_("export.error.future_year"), target, year=year)
+        _refuse(db, who, N_("export.error.future_year"), target, table, year=year)
     if year < EARLIEST_YEAR:
-        _refuse(db, who, N_("export.error.early_year"), target, year=year, earliest=EARLIEST_YEAR)
+        key = N_("export.error.early_year")
+        _refuse(db, who, key, target, table, year=year, earliest=EARLIEST_YEAR)
 
 
 def _build_area(
@@ -278,14 +283,20 @@ def _split(
 
 
 def _audit_export(
-    db: Database, who: Requester, action: str, target: str, export: Export, **extra: object
+    db: Database,
+    who: Requester,
+    action: str,
+    target: str,
+    export: Export,
+    table: str = "export",
+    **extra: object,
 ) -> None:
     db.call(
         lambda s: record_audit(
             session=s,
             actor=who.actor,
             action=action,
-            table="export",
+            table=table,
             record_id=target,
             new={
                 "rows": export.rows,
@@ -309,14 +320,15 @@ def export_child(
     password: str | None = None,
 ) -> Export:
     """Build one child's file in the attachment's layout, audited; refused outside the area."""
-    target = f"child:{child_id}"
+    # Audited against the file itself, so `audit show --child` lists who exported it.
+    target = str(child_id)
     if not who.allowed:
-        _refuse(db, who, N_("export.error.not_allowed"), target)
+        _refuse(db, who, N_("export.error.not_allowed"), target, table="child")
     chosen_year = year or today.year
-    _check_year(db, who, chosen_year, today, target)
+    _check_year(db, who, chosen_year, today, target, table="child")
     village = db.read(lambda s: export_queries.child_village(session=s, child_id=child_id))
     if village is None or not village.startswith(who.area_prefix):
-        _refuse(db, who, N_("export.error.child_not_found"), target, id=child_id)
+        _refuse(db, who, N_("export.error.child_not_found"), target, table="child", id=child_id)
     assert village is not None
     shown = Shown(zh, full_numbers=who.full_numbers)
     secret = (password or one_time_password()) if who.full_numbers else None
@@ -325,7 +337,7 @@ def export_child(
     with _one_at_a_time(db, who) as free:
         if not free:
             export.discard()
-            _refuse(db, who, N_("export.error.busy"), target)
+            _refuse(db, who, N_("export.error.busy"), target, table="child")
         try:
             path = folder / f"child-{child_id}.xlsx"
 
@@ -351,7 +363,7 @@ def export_child(
         except BaseException:
             export.discard()
             raise
-    _audit_export(db, who, "export.child", target, export, year=chosen_year)
+    _audit_export(db, who, "export.child", target, export, table="child", year=chosen_year)
     return export
 
 

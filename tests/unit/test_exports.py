@@ -241,7 +241,9 @@ def test_export_child__director__attachment_layout(db: Database, filed: Filed) -
     assert after["身份证号码"] == mask_id_number(filed.id_numbers[filed.village[0]])
     assert after["一季度走访时间"] == datetime(2026, 3, 10)
     export.discard()
-    assert len(_audits(db, "export.child")) == 1
+    (audit,) = _audits(db, "export.child")
+    assert (audit.table_name, audit.record_id) == ("child", str(filed.village[0]))
+    assert json.loads(audit.new_value or "{}")["masked"] is True
 
 
 def test_export_child__director_of_another_village__refused(db: Database, filed: Filed) -> None:
