@@ -17,6 +17,7 @@ from bot.audit import Actor, record_audit
 from bot.clock import system_clock
 from bot.county import cli as county_cli
 from bot.errors import UserError
+from bot.exports.cli import add_export_parser, run_export
 from bot.i18n import N_, I18n, Translator
 from bot.logs import configure_logging
 from bot.notify.render import Renderer
@@ -184,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     remind.add_argument(
         "--dry-run", action="store_true", help="print each recipient's digest and send nothing"
     )
+
+    add_export_parser(commands)
 
     backup = commands.add_parser("backup", help="copy the live database into a new file")
     backup.add_argument("--out", type=Path, required=True, help="the new backup file")
@@ -363,7 +366,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
     # Commands that read personal data refuse to start without the key; the others use it
     # when it is set (an upgrade that must encrypt stored rows says so itself).
     if (
-        args.command in ("keys", "audit", "remind", "demo-data")
+        args.command in ("keys", "audit", "remind", "demo-data", "export")
         or settings.data_key
         or settings.data_key_file
     ):
@@ -393,6 +396,8 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("keys", "rotate"): lambda: _keys_rotate(args, db, t, crypto.keyring()),
             ("audit", "show"): lambda: _audit_show(args, db, t),
             ("escalations", "unrouted"): lambda: _escalations_unrouted(args, db, t),
+            ("export", "child"): lambda: run_export(args, db, t, settings),
+            ("export", "ledger"): lambda: run_export(args, db, t, settings),
         }
         sub = getattr(args, f"{args.command.replace('-', '_')}_command", "")
         handlers[(args.command, sub)]()

@@ -194,6 +194,8 @@ class Settings(BaseSettings):
     ops_listen: Listen = None
     log_format: str = "text"
 
+    # Telegram refuses bots' uploads over 50 MB: a larger export is split by unit, or refused.
+    export_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, le=2000 * 1024 * 1024)
     # Personal data at rest (storage/crypto.py): the key is kept apart from the database.
     data_key: str = Field(default="", repr=False)
     data_key_file: str = ""

@@ -20,6 +20,7 @@ from handlers import (
     conversation,
     errors,
     escalations,
+    exports,
     fallback,
     forms,
     gate,
@@ -67,6 +68,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("tasks", spotcheck.tasks_command))
     application.add_handler(CommandHandler("training", training.training_command))
     application.add_handler(CommandHandler("practice", practice.practice))
+    application.add_handler(CommandHandler("export", exports.export_command))
     register_form_openers(application)
     application.add_handler(
         CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
@@ -98,6 +100,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     )
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(exports.export_button, pattern=exports.EXPORT_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=menu.LANGUAGE_PATTERN))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, menu.menu_item))

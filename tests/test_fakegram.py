@@ -416,6 +416,24 @@ def test_documents_and_photos(fake: FakeTelegram) -> None:
     assert kinds == ["photo", "document", "document"]
 
 
+def test_documents__over_50_mb__refused_as_telegram_does(fake: FakeTelegram) -> None:
+    fake.user(1001)
+    url = f"{fake.api_url}{fake.token}/sendDocument"
+    limit = 50 * 1024 * 1024
+    with httpx.Client(timeout=60) as client:
+        for size, expected in ((limit, 200), (limit + 1, 413), (70 * 1024 * 1024, 413)):
+            document = ("big.xlsx", b"x" * size, "application/octet-stream")
+            answer = client.post(url, data={"chat_id": "1001"}, files={"document": document})
+            assert answer.status_code == expected, size
+            if expected == 413:
+                assert answer.json() == {
+                    "ok": False,
+                    "error_code": 413,
+                    "description": "Request Entity Too Large",
+                }
+    assert [m.file.file_name for m in fake.user(1001).messages() if m.file] == ["big.xlsx"]
+
+
 def test_commands_and_chat_actions(fake: FakeTelegram, api: Api) -> None:
     fake.user(1001)
     commands = [

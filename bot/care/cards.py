@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 
 from bot.care.children import ChildFile, ChildPage, answers_of
+from bot.exports.buttons import export_child_button
 from bot.forms.intake import INTAKE
 from bot.forms.render import review_blocks, split_messages
 from bot.forms.rules import SEX_LABEL
@@ -100,7 +101,11 @@ def informed_block(file: ChildFile, t: Translator) -> list[str]:
 
 
 def card_replies(
-    file: ChildFile, t: Translator, editable: bool, editable_visits: Sequence[int] = ()
+    file: ChildFile,
+    t: Translator,
+    editable: bool,
+    editable_visits: Sequence[int] = (),
+    exportable: bool = False,
 ) -> list[Reply]:
     """The whole file and its visits, numbers masked, split to fit; actions for those who may."""
     child = file.child
@@ -140,6 +145,8 @@ def card_replies(
         for v in file.visits
         if v.id in editable_visits
     )
+    if exportable and child.id is not None:
+        buttons.append([export_child_button(t, child.id)])
     buttons.append([(t.plain("children.back_to_list"), CHILDREN.encode("list", 0))])
     replies.append(Reply(html.escape(t.plain("children.card_actions")), buttons))
     return replies

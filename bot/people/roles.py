@@ -42,6 +42,8 @@ class Action(StrEnum):
     # Go through the spot check's sampled files; a supervisor also needs to be assigned to it.
     CHECK_FILES = "check_files"
     FOLLOW_TASKS = "follow_tasks"  # see and finish the tasks a spot check gave the village
+    EXPORT = "export"  # the ledger as Excel files: one child's, or an area's roll-up
+    EXPORT_FULL_NUMBERS = "export_full_numbers"  # ID numbers and phones unmasked in an export
 
 
 class Scope(StrEnum):
@@ -66,6 +68,11 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.ADMIN, Action.CHECK_FILES): Scope.AREA,
     (Role.SUPERVISOR, Action.CHECK_FILES): Scope.AREA,
     (Role.DIRECTOR, Action.FOLLOW_TASKS): Scope.OWN_UNIT,
+    (Role.DIRECTOR, Action.EXPORT): Scope.OWN_UNIT,
+    (Role.SUPERVISOR, Action.EXPORT): Scope.AREA,
+    (Role.ADMIN, Action.EXPORT): Scope.AREA,
+    # The county enters full numbers into the national system; everyone else sees them masked.
+    (Role.ADMIN, Action.EXPORT_FULL_NUMBERS): Scope.AREA,
 }
 
 

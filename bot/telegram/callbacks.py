@@ -57,3 +57,5 @@ URGENT_CHILD = Codec("uc", (ID,))
 URGENT_UNFILED = Codec("uu", (ID,))
 URGENT_VILLAGE = Codec("uv", (ID,))
 URGENT_COMPLETE = Codec("uf", (ID,))
+# "export" on a child's card, and "export this area" (an org code) on the statistics screen.
+EXPORT = Codec("ex", ("child|area", ID))

@@ -23,6 +23,7 @@ COMMANDS = [
     ("tasks", N_("command.tasks")),
     ("training", N_("command.training")),
     ("practice", N_("command.practice")),
+    ("export", N_("command.export")),
 ]
 
 

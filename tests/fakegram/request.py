@@ -5,7 +5,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from tests.fakegram.state import Store, StoredFile, bad_request, image_size
+from tests.fakegram.state import (
+    UPLOAD_LIMIT,
+    Store,
+    StoredFile,
+    bad_request,
+    image_size,
+    too_large,
+)
 
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"RIFF")
 
@@ -52,6 +59,8 @@ def input_file(store: Store, request: Request, kind: str) -> StoredFile:
     if upload is not None:
         if not upload.data:
             raise bad_request("file must be non-empty")
+        if len(upload.data) > UPLOAD_LIMIT:
+            raise too_large()
         if kind == "photo":
             check_photo(upload.data)
         prefix = "AgAC" if kind == "photo" else "BQAC"

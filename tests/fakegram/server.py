@@ -21,7 +21,7 @@ from aiohttp import web
 from tests.fakegram.limits import Faults
 from tests.fakegram.methods import Methods
 from tests.fakegram.request import Request, Upload
-from tests.fakegram.state import ApiError, Call, Store, bad_request
+from tests.fakegram.state import ApiError, Call, Store, bad_request, too_large
 from tests.fakegram.webhook import webhook_conflict
 
 PATH_RE = re.compile(r"/bot([^/]*)/([^/]*)")
@@ -83,7 +83,11 @@ async def read_arguments(request: web.Request) -> tuple[dict[str, str], dict[str
             if value is not None:
                 args[name] = value if isinstance(value, str) else _dumps(value)
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        for name, value in (await request.post()).items():
+        try:
+            form = await request.post()
+        except web.HTTPRequestEntityTooLarge:
+            raise too_large() from None
+        for name, value in form.items():
             if isinstance(value, web.FileField):
                 files[name] = Upload(value.filename, value.content_type, value.file.read())
             elif isinstance(value, bytes | bytearray):
@@ -110,6 +114,7 @@ class FakeServer:
         """Build the aiohttp application (call inside the server's event loop)."""
         self.loop = asyncio.get_running_loop()
         self._wake_scheduled = False
+        # Above Telegram's own 50 MB upload limit, so the fake answers as Telegram does.
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{path:.*}", self.handle)
         return app

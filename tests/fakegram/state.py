@@ -69,6 +69,14 @@ class ApiError(Exception):
         self.parameters = parameters
 
 
+UPLOAD_LIMIT = 50 * 1024 * 1024  # bots upload documents of at most 50 MB
+
+
+def too_large() -> ApiError:
+    """Return Telegram's answer to an upload over its limit."""
+    return ApiError(413, "Request Entity Too Large")
+
+
 def bad_request(message: str) -> ApiError:
     """Return a 400 error with Telegram's "Bad Request: " prefix."""
     return ApiError(400, f"Bad Request: {message}")
