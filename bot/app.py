@@ -126,7 +126,11 @@ def build_services(settings: Settings, *, clock: Clock = system_clock) -> Servic
             attempts_allowed=settings.start_attempts_allowed,
             lockout=settings.start_lockout,
         ),
-        escalation=EscalationPolicy(urgent_sla=settings.urgent_sla, normal_sla=settings.normal_sla),
+        escalation=EscalationPolicy(
+            urgent_sla=settings.urgent_sla,
+            normal_sla=settings.normal_sla,
+            review_new_files=settings.review_new_files,
+        ),
     )
 
 

@@ -158,6 +158,8 @@ class Settings(BaseSettings):
     normal_sla: Annotated[timedelta, _duration("hours", low=1, high=24 * 14)] = Field(
         default=timedelta(hours=24), validation_alias="escalation_normal_sla_hours"
     )
+    # New files, and edits of eligibility facts or the risk tier, go to the supervisors.
+    review_new_files: bool = True
     outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     reminder_clock: Clock = Field(default=time(9, 0), validation_alias="reminder_time")
     quiet_hours: Quiet = Field(

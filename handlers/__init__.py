@@ -21,6 +21,7 @@ from handlers import (
     errors,
     escalations,
     fallback,
+    files,
     forms,
     gate,
     menu,
@@ -68,6 +69,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)
     )
+    application.add_handler(CallbackQueryHandler(files.file_button, pattern=files.FILES_PATTERN))
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=menu.LANGUAGE_PATTERN))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, menu.menu_item))
     application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))

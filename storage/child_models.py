@@ -73,6 +73,16 @@ class Child(ChildBase, table=True):
     next_contact_due: date | None = Field(default=None, index=True)
     next_visit_due: date | None = Field(default=None, index=True)
     closed: bool = Field(default=False)
+    # The life of a file (bot/lifecycle/): why and when it was closed; the supervisor's review
+    # ("pending", "returned", None once approved or never asked), the note and section a return
+    # points at, and who it went back to; the category the age prompt was last sent for.
+    closed_reason: str | None = Field(default=None, max_length=16)
+    closed_on: date | None = Field(default=None)
+    review_state: str | None = Field(default=None, max_length=16, index=True)
+    review_note: str | None = Field(default=None, sa_type=Text)
+    review_section: str | None = Field(default=None, max_length=32)
+    review_by: int | None = Field(default=None)  # a staff id
+    age_prompted_for: str | None = Field(default=None, max_length=16)
 
 
 class Guardian(SQLModel, table=True):

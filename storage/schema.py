@@ -1,5 +1,16 @@
 """Import every table module so SQLModel.metadata knows the whole schema."""
 
-from storage import child_models, inbox_models, models, outbox_models, visit_models
+from storage import (
+    child_models,
+    inbox_models,
+    lifecycle_models,
+    models,
+    outbox_models,
+    visit_models,
+)
 
-__all__ = ["child_models", "inbox_models", "models", "outbox_models", "visit_models"]
+__all__ = [
+    "child_models",
+    "inbox_models",
+    "lifecycle_models",
+    "models", "outbox_models", "visit_models"]

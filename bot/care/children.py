@@ -219,19 +219,13 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
 
 
 def request_transfer(*, session: Session, caller: Caller, id_number: str, now: datetime) -> None:
-    """Record a director's request to take over a file kept elsewhere (the county follows up)."""
+    """Ask the village keeping a child's file to hand it over (bot.lifecycle.transfers)."""
+    from bot.lifecycle.transfers import ask_for_file  # the lifecycle builds on this module
+
     other = child_queries.child_by_id_number(session=session, id_number=id_number)
     if other is None:
         return
-    record_audit(
-        session=session,
-        actor=Actor.staff(caller.staff_id),
-        action="child.transfer_requested",
-        table="child",
-        record_id=other.id,
-        new={"to_village": caller.org_code},
-        at=now,
-    )
+    ask_for_file(session=session, caller=caller, child=other, now=now)
 
 
 def open_card(
@@ -315,5 +309,6 @@ def list_children(*, session: Session, caller: Caller, page: int) -> ChildPage:
 
 
 def can_edit(caller: Caller, file: ChildFile) -> bool:
-    """Directors edit the files of their own village; others only read."""
-    return may(caller.role, Action.KEEP_FILES) and file.child.village_code == caller.org_code
+    """Directors edit the open files of their own village; others only read."""
+    own = may(caller.role, Action.KEEP_FILES) and file.child.village_code == caller.org_code
+    return own and not file.child.closed

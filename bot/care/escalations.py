@@ -61,6 +61,9 @@ class EscalationPolicy:
 
     urgent_sla: timedelta = timedelta(hours=1)
     normal_sla: timedelta = timedelta(hours=24)
+    # The township's other oversight: whether new files (and edits of the facts that decide
+    # eligibility and the risk tier) go to its supervisors for review (REVIEW_NEW_FILES).
+    review_new_files: bool = True
 
     def sla(self, urgent: bool) -> timedelta:
         return self.urgent_sla if urgent else self.normal_sla

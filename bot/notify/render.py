@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import N_, I18n, Translator
+from bot.lifecycle.notices import RENDERERS as LIFECYCLE_RENDERERS
 from bot.notify.notification import Notification
 from bot.personal import national_phone
 from bot.reminders.texts import ReminderTexts, director_digest, overdue_alert
@@ -126,4 +127,5 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "reminder.director": _director_digest,
     "reminder.overdue": _alert("overdue"),
     "reminder.county": _alert("county"),
+    **LIFECYCLE_RENDERERS,
 }

@@ -36,6 +36,11 @@ class Action(StrEnum):
     LIST_DUE = "list_due"  # the visits due within a week, with "report a visit" buttons
     LIST_OVERDUE = "list_overdue"  # the children whose visits are overdue
     HANDLE_ESCALATIONS = "handle_escalations"  # acknowledge, resolve, ask the director
+    CLOSE_FILES = "close_files"  # close and reopen a file, with a reason
+    TRANSFER_FILES = "transfer_files"  # send a file to another village, or ask for one
+    REVIEW_FILES = "review_files"  # approve a new or changed file, or return it with a note
+    # Accept or decline a file coming in: the village's director, or above it when it has none.
+    DECIDE_TRANSFERS = "decide_transfers"
 
 
 class Scope(StrEnum):
@@ -53,6 +58,13 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.SUPERVISOR, Action.HANDLE_ESCALATIONS): Scope.AREA,
     (Role.ADMIN, Action.LIST_OVERDUE): Scope.AREA,
     (Role.ADMIN, Action.HANDLE_ESCALATIONS): Scope.AREA,
+    (Role.DIRECTOR, Action.CLOSE_FILES): Scope.OWN_UNIT,
+    (Role.DIRECTOR, Action.TRANSFER_FILES): Scope.OWN_UNIT,
+    (Role.DIRECTOR, Action.DECIDE_TRANSFERS): Scope.OWN_UNIT,
+    (Role.SUPERVISOR, Action.DECIDE_TRANSFERS): Scope.AREA,
+    (Role.ADMIN, Action.DECIDE_TRANSFERS): Scope.AREA,
+    (Role.SUPERVISOR, Action.REVIEW_FILES): Scope.AREA,
+    (Role.ADMIN, Action.REVIEW_FILES): Scope.AREA,
 }
 
 

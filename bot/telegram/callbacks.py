@@ -44,3 +44,11 @@ VISIT_EDIT = Codec("ve", (ID,))
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))
+# The life of a file (bot/lifecycle/): approve a review, open a returned file, decide a
+# transfer, page the closed files; and the buttons that open the close, reopen, return and
+# transfer forms (one codec per form, as the form registry wants).
+FILES = Codec("fl", ("ok|fix|acc|dec|closed", ID))
+CLOSE_FILE = Codec("fc", (ID,))
+REOPEN_FILE = Codec("fo", (ID,))
+RETURN_FILE = Codec("fr", (ID,))
+TRANSFER_FILE = Codec("ft", (ID,))
