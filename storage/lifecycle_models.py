@@ -28,4 +28,6 @@ class ChildTransfer(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="staff.id")
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    decided_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

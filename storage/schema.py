@@ -13,4 +13,7 @@ __all__ = [
     "child_models",
     "inbox_models",
     "lifecycle_models",
-    "models", "outbox_models", "visit_models"]
+    "models",
+    "outbox_models",
+    "visit_models",
+]

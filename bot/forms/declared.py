@@ -110,16 +110,16 @@ def _update_child(ctx: FormContext, answers: dict[str, Any]) -> Saved:
     )
     after = {k: v for k, v in answers.items() if v is not None}
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
-    if changed:
-        review.after_save(
-            session=ctx.session,
-            caller=ctx.caller,
-            child=child,
-            kind=review.EDIT,
-            changed=changed,
-            enabled=ctx.policy.review_new_files,
-            now=ctx.now,
-        )
+    # Review again when the edit touched what is reviewed, or answered a return (even unchanged).
+    review.after_save(
+        session=ctx.session,
+        caller=ctx.caller,
+        child=child,
+        kind=review.EDIT,
+        changed=changed,
+        enabled=ctx.policy.review_new_files,
+        now=ctx.now,
+    )
     return Saved(child.id, child.name)
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_
-from bot.telegram.callbacks import CHILDREN, CLOSE_FILE, FILES, RETURN_FILE
 from bot.reply import Reply
+from bot.telegram.callbacks import CHILDREN, CLOSE_FILE, FILES, RETURN_FILE
 
 if TYPE_CHECKING:
     from bot.notify.render import Renderer

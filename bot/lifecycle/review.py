@@ -23,6 +23,7 @@ from bot.people.roles import Action, may
 from bot.personal import mask_id_number
 from storage import lifecycle_queries, queries, recipient_queries
 from storage.child_models import Child
+from storage.models import AuditEntry
 
 PENDING, RETURNED = "pending", "returned"
 NEW, EDIT = "new", "edit"
@@ -46,6 +47,13 @@ REVIEWED_ANSWERS = frozenset(
 )
 
 
+def _event_id(session: Session, entry: AuditEntry) -> int:
+    """The audit row's id: each review step's messages are keyed by the step, once each."""
+    session.flush()
+    assert entry.id is not None
+    return entry.id
+
+
 def reviewed_changes(changed: Collection[str]) -> list[str]:
     """The changed answers a supervisor must see, in a stable order."""
     return sorted(set(changed) & REVIEWED_ANSWERS)
@@ -64,7 +72,7 @@ def submit(
     assert child.id is not None
     child.review_state, child.review_note, child.review_section = PENDING, None, None
     child.review_by = caller.staff_id
-    record_audit(
+    entry = record_audit(
         session=session,
         actor=Actor.staff(caller.staff_id),
         action="child.review_submitted",
@@ -89,7 +97,7 @@ def submit(
     )
     receivers = township_receivers(session, child.village_code)
     return tell(
-        session, receivers, key=f"review:{child.id}:{now.isoformat()}", notice=notice, now=now
+        session, receivers, key=f"review:{_event_id(session, entry)}", notice=notice, now=now
     )
 
 
@@ -133,7 +141,7 @@ def approve(*, session: Session, caller: Caller, child_id: int, now: datetime) -
     """Approve a file under review and tell the director."""
     child = reviewable(session, caller, child_id)
     child.review_state, child.review_note, child.review_section = None, None, None
-    record_audit(
+    entry = record_audit(
         session=session,
         actor=Actor.staff(caller.staff_id),
         action="child.review_approved",
@@ -143,7 +151,7 @@ def approve(*, session: Session, caller: Caller, child_id: int, now: datetime) -
         at=now,
     )
     notice = text_notice(N_("lifecycle.review.approved_notice"), name=child.name)
-    key = f"review_ok:{child_id}:{now.isoformat()}"
+    key = f"review_ok:{_event_id(session, entry)}"
     tell(session, _told(session, child), key=key, notice=notice, now=now)
     return child
 
@@ -160,7 +168,7 @@ def return_file(
     """Return a file under review with a note and the section to look at again."""
     child = reviewable(session, caller, child_id)
     child.review_state, child.review_note, child.review_section = RETURNED, note, section
-    record_audit(
+    entry = record_audit(
         session=session,
         actor=Actor.staff(caller.staff_id),
         action="child.review_returned",
@@ -173,7 +181,7 @@ def return_file(
     notice = Notification(
         "lifecycle.returned", {"child_id": child_id, "name": child.name, "note": note}
     )
-    key = f"review_back:{child_id}:{now.isoformat()}"
+    key = f"review_back:{_event_id(session, entry)}"
     tell(session, _told(session, child), key=key, notice=notice, now=now)
     return child
 
