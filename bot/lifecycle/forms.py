@@ -5,7 +5,7 @@ declaration; they register with the built-in forms (bot.forms.declared imports t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.errors import UserError
 from bot.forms.conditions import Answers
+from bot.forms.engine import FormState
 from bot.forms.intake import INTAKE
 from bot.forms.model import Choice, Field, Form, Problem, section
 from bot.forms.registry import FormContext, FormSpec, Opener, Saved, register_form
@@ -189,6 +190,19 @@ TRANSFER = Form(
 )
 
 
+def _name_the_village(
+    ctx: FormContext, state: FormState
+) -> tuple[FormState, dict[str, Any]]:
+    """Show the village found for a typed code or name by its name and code."""
+    typed = state.answers.get("village")
+    if not typed:
+        return state, {}
+    shown = transfers.shown_village(ctx.session, str(typed))
+    if shown == typed:
+        return state, {}
+    return replace(state, answers={**state.answers, "village": shown}), {}
+
+
 def _transferable(ctx: FormContext) -> dict[str, Any]:
     transfers.transferable(ctx.session, ctx.caller, ctx.record_id or 0)
     return {}
@@ -239,6 +253,7 @@ register_form(
     FormSpec(
         TRANSFER,
         on_save=_transfer,
+        on_answer=_name_the_village,
         opener=Opener(
             button=callbacks.TRANSFER_FILE, roles=DIRECTORS, load=_transferable, restart=True
         ),

@@ -36,9 +36,19 @@ def find_village(session: Session, text: str) -> Sequence[OrgUnit]:
     text = text.strip()
     if not text:
         return []
+    # "南井村 350121101201", as the form writes a village it found, names it by its code.
+    name, _, code = text.rpartition(" ")
+    if name and code.isdigit():
+        text = code
     found = lifecycle_queries.villages_matching(session=session, text=text)
     exact = [v for v in found if v.code == text or v.name == text]
     return exact or found
+
+
+def shown_village(session: Session, text: str) -> str:
+    """The answer as the review shows it: the village's name and code once one is found."""
+    found = find_village(session, text)
+    return f"{found[0].name} {found[0].code}" if len(found) == 1 else text
 
 
 def transferable(session: Session, caller: Caller, child_id: int) -> Child:
