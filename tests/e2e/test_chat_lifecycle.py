@@ -24,6 +24,7 @@ from storage.visit_models import Visit
 from tests.e2e.test_chat_foundation import enrol
 from tests.fakegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.botrunner import BotThread
+from tests.support.clock import FakeClock
 from tests.support.formdriver import NOW, TODAY, FormDriver
 from tests.support.ids import resident_id
 from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
@@ -439,3 +440,45 @@ def test_duplicate_id__intake_offers_a_transfer_request__holder_accepts(
     assert the_child(region, child_id).village_code == OTHER_VILLAGE
     transfer = region.call(lambda s: s.exec(select(ChildTransfer)).one())
     assert (transfer.direction, transfer.requested_by) == ("pull", caller_of(region, 1003).staff_id)
+
+
+# Eligibility over time
+
+
+def test_child_turning_16__director_prompted_once__file_still_editable_with_the_prompt(
+    people: dict[str, FakeUser], region: Database, clock: FakeClock
+) -> None:
+    director = people["director"]
+    birthday = resident_id(birth="20101103", sequence="135")  # 16 on 2026-11-03
+    _, child_id = file_through_intake(region, child_id=("text", birthday))
+    assert child_id is not None
+    clock.advance(timedelta(days=1))
+    for day in (date(2026, 11, 3), date(2026, 11, 4)):
+        now = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
+        region.call(
+            lambda s, day=day, now=now: sweep(
+                session=s, today=day, now=now, tz=SHANGHAI, quiet=None, collect=False
+            )
+        )
+    prompt = director.wait_for_text("已满16周岁", timeout=WAIT)
+    assert "张小明" in prompt.text
+    keys = region.call(
+        lambda s: s.exec(
+            select(OutboxMessage.key).where(OutboxMessage.key.startswith("aged:"))  # type: ignore[attr-defined]
+        ).all()
+    )
+    assert len(keys) == 1
+    assert the_child(region, child_id).age_prompted_for == "left_behind"
+
+    # Editing the file is allowed: the eligibility rule warns, with the prompt, and saves.
+    director.press("修改类别", prompt)
+    review = director.wait_for(lambda m: "仍然保存" in str(m.buttons()), timeout=WAIT)
+    assert "请考虑结案，或修改类别" in review.text
+    director.press("确认无误，仍然保存", review)
+    director.wait_for_text("档案的修改", timeout=WAIT)
+
+    # Or closed, straight from the prompt.
+    director.press("结案", prompt)
+    director.wait_for_text("结案原因", timeout=WAIT)
+    director.press("超龄")
+    director.wait_for_text("结案日期", timeout=WAIT)
