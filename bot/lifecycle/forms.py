@@ -190,9 +190,7 @@ TRANSFER = Form(
 )
 
 
-def _name_the_village(
-    ctx: FormContext, state: FormState
-) -> tuple[FormState, dict[str, Any]]:
+def _name_the_village(ctx: FormContext, state: FormState) -> tuple[FormState, dict[str, Any]]:
     """Show the village found for a typed code or name by its name and code."""
     typed = state.answers.get("village")
     if not typed:

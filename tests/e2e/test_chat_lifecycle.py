@@ -182,12 +182,9 @@ def test_review__returned_with_note__director_edits_at_the_section_and_sends_aga
     assert "审核通过" in [label for label, _ in again.buttons()]
 
 
-def test_review__setting_off__files_are_not_sent(
-    region: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_review__setting_off__files_are_not_sent(region: Database) -> None:
     director = enrol_caller(region, "director", VILLAGE, 1001)
-    monkeypatch.setattr(formdriver, "POLICY", EscalationPolicy(review_new_files=False))
-    driver = FormDriver(region, director)
+    driver = FormDriver(region, director, EscalationPolicy(review_new_files=False))
     driver.begin()
     driver.fill(LEFT_BEHIND, MULTI_CHOICE)
     child_id = driver.press("保存").record_id
