@@ -27,6 +27,7 @@ from storage import lifecycle_queries, queries
 from storage.child_models import Child
 from storage.lifecycle_models import ACCEPTED, DECLINED, PENDING, PULL, PUSH, ChildTransfer
 from storage.models import OrgUnit
+from storage.recipient_queries import Recipient
 
 NAME_MAX = 50
 
@@ -86,7 +87,7 @@ def deciding_village(transfer: ChildTransfer) -> str:
     return transfer.to_village if transfer.direction == PUSH else transfer.from_village
 
 
-def _deciders(session: Session, village_code: str) -> list:  # type: ignore[type-arg]
+def _deciders(session: Session, village_code: str) -> list[Recipient]:
     return village_directors(session, village_code) or township_receivers(session, village_code)
 
 

@@ -10,25 +10,26 @@ from sqlmodel import select
 
 from bot.care.escalations import EscalationPolicy
 from bot.errors import UserError
-from bot.forms.render import render_screen
 from bot.forms.launch import open_form
+from bot.forms.render import render_screen
 from bot.people.access import Caller, identify
 from bot.reminders.digests import Digest
-from bot.reminders.sweep import daily_digests, html_to_text, sweep
+from bot.reminders.sweep import daily_digests, sweep
 from storage.child_models import Child
 from storage.db import Database
 from storage.lifecycle_models import ChildTransfer
+from storage.lifecycle_queries import closed_counts, review_counts
 from storage.models import AuditEntry
 from storage.outbox_models import OutboxMessage
 from storage.visit_models import Visit
 from tests.e2e.test_chat_foundation import enrol
 from tests.fakegram import FakeTelegram, FakeUser, SentMessage
+from tests.support import formdriver
 from tests.support.botrunner import BotThread
 from tests.support.clock import FakeClock
 from tests.support.formdriver import NOW, TODAY, FormDriver
 from tests.support.ids import resident_id
 from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
-from tests.support import formdriver
 from tests.support.seed import (
     OTHER_TOWNSHIP,
     OTHER_VILLAGE,
@@ -95,13 +96,25 @@ def people(fake: FakeTelegram, region: Database, bot: BotThread) -> dict[str, Fa
 
 
 def test_review__new_file__supervisor_approves_and_director_is_told(
-    people: dict[str, FakeUser], region: Database
+    people: dict[str, FakeUser], region: Database, fake: FakeTelegram
 ) -> None:
     director, supervisor = people["director"], people["supervisor"]
     _, child_id = file_through_intake(region)
     assert child_id is not None and the_child(region, child_id).review_state == "pending"
     notice = supervisor.wait_for_text("新建档案待审核", timeout=WAIT)
     assert "张小明"[1:] in notice.text and "溪头村" in notice.text
+    open_card(director)
+    assert any("⏳ 待督导员审核" in m.text for m in director.messages())
+    counts = region.call(lambda s: review_counts(session=s, area_prefix=TOWNSHIP))
+    assert counts == {"pending": 1}
+
+    # A supervisor of another township cannot act on it: not found, and nothing changes.
+    stranger, _ = enrol(fake, region, 2002, "supervisor", OTHER_TOWNSHIP)
+    stranger.press_data(stranger.last(), notice.buttons()[0][1])
+    stranger.wait_for_text("找不到这份档案", timeout=WAIT)
+    assert the_child(region, child_id).review_state == "pending"
+    denied = ("child.denied", caller_of(region, 2002).staff_id)
+    assert denied in audit_actions(region, child_id)
 
     supervisor.press("审核通过", notice)
     supervisor.wait_for_text("已审核通过", timeout=WAIT)
@@ -110,6 +123,7 @@ def test_review__new_file__supervisor_approves_and_director_is_told(
     assert ("child.review_approved", caller_of(region, 2001).staff_id) in audit_actions(
         region, child_id
     )
+    assert region.call(lambda s: review_counts(session=s, area_prefix=TOWNSHIP)) == {}
     # A second press finds nothing waiting: a clear message, and nothing changes.
     supervisor.press("审核通过", notice)
     supervisor.wait_for_text("不在待审核状态", timeout=WAIT)
@@ -226,6 +240,8 @@ def test_close_and_reopen__closed_child_gets_no_reminder__reopened_is_due_again(
         "parents_returned",
         TODAY,
     )
+    counted = region.call(lambda s: closed_counts(session=s, area_prefix=TOWNSHIP))
+    assert counted == {"parents_returned": 1}
     assert _digest_names(region, date(2026, 11, 3)) == []
     # Kept, with its history, and findable by the area's staff under the closed files.
     director.send("/children")
