@@ -88,7 +88,7 @@ def submit(
             "child_id": child.id,
             "kind": kind,
             "name": first_name(child.name),
-            "id": mask_id_number(child.id_number),
+            "id": mask_id_number(child.id_number) if child.id_number else "",
             "village": village.name if village else child.village_code,
             "category": child.category,
             "risk": child.risk_tier,
