@@ -63,6 +63,7 @@ async def file_button(update: Update, context: BotContext) -> None:
                     transfer_id=number,
                     accept=accept,
                     now=services.clock(),
+                    today=context.today(),
                 )
             )
             said = ACCEPTED if accept else DECLINED

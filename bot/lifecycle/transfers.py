@@ -10,11 +10,12 @@ child's row; both villages and both townships are told.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from bot.audit import Actor, record_audit
+from bot.care.children import refresh_due_dates
 from bot.care.escalations import first_name
 from bot.errors import AccessDenied, UserError
 from bot.i18n import N_
@@ -216,19 +217,32 @@ def _tell_both_sides(
 
 
 def decide(
-    *, session: Session, caller: Caller, transfer_id: int, accept: bool, now: datetime
+    *,
+    session: Session,
+    caller: Caller,
+    transfer_id: int,
+    accept: bool,
+    now: datetime,
+    today: date,
 ) -> tuple[ChildTransfer, Child]:
     """Accept (the file moves) or decline a pending transfer; everyone concerned is told."""
     transfer = _decidable(session, caller, transfer_id)
     child = lifecycle_queries.child_for_update(session=session, child_id=transfer.child_id)
     assert child is not None
-    if accept and (child.closed or child.village_code != transfer.from_village):
+    # A file closed since it was offered stays put; one asked for by the child's new village
+    # may be closed ("moved away"), and opens again there.
+    closed_offer = child.closed and transfer.direction == PUSH
+    if accept and (closed_offer or child.village_code != transfer.from_village):
         raise UserError(N_("lifecycle.error.transfer_stale"))
     transfer.state = ACCEPTED if accept else DECLINED
     transfer.decided_by, transfer.decided_at = caller.staff_id, now
     if accept:
+        # Its due dates move with the row: the new village's reminders pick them up as they are.
         child.village_code = transfer.to_village
         child.updated_at = now
+        if child.closed:
+            child.closed, child.closed_reason, child.closed_on = False, None, None
+            refresh_due_dates(child, today)
     record_audit(
         session=session,
         actor=Actor.staff(caller.staff_id),

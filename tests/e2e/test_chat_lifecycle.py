@@ -495,3 +495,26 @@ def test_child_turning_16__director_prompted_once__file_still_editable_with_the_
     director.wait_for_text("结案原因", timeout=WAIT)
     director.press("超龄")
     director.wait_for_text("结案日期", timeout=WAIT)
+
+
+def test_duplicate_id__file_closed_as_moved_away__opens_again_in_the_new_village(
+    two_villages: dict[str, FakeUser], region: Database
+) -> None:
+    director = two_villages["director"]
+    _, child_id = file_through_intake(region)
+    assert child_id is not None
+
+    def moved_away(session: object) -> None:
+        child = session.get(Child, child_id)  # type: ignore[attr-defined]
+        child.closed, child.closed_reason, child.closed_on = True, "moved_away", TODAY
+        child.next_contact_due = child.next_visit_due = None
+
+    region.call(moved_away)
+    driver, _ = file_through_intake(region, 1003)
+    driver.press("申请转入本村")
+    ask = director.wait_for_text("转档申请", timeout=WAIT)
+    director.press("同意", ask)
+    director.wait_for_text("已同意", timeout=WAIT)
+    child = the_child(region, child_id)
+    assert (child.village_code, child.closed, child.closed_reason) == (OTHER_VILLAGE, False, None)
+    assert child.next_visit_due is not None
