@@ -1,11 +1,11 @@
 """A file's life in chat: approve a review, open a returned file, decide a transfer, list closed
-files. Closing, reopening, returning and transferring are forms (bot/lifecycle/forms.py)."""
+files. Closing, reopening, returning, transferring and declining a transfer are forms
+(bot/lifecycle/forms.py)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
 from bot.lifecycle.card import closed_list_reply, list_closed
 from bot.lifecycle.returned import open_returned
 from bot.lifecycle.review import approve
@@ -17,11 +17,10 @@ from handlers.forms import keyboard, show
 from handlers.replies import say
 
 FILES_PATTERN = FILES.pattern
-ACCEPTED, DECLINED = N_("lifecycle.transfer.you_accepted"), N_("lifecycle.transfer.you_declined")
 
 
 async def file_button(update: Update, context: BotContext) -> None:
-    """Approve a file, open a returned one, accept or decline a transfer, or page closed files."""
+    """Approve a file, open a returned one, accept a transfer, or page the closed files."""
     query, caller = update.callback_query, context.caller
     assert query is not None and query.data is not None and caller is not None
     decoded = FILES.decode(query.data)
@@ -55,16 +54,14 @@ async def file_button(update: Update, context: BotContext) -> None:
             await say(update, context, t("lifecycle.review.returned_note", note=note))
             await show(update, context, screen)
         else:
-            accept = action == "acc"
             _, child = await services.db.run(
                 lambda s: decide(
                     session=s,
                     caller=caller,
                     transfer_id=number,
-                    accept=accept,
+                    accept=True,
                     now=services.clock(),
                     today=context.today(),
                 )
             )
-            said = ACCEPTED if accept else DECLINED
-            await say(update, context, t(said, name=child.name))
+            await say(update, context, t("lifecycle.transfer.you_accepted", name=child.name))

@@ -218,6 +218,41 @@ def _transfer(ctx: FormContext, answers: dict[str, Any]) -> Saved:
     return Saved(ctx.record_id)
 
 
+# Declining a transfer: one question, why; both sides are told.
+
+DECLINE = Form(
+    name="transfer_decline",
+    title=N_("lifecycle.form.decline"),
+    sections=(
+        section(
+            "decline",
+            N_("lifecycle.form.decline"),
+            Field("reason", "long_text", N_("lifecycle.form.decline_reason")),
+        ),
+    ),
+    brief_review=True,
+    saved=N_("lifecycle.saved.declined"),
+)
+
+
+def _decidable(ctx: FormContext) -> dict[str, Any]:
+    transfers.decidable(ctx.session, ctx.caller, ctx.record_id or 0)
+    return {}
+
+
+def _decline(ctx: FormContext, answers: dict[str, Any]) -> Saved:
+    _, child = transfers.decide(
+        session=ctx.session,
+        caller=ctx.caller,
+        transfer_id=ctx.record_id or 0,
+        accept=False,
+        now=ctx.now,
+        today=ctx.today,
+        reason=str(answers["reason"]),
+    )
+    return Saved(ctx.record_id, child.name)
+
+
 register_form(
     FormSpec(
         CLOSE,
@@ -256,5 +291,17 @@ register_form(
             button=callbacks.TRANSFER_FILE, roles=DIRECTORS, load=_transferable, restart=True
         ),
         check_context=lambda ctx: TransferChecks(ctx.session, ctx.caller),
+    )
+)
+register_form(
+    FormSpec(
+        DECLINE,
+        on_save=_decline,
+        opener=Opener(
+            button=callbacks.DECLINE_TRANSFER,
+            denied_table="child_transfer",
+            load=_decidable,
+            restart=True,
+        ),
     )
 )

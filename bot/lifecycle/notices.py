@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_
 from bot.reply import Reply
-from bot.telegram.callbacks import CHILDREN, CLOSE_FILE, FILES, RETURN_FILE
+from bot.telegram.callbacks import CHILDREN, CLOSE_FILE, DECLINE_TRANSFER, FILES, RETURN_FILE
 
 if TYPE_CHECKING:
     from bot.notify.render import Renderer
@@ -69,7 +69,7 @@ def _transfer(renderer: Renderer, locale: str | None, params: dict[str, Any]) ->
         [
             [
                 (t.plain("lifecycle.button.accept"), FILES.encode("acc", transfer_id)),
-                (t.plain("lifecycle.button.decline"), FILES.encode("dec", transfer_id)),
+                (t.plain("lifecycle.button.decline"), DECLINE_TRANSFER.encode(transfer_id)),
             ]
         ],
     )

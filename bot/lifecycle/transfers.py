@@ -177,7 +177,8 @@ def ask_for_file(*, session: Session, caller: Caller, child: Child, now: datetim
     return True
 
 
-def _decidable(session: Session, caller: Caller, transfer_id: int) -> ChildTransfer:
+def decidable(session: Session, caller: Caller, transfer_id: int) -> ChildTransfer:
+    """A pending transfer the caller decides, locked; a refusal saying why otherwise."""
     transfer = lifecycle_queries.transfer_for_update(session=session, transfer_id=transfer_id)
     village = deciding_village(transfer) if transfer is not None else ""
     if transfer is None or not caller.sees(village):
@@ -195,24 +196,33 @@ def _decidable(session: Session, caller: Caller, transfer_id: int) -> ChildTrans
 
 
 def _tell_both_sides(
-    session: Session, transfer: ChildTransfer, child: Child, accept: bool, now: datetime
+    session: Session, transfer: ChildTransfer, child: Child, declined: str | None, now: datetime
 ) -> None:
-    values = {
-        "name": child.name,
-        "origin": _village_name(session, transfer.from_village),
-        "target": _village_name(session, transfer.to_village),
-    }
-    key = (
-        N_("lifecycle.transfer.accepted_notice")
-        if accept
-        else N_("lifecycle.transfer.declined_notice")
-    )
+    """Tell both villages and both townships; `declined` is the reason, None when accepted."""
+    origin = _village_name(session, transfer.from_village)
+    target = _village_name(session, transfer.to_village)
     for village in (transfer.from_village, transfer.to_village):
         people = [*village_directors(session, village), *township_receivers(session, village)]
-        notice = text_notice(key, **values)
-        if transfer.direction == PULL and not accept and village == transfer.to_village:
+        if declined is None:
+            notice = text_notice(
+                N_("lifecycle.transfer.accepted_notice"),
+                name=child.name,
+                origin=origin,
+                target=target,
+            )
+        elif transfer.direction == PULL and village == transfer.to_village:
             # Whoever asked for a file kept elsewhere is not told where it is kept.
-            notice = text_notice(N_("lifecycle.transfer.pull_declined_notice"), name=child.name)
+            notice = text_notice(
+                N_("lifecycle.transfer.pull_declined_notice"), name=child.name, reason=declined
+            )
+        else:
+            notice = text_notice(
+                N_("lifecycle.transfer.declined_notice"),
+                name=child.name,
+                origin=origin,
+                target=target,
+                reason=declined,
+            )
         tell(session, people, key=f"transfer_done:{transfer.id}", notice=notice, now=now)
 
 
@@ -224,9 +234,11 @@ def decide(
     accept: bool,
     now: datetime,
     today: date,
+    reason: str = "",
 ) -> tuple[ChildTransfer, Child]:
-    """Accept (the file moves) or decline a pending transfer; everyone concerned is told."""
-    transfer = _decidable(session, caller, transfer_id)
+    """Accept (the file moves) or decline (saying why) a pending transfer; everyone concerned
+    is told."""
+    transfer = decidable(session, caller, transfer_id)
     child = lifecycle_queries.child_for_update(session=session, child_id=transfer.child_id)
     assert child is not None
     # A file closed since it was offered stays put; one asked for by the child's new village
@@ -250,8 +262,8 @@ def decide(
         table="child",
         record_id=child.id,
         old={"village": transfer.from_village},
-        new={"transfer": transfer.id, "village": child.village_code},
+        new={"transfer": transfer.id, "village": child.village_code, "reason": reason},
         at=now,
     )
-    _tell_both_sides(session, transfer, child, accept, now)
+    _tell_both_sides(session, transfer, child, reason if not accept else None, now)
     return transfer, child

@@ -47,8 +47,9 @@ LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))
 # The life of a file (bot/lifecycle/): approve a review, open a returned file, decide a
 # transfer, page the closed files; and the buttons that open the close, reopen, return and
 # transfer forms (one codec per form, as the form registry wants).
-FILES = Codec("fl", ("ok|fix|acc|dec|closed", ID))
+FILES = Codec("fl", ("ok|fix|acc|closed", ID))
 CLOSE_FILE = Codec("fc", (ID,))
 REOPEN_FILE = Codec("fo", (ID,))
 RETURN_FILE = Codec("fr", (ID,))
 TRANSFER_FILE = Codec("ft", (ID,))
+DECLINE_TRANSFER = Codec("fd", (ID,))

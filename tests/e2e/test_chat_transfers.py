@@ -175,14 +175,22 @@ def test_transfer__declined__file_stays_and_both_sides_are_told(
         user.press_data(user.wait_for_text("欢迎您", timeout=WAIT), ask.buttons()[0][1])
         user.wait_for_text(refusal, timeout=WAIT)
     receiving.press("拒绝", ask)
-    receiving.wait_for_text("已拒绝", timeout=WAIT)
-    director.wait_for_text("未获同意，档案留在溪头村", timeout=WAIT)
+    receiving.wait_for_text("拒绝的原因", timeout=WAIT)
+    receiving.send("本村查无此儿童")
+    brief = receiving.wait_for(lambda m: "保存" in str(m.buttons()), timeout=WAIT)
+    receiving.press("保存", brief)
+    receiving.wait_for_text("已拒绝张小明的转档申请", timeout=WAIT)
+    told = director.wait_for_text("未获同意，档案留在溪头村", timeout=WAIT)
+    assert "本村查无此儿童" in told.text
     transfer = region.call(lambda s: s.exec(select(ChildTransfer)).one())
     assert transfer.state == "declined"
     assert the_child(region, child_id).village_code == VILLAGE
+    declined = ("child.transfer_declined", caller_of(region, 1003).staff_id)
+    assert declined in audit_actions(region, child_id)
     # Pressed again: decided already, and nothing changes.
-    receiving.press("同意", ask)
-    receiving.wait_for_text("已经处理过了", timeout=WAIT)
+    for button in ("同意", "拒绝"):
+        receiving.press(button, ask)
+        receiving.wait_for_text("已经处理过了", timeout=WAIT)
     assert the_child(region, child_id).village_code == VILLAGE
 
 
