@@ -85,8 +85,12 @@ class ChildFile:
 def refresh_due_dates(child: Child, today: date) -> None:
     """Store the next contact and visit dates the sweep reads, after anything that moves them.
 
-    A child filed mid-period owes the current period; a tier change takes effect for it.
+    A child filed mid-period owes the current period; a tier change takes effect for it. A
+    closed file owes nothing (bot.lifecycle), whatever is recorded on it.
     """
+    if child.closed:
+        child.next_contact_due = child.next_visit_due = None
+        return
     child.next_contact_due, child.next_visit_due = next_due(
         tier=child.risk_tier,
         filed_on=child.filed_at.date(),

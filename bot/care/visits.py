@@ -35,6 +35,8 @@ def child_for_visit(*, session: Session, caller: Caller, child_id: int) -> Child
     child = child_queries.child_by_id(session=session, child_id=child_id)
     if caller.role != Role.DIRECTOR or child is None or child.village_code != caller.org_code:
         raise AccessDenied(N_("children.error.not_found"), table="child", record_id=child_id)
+    if child.closed:  # an old reminder's button: a closed file takes no visits until reopened
+        raise UserError(N_("lifecycle.error.closed_visit"))
     return child
 
 

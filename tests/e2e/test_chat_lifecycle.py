@@ -13,6 +13,7 @@ from bot.errors import UserError
 from bot.forms.launch import open_form
 from bot.reminders.digests import Digest
 from bot.reminders.sweep import daily_digests, sweep
+from bot.telegram.callbacks import VISIT_START
 from storage.db import Database
 from storage.lifecycle_queries import closed_counts, review_counts
 from storage.outbox_models import OutboxMessage
@@ -210,6 +211,9 @@ def test_close_and_reopen__closed_child_gets_no_reminder__reopened_is_due_again(
     card = director.wait_for_text("请选择", timeout=WAIT)
     labels = [label for label, _ in card.buttons()]
     assert "恢复档案" in labels and "结案" not in labels and "修改档案" not in labels
+    # An old reminder's "report a visit" button finds the file closed.
+    director.press_data(card, VISIT_START.encode(child_id))
+    director.wait_for_text("已结案，不能记录走访", timeout=WAIT)
     assert any("已结案：父母返乡" in m.text for m in director.messages())
 
     director.press("恢复档案", card)
