@@ -240,3 +240,21 @@ def test_duplicate_id__file_closed_as_moved_away__opens_again_in_the_new_village
     child = the_child(region, child_id)
     assert (child.village_code, child.closed, child.closed_reason) == (OTHER_VILLAGE, False, None)
     assert child.next_visit_due is not None
+
+
+def test_duplicate_id__holder_declines__asking_village_not_told_where_the_file_is(
+    two_villages: dict[str, FakeUser], region: Database
+) -> None:
+    director, receiving = two_villages["director"], two_villages["receiving"]
+    _, child_id = file_through_intake(region)
+    assert child_id is not None
+    driver, _ = file_through_intake(region, 1003)
+    driver.press("申请转入本村")
+    ask = director.wait_for_text("转档申请", timeout=WAIT)
+    director.press("拒绝", ask)
+    director.wait_for_text("拒绝的原因", timeout=WAIT)
+    director.send("孩子仍在本村居住")
+    director.press("保存", director.wait_for(lambda m: "保存" in str(m.buttons()), timeout=WAIT))
+    told = receiving.wait_for_text("您申请转入张小明的档案未获同意", timeout=WAIT)
+    assert "孩子仍在本村居住" in told.text and "溪头村" not in told.text
+    assert the_child(region, child_id).village_code == VILLAGE
