@@ -62,10 +62,11 @@ def aged_children(
     *,
     session: Session,
     limits: dict[str, date],
+    after_id: int = 0,
     limit: int = 500,
 ) -> Sequence[Child]:
     """Open files whose child was born on or before their category's date in `limits` (the
-    day they reached its age limit), not yet prompted for that category."""
+    day they reached its age limit), not yet prompted for that category; a page by id."""
     reached = [
         (col(Child.category) == category) & (col(Child.birth_date) <= born_by)
         for category, born_by in limits.items()
@@ -73,6 +74,7 @@ def aged_children(
     statement = (
         select(Child)
         .where(
+            col(Child.id) > after_id,
             col(Child.closed).is_(False),
             or_(*reached),
             or_(

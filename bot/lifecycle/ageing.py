@@ -8,6 +8,7 @@ question comes once (and again only if the category changes and that limit is re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from sqlmodel import Session
@@ -17,6 +18,7 @@ from bot.forms.rules import DIFFICULTY_AGE_LIMIT, LEFT_BEHIND_AGE_LIMIT
 from bot.lifecycle.people import tell, village_directors
 from bot.notify.notification import Notification
 from storage import lifecycle_queries
+from storage.child_models import Child
 
 AGE_LIMITS = {"left_behind": LEFT_BEHIND_AGE_LIMIT, "difficulty": DIFFICULTY_AGE_LIMIT}
 
@@ -33,7 +35,7 @@ def prompt_aged_out(*, session: Session, today: date, now: datetime) -> int:
     """Ask the directors about each file past its age limit, once; return how many files."""
     limits = {category: born_by(today, years) for category, years in AGE_LIMITS.items()}
     prompted = 0
-    for child in lifecycle_queries.aged_children(session=session, limits=limits):
+    for child in _aged(session, limits):
         directors = village_directors(session, child.village_code)
         if not directors:
             continue  # asked on a later day, once the village has a director
@@ -51,3 +53,14 @@ def prompt_aged_out(*, session: Session, today: date, now: datetime) -> int:
         child.age_prompted_for = child.category
         prompted += 1
     return prompted
+
+
+def _aged(session: Session, limits: dict[str, date]) -> Iterator[Child]:
+    """Every file past its limit, a page at a time (those left unasked stay in later pages)."""
+    after = 0
+    while True:
+        page = lifecycle_queries.aged_children(session=session, limits=limits, after_id=after)
+        if not page:
+            return
+        yield from page
+        after = page[-1].id or 0
