@@ -185,6 +185,8 @@ class Settings(BaseSettings):
     followup_normal: Annotated[timedelta, _duration("days", low=1, high=180)] = Field(
         default=timedelta(days=14), validation_alias="escalation_followup_flagged_days"
     )
+    # New files, and edits of eligibility facts or the risk tier, go to the supervisors.
+    review_new_files: bool = True
     outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     reminder_clock: Clock = Field(default=time(9, 0), validation_alias="reminder_time")
     quiet_hours: Quiet = Field(

@@ -22,6 +22,7 @@ from handlers import (
     escalations,
     exports,
     fallback,
+    files,
     forms,
     gate,
     menu,
@@ -104,6 +105,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(
         CallbackQueryHandler(exports.export_button, pattern=exports.EXPORT_PATTERN)
     )
+    application.add_handler(CallbackQueryHandler(files.file_button, pattern=files.FILES_PATTERN))
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=menu.LANGUAGE_PATTERN))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, menu.menu_item))
     application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))

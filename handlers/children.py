@@ -7,6 +7,7 @@ from telegram import Update
 from bot.care.cards import card_replies, list_reply
 from bot.care.children import can_edit, list_children, load_file, open_card
 from bot.care.visits import editable_visit_ids
+from bot.lifecycle.closing import keeps_file, may_review
 from bot.people.roles import Action, may
 from bot.telegram.callbacks import CHILDREN
 from bot.telegram.context import BotContext
@@ -66,6 +67,8 @@ async def children_button(update: Update, context: BotContext) -> None:
             editable=can_edit(caller, file),
             editable_visits=visits,
             exportable=may(caller.role, Action.EXPORT),
+            own_village=keeps_file(caller, file.child),
+            reviewer=may_review(caller),
         )
         for reply in replies:
             await say(update, context, reply.text, reply_markup=keyboard(reply))

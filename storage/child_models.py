@@ -79,6 +79,16 @@ class Child(ChildBase, table=True):
     # Opened by an urgent report for a child not yet on file, "to be completed": most columns
     # hold stand-ins until the director finishes the intake for it, which clears the mark.
     placeholder: bool = Field(default=False, index=True)
+    # The life of a file (bot/lifecycle/): why and when it was closed; the supervisor's review
+    # ("pending", "returned", None once approved or never asked), the note and section a return
+    # points at, and who it went back to; the category the age prompt was last sent for.
+    closed_reason: str | None = Field(default=None, max_length=16)
+    closed_on: date | None = Field(default=None)
+    review_state: str | None = Field(default=None, max_length=16, index=True)
+    review_note: str | None = Field(default=None, sa_type=Text)
+    review_section: str | None = Field(default=None, max_length=32)
+    review_by: int | None = Field(default=None)  # a staff id
+    age_prompted_for: str | None = Field(default=None, max_length=16)
 
 
 class Guardian(SQLModel, table=True):

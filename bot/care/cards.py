@@ -11,6 +11,7 @@ from bot.forms.intake import INTAKE
 from bot.forms.render import review_blocks, split_messages
 from bot.forms.rules import SEX_LABEL
 from bot.i18n import N_, Translator
+from bot.lifecycle.card import closed_files_button, file_buttons, status_lines
 from bot.personal import mask_id_number
 from bot.reply import Reply
 from bot.telegram.callbacks import CHILDREN, URGENT_COMPLETE, VISIT_EDIT, VISIT_START
@@ -30,7 +31,7 @@ RISK = {
 def list_reply(page: ChildPage, t: Translator) -> Reply:
     """One page of children, a button each, with paging buttons."""
     if not page.children:
-        return Reply(t("children.none"))
+        return Reply(t("children.none"), [closed_files_button(t)])
     rows = [
         [
             (
@@ -52,6 +53,7 @@ def list_reply(page: ChildPage, t: Translator) -> Reply:
         paging.append((t.plain("children.next"), CHILDREN.encode("list", page.page + 1)))
     if paging:
         rows.append(paging)
+    rows.append(closed_files_button(t))
     return Reply(t("children.title", page=page.page + 1, pages=page.pages), rows)
 
 
@@ -106,6 +108,9 @@ def card_replies(
     editable: bool,
     editable_visits: Sequence[int] = (),
     exportable: bool = False,
+    *,
+    own_village: bool = False,
+    reviewer: bool = False,
 ) -> list[Reply]:
     """The whole file and its visits, numbers masked, split to fit; actions for those who may."""
     child = file.child
@@ -119,6 +124,8 @@ def card_replies(
         sex=t.plain(SEX_LABEL.get(child.sex, child.sex)),
         birth_date=child.birth_date.isoformat(),
     )
+    # Closed, under review or returned (bot.lifecycle): said first, under the name.
+    header = "\n".join([header, *status_lines(child, t)])
     blocks = [
         header,
         *review_blocks(INTAKE, answers_of(file), t),
@@ -140,6 +147,7 @@ def card_replies(
                 (t.plain("children.visit"), VISIT_START.encode(child.id)),
             ]
         )
+    buttons.extend(file_buttons(child, t, own_village=own_village, reviewer=reviewer))
     buttons.extend(
         [(t.plain("children.edit_visit", date=v.visited_on.isoformat()), VISIT_EDIT.encode(v.id))]
         for v in file.visits

@@ -87,8 +87,12 @@ class ChildFile:
 def refresh_due_dates(child: Child, today: date) -> None:
     """Store the next contact and visit dates the sweep reads, after anything that moves them.
 
-    A child filed mid-period owes the current period; a tier change takes effect for it.
+    A child filed mid-period owes the current period; a tier change takes effect for it. A
+    closed file owes nothing (bot.lifecycle), whatever is recorded on it.
     """
+    if child.closed:
+        child.next_contact_due = child.next_visit_due = None
+        return
     child.next_contact_due, child.next_visit_due = next_due(
         tier=child.risk_tier,
         filed_on=child.filed_at.date(),
@@ -227,19 +231,13 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
 
 
 def request_transfer(*, session: Session, caller: Caller, id_number: str, now: datetime) -> None:
-    """Record a director's request to take over a file kept elsewhere (the county follows up)."""
+    """Ask the village keeping a child's file to hand it over (bot.lifecycle.transfers)."""
+    from bot.lifecycle.transfers import ask_for_file  # the lifecycle builds on this module
+
     other = child_queries.child_by_id_number(session=session, id_number=id_number)
     if other is None:
         return
-    record_audit(
-        session=session,
-        actor=Actor.staff(caller.staff_id),
-        action="child.transfer_requested",
-        table="child",
-        record_id=other.id,
-        new={"to_village": caller.org_code},
-        at=now,
-    )
+    ask_for_file(session=session, caller=caller, child=other, now=now)
 
 
 def open_card(
@@ -323,5 +321,6 @@ def list_children(*, session: Session, caller: Caller, page: int) -> ChildPage:
 
 
 def can_edit(caller: Caller, file: ChildFile) -> bool:
-    """Directors edit the files of their own village; others only read."""
-    return may(caller.role, Action.KEEP_FILES) and file.child.village_code == caller.org_code
+    """Directors edit the open files of their own village; others only read."""
+    own = may(caller.role, Action.KEEP_FILES) and file.child.village_code == caller.org_code
+    return own and not file.child.closed

@@ -47,6 +47,8 @@ def child_for_visit(
     child = child_queries.child_by_id(session=session, child_id=child_id)
     if child is None or not reaches(caller, action, child.village_code):
         raise AccessDenied(N_("children.error.not_found"), table="child", record_id=child_id)
+    if child.closed:  # an old reminder's button: a closed file takes no visits until reopened
+        raise UserError(N_("lifecycle.error.closed_visit"))
     return child
 
 

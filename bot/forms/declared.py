@@ -18,8 +18,11 @@ from bot.forms.engine import FormState
 from bot.forms.intake import INTAKE
 from bot.forms.notes import ASK, REPLY, RESOLVE
 from bot.forms.registry import FormContext, FormSpec, Opener, Saved, register_form
+from bot.forms.rules import check_eligibility
 from bot.forms.visit import URGENT, VISIT, VISIT_EDIT
 from bot.i18n import N_
+from bot.lifecycle import review
+from bot.lifecycle.eligibility import relaxed_for_edits
 from bot.people.roles import Action, roles_that_may
 from bot.telegram import callbacks
 from storage import child_queries, queries, visit_queries
@@ -57,6 +60,15 @@ def _create_child(ctx: FormContext, answers: dict[str, Any]) -> Saved:
     child = children.create_child(
         session=ctx.session, caller=ctx.caller, answers=answers, now=ctx.now, today=ctx.today
     )
+    review.after_save(
+        session=ctx.session,
+        caller=ctx.caller,
+        child=child,
+        kind=review.NEW,
+        changed=(),
+        enabled=ctx.policy.review_new_files,
+        now=ctx.now,
+    )
     return Saved(child.id, child.name)
 
 
@@ -80,10 +92,12 @@ def _file_answers(ctx: FormContext) -> dict[str, Any]:
         raise AccessDenied(N_("children.error.not_found"), table="child", record_id=child_id)
     if not children.can_edit(ctx.caller, file):
         raise UserError(N_("children.error.read_only"))
+    review.check_editor(ctx.caller, file.child)
     return children.answers_of(file)
 
 
 def _update_child(ctx: FormContext, answers: dict[str, Any]) -> Saved:
+    before = _file_answers(ctx)
     child = children.update_child(
         session=ctx.session,
         caller=ctx.caller,
@@ -92,12 +106,34 @@ def _update_child(ctx: FormContext, answers: dict[str, Any]) -> Saved:
         now=ctx.now,
         today=ctx.today,
     )
+    after = {k: v for k, v in answers.items() if v is not None}
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    # Review again when the edit touched what is reviewed, or answered a return (even unchanged).
+    review.after_save(
+        session=ctx.session,
+        caller=ctx.caller,
+        child=child,
+        kind=review.EDIT,
+        changed=changed,
+        enabled=ctx.policy.review_new_files,
+        now=ctx.now,
+    )
     return Saved(child.id, child.name)
 
 
+# A file on record stays editable when the child no longer qualifies: eligibility warns, with
+# the prompt to close the file or change its category (bot.lifecycle).
+EDIT_CHECKS = tuple(relaxed_for_edits(c) if c is check_eligibility else c for c in INTAKE.checks)
+
 register_form(
     FormSpec(
-        replace(INTAKE, name="intake_edit", edits_record=True, saved=N_("form.saved_edit")),
+        replace(
+            INTAKE,
+            name="intake_edit",
+            edits_record=True,
+            saved=N_("form.saved_edit"),
+            checks=EDIT_CHECKS,
+        ),
         on_save=_update_child,
         # Opened from the file card's Edit button, whose data the children's codec carries.
         opener=Opener(load=_file_answers),
@@ -251,4 +287,7 @@ register_form(FormSpec(REPLY, on_save=_reply, opener=Opener(load=_own_report, re
 
 
 # Forms declared by other concerns, registered with the built-ins.
-import bot.county.checklist  # noqa: E402, F401
+import bot.county.checklist  # noqa: E402
+
+# The forms of a file's life (close, reopen, return from review, transfer) register here too.
+import bot.lifecycle.forms  # noqa: E402, F401

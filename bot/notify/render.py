@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.county.notices import deadline_reminder, spot_check_tasks
 from bot.i18n import I18n
+from bot.lifecycle.notices import RENDERERS as LIFECYCLE_RENDERERS
 from bot.notify import escalation_render
 from bot.notify.notification import Notification
 from bot.reminders.texts import ReminderTexts, director_digest, overdue_alert
@@ -102,4 +103,5 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "spotcheck.tasks": spot_check_tasks,
     "deadline.reminder": deadline_reminder,
     "reminder.unsupervised": _alert("unsupervised"),
+    **LIFECYCLE_RENDERERS,
 }

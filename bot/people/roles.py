@@ -44,6 +44,11 @@ class Action(StrEnum):
     FOLLOW_TASKS = "follow_tasks"  # see and finish the tasks a spot check gave the village
     EXPORT = "export"  # the ledger as Excel files: one child's, or an area's roll-up
     EXPORT_FULL_NUMBERS = "export_full_numbers"  # ID numbers and phones unmasked in an export
+    CLOSE_FILES = "close_files"  # close and reopen a file, with a reason
+    TRANSFER_FILES = "transfer_files"  # send a file to another village, or ask for one
+    REVIEW_FILES = "review_files"  # approve a new or changed file, or return it with a note
+    # Accept or decline a file coming in: the village's director, or above it when it has none.
+    DECIDE_TRANSFERS = "decide_transfers"
 
 
 class Scope(StrEnum):
@@ -73,6 +78,13 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.ADMIN, Action.EXPORT): Scope.AREA,
     # The county enters full numbers into the national system; everyone else sees them masked.
     (Role.ADMIN, Action.EXPORT_FULL_NUMBERS): Scope.AREA,
+    (Role.DIRECTOR, Action.CLOSE_FILES): Scope.OWN_UNIT,
+    (Role.DIRECTOR, Action.TRANSFER_FILES): Scope.OWN_UNIT,
+    (Role.DIRECTOR, Action.DECIDE_TRANSFERS): Scope.OWN_UNIT,
+    (Role.SUPERVISOR, Action.DECIDE_TRANSFERS): Scope.AREA,
+    (Role.ADMIN, Action.DECIDE_TRANSFERS): Scope.AREA,
+    (Role.SUPERVISOR, Action.REVIEW_FILES): Scope.AREA,
+    (Role.ADMIN, Action.REVIEW_FILES): Scope.AREA,
 }
 
 

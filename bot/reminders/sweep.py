@@ -20,6 +20,7 @@ from sqlmodel import Session
 from bot.forms import drafts
 from bot.forms.registry import get_form
 from bot.i18n import N_, Translator
+from bot.lifecycle.ageing import prompt_aged_out
 from bot.notify.outbox import Queued, enqueue_many
 from bot.notify.render import Renderer
 from bot.people.roles import Role
@@ -193,6 +194,8 @@ def sweep(
             pending.clear()
     if pending:
         enqueue_many(session=session, messages=pending, now=now)
+    if not dry_run:
+        prompt_aged_out(session=session, today=today, now=now)
     messages = [(d.recipient, d.message) for d in digests if d.message is not None]
     return SweepResult(True, count, digests, messages)
 
@@ -236,6 +239,8 @@ def sweep_in_chunks(
             session=s, today=today, now=now, not_before=not_before, commit=commit
         )
     )
+    # Children past their category's age limit: their directors are asked once (bot.lifecycle).
+    db.call(lambda s: prompt_aged_out(session=s, today=today, now=now))
     db.call(
         lambda s: reminder_queries.finish_day(
             session=s, job=JOB, day=today, now=clock(), recipients=count

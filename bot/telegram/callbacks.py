@@ -59,3 +59,12 @@ URGENT_VILLAGE = Codec("uv", (ID,))
 URGENT_COMPLETE = Codec("uf", (ID,))
 # "export" on a child's card, and "export this area" (an org code) on the statistics screen.
 EXPORT = Codec("ex", ("child|area", ID))
+# The life of a file (bot/lifecycle/): approve a review, open a returned file, decide a
+# transfer, page the closed files; and the buttons that open the close, reopen, return and
+# transfer forms (one codec per form, as the form registry wants).
+FILES = Codec("fl", ("ok|fix|acc|closed", ID))
+CLOSE_FILE = Codec("fc", (ID,))
+REOPEN_FILE = Codec("fo", (ID,))
+RETURN_FILE = Codec("fr", (ID,))
+TRANSFER_FILE = Codec("ft", (ID,))
+DECLINE_TRANSFER = Codec("fd", (ID,))

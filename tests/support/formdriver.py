@@ -19,8 +19,8 @@ POLICY = EscalationPolicy()
 
 
 class FormDriver:
-    def __init__(self, db: Database, caller: Caller) -> None:
-        self.db, self.caller = db, caller
+    def __init__(self, db: Database, caller: Caller, policy: EscalationPolicy = POLICY) -> None:
+        self.db, self.caller, self.policy = db, caller, policy
         self.screen: service.Screen | None = None
 
     def begin(self, form: str = "intake", **kwargs: Any) -> service.Screen:
@@ -31,7 +31,7 @@ class FormDriver:
                 form=form,
                 now=NOW,
                 today=TODAY,
-                policy=POLICY,
+                policy=self.policy,
                 **kwargs,
             )
         )
@@ -45,7 +45,7 @@ class FormDriver:
                 text=text,
                 now=NOW,
                 today=TODAY,
-                policy=POLICY,
+                policy=self.policy,
                 update_id=update_id,
             )
         )
@@ -68,7 +68,7 @@ class FormDriver:
             "arg": press.arg,
             "now": NOW,
             "today": TODAY,
-            "policy": POLICY,
+            "policy": self.policy,
         }
 
     def press(self, label: str, update_id: int = 0) -> service.Screen:

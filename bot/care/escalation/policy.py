@@ -38,6 +38,9 @@ class EscalationPolicy:
     followup_urgent: timedelta = timedelta(days=3)
     followup_normal: timedelta = timedelta(days=14)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    # The township's other oversight: whether new files (and edits of the facts that decide
+    # eligibility and the risk tier) go to its supervisors for review (REVIEW_NEW_FILES).
+    review_new_files: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationPolicy:
@@ -53,6 +56,7 @@ class EscalationPolicy:
             followup_urgent=settings.followup_urgent,
             followup_normal=settings.followup_normal,
             timezone=settings.timezone,
+            review_new_files=settings.review_new_files,
         )
 
     def sla(self, urgent: bool, level: str = TOWNSHIP) -> timedelta:
