@@ -1,5 +1,19 @@
 """Import every table module so SQLModel.metadata knows the whole schema."""
 
-from storage import child_models, inbox_models, models, outbox_models, visit_models
+from storage import (
+    care_log_models,
+    child_models,
+    inbox_models,
+    models,
+    outbox_models,
+    visit_models,
+)
 
-__all__ = ["child_models", "inbox_models", "models", "outbox_models", "visit_models"]
+__all__ = [
+    "care_log_models",
+    "child_models",
+    "inbox_models",
+    "models",
+    "outbox_models",
+    "visit_models",
+]

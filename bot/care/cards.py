@@ -60,6 +60,15 @@ def history_block(file: ChildFile, t: Translator) -> str:
     lines = [t("children.history_title")]
     for visit in file.visits:
         problems = "、".join(t.plain(f"choice.problem.{p}") for p in visit.problems)
+        if visit.outcome == "nobody_home":
+            lines.append(
+                t(
+                    "children.history_nobody_home",
+                    date=visit.visited_on.isoformat(),
+                    kind=t.plain(f"choice.visit_kind.{visit.kind}"),
+                )
+            )
+            continue
         lines.append(
             t(
                 "children.history_line",

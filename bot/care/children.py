@@ -21,16 +21,22 @@ from bot.people.access import Caller
 from bot.people.roles import Action, may
 from storage import child_queries, queries
 from storage.child_models import Assistance, Caregiver, Child, Guardian
+from storage.visit_models import Visit
 
 # Which answer is stored in which column is declared on the intake's fields (their `bind`).
 CHILD_FIELDS = bound_fields(INTAKE, "child")
 PARENT_FIELDS = {who: bound_fields(INTAKE, "guardian", section=who) for who in ("father", "mother")}
+# An orphan's or a child without de facto carers' guardian: a guardian row of its own.
+GUARDIAN_FIELDS = bound_fields(INTAKE, "guardian", section="guardian")
+RELATED_FIELDS = {**PARENT_FIELDS, "guardian": GUARDIAN_FIELDS}
+# Asked instead of what the ID number says, when there is none.
+NO_ID_ANSWERS = ("no_id_reason", "birth_date", "sex")
 CAREGIVER_FIELDS = bound_fields(INTAKE, "caregiver")
 AID_KINDS = {"child": ("assistance", "aid"), "family": ("family_subsidies", "subsidy")}
 # Answers stored in personal columns, by how the audit log masks them (ID, phone, address).
 PERSONAL_ANSWERS = {
     f.name: PERSONAL_COLUMNS[f.bind]
-    for f in (*CHILD_FIELDS, *CAREGIVER_FIELDS, *(f for fs in PARENT_FIELDS.values() for f in fs))
+    for f in (*CHILD_FIELDS, *CAREGIVER_FIELDS, *(f for fs in RELATED_FIELDS.values() for f in fs))
     if f.bind in PERSONAL_COLUMNS
 }
 
@@ -47,6 +53,7 @@ class VisitSummary:
     urgent: bool
     author_id: int
     created_at: datetime
+    outcome: str = "completed"
 
 
 def recent_visits(*, session: Session, child_id: int, limit: int = 5) -> list[VisitSummary]:
@@ -65,6 +72,7 @@ def recent_visits(*, session: Session, child_id: int, limit: int = 5) -> list[Vi
                 bool(visit.urgent),
                 visit.author_id,
                 visit.created_at,
+                visit.outcome,
             )
         )
     return summaries
@@ -98,19 +106,26 @@ def refresh_due_dates(child: Child, today: date) -> None:
 
 def _child_values(answers: dict[str, Any]) -> dict[str, Any]:
     values = column_values(CHILD_FIELDS, answers)
-    # Sex and birth date are read from the ID number, never asked.
-    identity = identity_of(answers["child_id"])
-    values.update(sex=identity.sex, birth_date=identity.birth_date)
+    # Sex and birth date are read from the ID number; asked only when there is none.
+    if answers.get("child_id"):
+        identity = identity_of(answers["child_id"])
+        values.update(sex=identity.sex, birth_date=identity.birth_date, no_id_reason=None)
     return values
 
 
 def _guardian_rows(child_id: int, answers: dict[str, Any]) -> list[Guardian]:
-    return [
+    rows = [
         Guardian.model_validate(
             {**column_values(fields, answers), "child_id": child_id, "relation": who}
         )
         for who, fields in PARENT_FIELDS.items()
     ]
+    if answers.get("guardian_name"):
+        values = column_values(GUARDIAN_FIELDS, answers)
+        rows.append(
+            Guardian.model_validate({**values, "child_id": child_id, "relation": "guardian"})
+        )
+    return rows
 
 
 def _caregiver_row(child_id: int, answers: dict[str, Any]) -> Caregiver | None:
@@ -152,7 +167,8 @@ def create_child(
     """Store a new file from intake answers, with an audit row, in the caller's village."""
     if not may(caller.role, Action.KEEP_FILES):
         raise UserError(N_("children.error.not_director"))
-    if child_queries.child_by_id_number(session=session, id_number=answers["child_id"]):
+    number = answers.get("child_id")
+    if number and child_queries.child_by_id_number(session=session, id_number=number):
         raise UserError(N_("duplicate.id_saved"))
     child = Child(
         **_child_values(answers),
@@ -161,6 +177,8 @@ def create_child(
         filed_at=now,
         updated_at=now,
     )
+    if answers.get("visited_today"):
+        child.last_visit_on = today
     refresh_due_dates(child, today)
     session.add(child)
     session.flush()
@@ -172,18 +190,50 @@ def create_child(
         action="child.create",
         table="child",
         record_id=child.id,
-        new={"village": caller.org_code},
+        new={"village": caller.org_code, "no_id": not number},
         at=now,
     )
+    if answers.get("visited_today"):
+        visit = intake_visit(child, caller.staff_id, today, now)
+        session.add(visit)
+        session.flush()
+        record_audit(
+            session=session,
+            actor=Actor.staff(caller.staff_id),
+            action="visit.create",
+            table="visit",
+            record_id=visit.id,
+            new={"child": child.id, "kind": visit.kind, "at_intake": True},
+            at=now,
+        )
     return child
+
+
+def intake_visit(child: Child, author_id: int, today: date, now: datetime) -> Visit:
+    """The home visit made the day the file was opened, as the period's visit."""
+    return Visit(
+        child_id=child.id or 0,
+        author_id=author_id,
+        kind="home_visit",
+        visited_on=today,
+        met="child",
+        seen_in_person=True,
+        tier_before=child.risk_tier,
+        tier_after=child.risk_tier,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def answers_of(file: ChildFile) -> dict[str, Any]:
     """Turn a stored file back into form answers, for editing through the same engine."""
     answers = answers_from(CHILD_FIELDS, file.child)
-    answers["child_id_confirm"] = True
+    if file.child.id_number:
+        answers["child_id_confirm"] = True
+        for name in NO_ID_ANSWERS:
+            answers.pop(name, None)
     for guardian in file.guardians:
-        answers.update(answers_from(PARENT_FIELDS[guardian.relation], guardian))
+        answers.update(answers_from(RELATED_FIELDS[guardian.relation], guardian))
     if file.caregiver is not None:
         answers.update(answers_from(CAREGIVER_FIELDS, file.caregiver))
     for scope, (source, prefix) in AID_KINDS.items():
@@ -271,7 +321,8 @@ def update_child(
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     if not changed:
         return file.child
-    other = child_queries.child_by_id_number(session=session, id_number=answers["child_id"])
+    number = answers.get("child_id")
+    other = child_queries.child_by_id_number(session=session, id_number=number) if number else None
     if other is not None and other.id != child_id:
         raise UserError(N_("duplicate.id_saved"))
     for column, value in _child_values(answers).items():

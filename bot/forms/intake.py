@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.forms.binding import from_date, from_decimal, joined, split, to_date, to_decimal
-from bot.forms.conditions import ALWAYS, Answers, Condition, equals, includes, is_true, one_of
+from bot.forms.conditions import (
+    ALWAYS,
+    Answers,
+    Condition,
+    answered,
+    equals,
+    includes,
+    is_true,
+    one_of,
+)
 from bot.forms.model import Choice, Field, Form, section
 from bot.forms.rules import (
     check_duplicates,
@@ -20,8 +31,29 @@ def choices(prefix: str, *values: str) -> tuple[Choice, ...]:
     return tuple(Choice(v, f"{prefix}.{v}") for v in values)
 
 
+def skipped(name: str) -> Condition:
+    """True when the optional question `name` was asked and skipped (answered "none")."""
+    return Condition(lambda a: name in a and a[name] is None, frozenset({name}))
+
+
 LEFT_BEHIND = equals("category", "left_behind")
 IN_DIFFICULTY = equals("category", "difficulty")
+NO_ID = skipped("child_id")
+# Orphans and children without de facto carers have a guardian of their own, asked after.
+NEEDS_GUARDIAN = IN_DIFFICULTY & includes("difficulty_type", "orphan", "de_facto")
+# Section 8's needs list (分类建立需求清单), by the plan's lines of care: living, study, health,
+# psychology, guardianship, safety, assistance, the parents' work near home (源头帮扶), other.
+NEEDS = (
+    "living",
+    "study",
+    "health",
+    "psychology",
+    "guardianship",
+    "safety",
+    "assistance",
+    "family",
+    "other",
+)
 SPECIAL = choices(
     "choice.special",
     "none",
@@ -79,13 +111,20 @@ def caregiver_contact_fields(when: Condition) -> tuple[Field, ...]:
             N_("intake.caregiver.phone"),
             bind="caregiver.phone",
             relevant=named,
+            required=False,
+            options={"skip_label": N_("intake.no_phone")},
         ),
     )
 
 
 def parent_fields(who: str) -> tuple[Field, ...]:
-    """The questions asked of the father and of the mother alike."""
-    away = is_true(f"{who}_away")
+    """The questions asked of the father and of the mother alike.
+
+    Special situations come early: a parent who died is not asked for a phone, an address,
+    health, work away or whether they can guard.
+    """
+    alive = ~includes(f"{who}_special", "deceased")
+    away = alive & is_true(f"{who}_away")
     return (
         Field(f"{who}_name", "text", f"intake.{who}.name", bind="guardian.name", required=False),
         Field(
@@ -95,31 +134,6 @@ def parent_fields(who: str) -> tuple[Field, ...]:
             bind="guardian.id_number",
             required=False,
             options={"adult": True},
-        ),
-        Field(
-            f"{who}_phone", "phone", f"intake.{who}.phone", bind="guardian.phone", required=False
-        ),
-        Field(
-            f"{who}_address",
-            "text",
-            f"intake.{who}.address",
-            bind="guardian.address",
-            required=False,
-            options={"max_length": 200},
-        ),
-        Field(
-            f"{who}_health",
-            "choice",
-            f"intake.{who}.health",
-            bind="guardian.health",
-            choices=choices("choice.parent_health", "healthy", "unhealthy"),
-        ),
-        Field(
-            f"{who}_illness",
-            "text",
-            f"intake.{who}.illness",
-            bind="guardian.illness",
-            relevant=equals(f"{who}_health", "unhealthy"),
         ),
         Field(
             f"{who}_special",
@@ -132,11 +146,43 @@ def parent_fields(who: str) -> tuple[Field, ...]:
             validator=none_is_exclusive,
         ),
         Field(
+            f"{who}_phone",
+            "phone",
+            f"intake.{who}.phone",
+            bind="guardian.phone",
+            required=False,
+            relevant=alive,
+        ),
+        Field(
+            f"{who}_address",
+            "text",
+            f"intake.{who}.address",
+            bind="guardian.address",
+            required=False,
+            relevant=alive,
+            options={"max_length": 200},
+        ),
+        Field(
+            f"{who}_health",
+            "choice",
+            f"intake.{who}.health",
+            bind="guardian.health",
+            relevant=alive,
+            choices=choices("choice.parent_health", "healthy", "unhealthy"),
+        ),
+        Field(
+            f"{who}_illness",
+            "text",
+            f"intake.{who}.illness",
+            bind="guardian.illness",
+            relevant=alive & equals(f"{who}_health", "unhealthy"),
+        ),
+        Field(
             f"{who}_away",
             "yes_no",
             f"intake.{who}.away",
             bind="guardian.away",
-            relevant=LEFT_BEHIND,
+            relevant=LEFT_BEHIND & alive,
         ),
         Field(
             f"{who}_away_months",
@@ -159,7 +205,40 @@ def parent_fields(who: str) -> tuple[Field, ...]:
             "yes_no",
             f"intake.{who}.can_guard",
             bind="guardian.can_guard",
-            relevant=LEFT_BEHIND & ~away,
+            relevant=LEFT_BEHIND & alive & ~is_true(f"{who}_away"),
+        ),
+    )
+
+
+def guardian_fields() -> tuple[Field, ...]:
+    """Who guards an orphan or a child without de facto carers, and how to reach them."""
+    return (
+        Field(
+            "guardian_name",
+            "text",
+            N_("intake.guardian.name"),
+            bind="guardian.name",
+            relevant=NEEDS_GUARDIAN,
+            options={"max_length": 100},
+        ),
+        Field(
+            "guardian_kinship",
+            "choice",
+            N_("intake.guardian.kinship"),
+            bind="guardian.kinship",
+            relevant=NEEDS_GUARDIAN,
+            choices=choices(
+                "choice.kinship", "grandparents", "relatives", "institution", "other"
+            ),
+        ),
+        Field(
+            "guardian_phone",
+            "phone",
+            N_("intake.guardian.phone"),
+            bind="guardian.phone",
+            relevant=NEEDS_GUARDIAN,
+            required=False,
+            options={"skip_label": N_("intake.no_phone")},
         ),
     )
 
@@ -188,13 +267,49 @@ INTAKE = Form(
                 bind="child.name",
                 options={"max_length": 50},
             ),
-            Field("child_id", "id_number", N_("intake.child.id"), bind="child.id_number"),
+            # A child with no ID number yet (unregistered) is filed all the same: why, and the
+            # birth date and sex the number would have given; a daily reminder follows until
+            # the number is added.
+            Field(
+                "child_id",
+                "id_number",
+                N_("intake.child.id"),
+                bind="child.id_number",
+                required=False,
+                options={"skip_label": N_("intake.child.no_id")},
+            ),
             Field(
                 "child_id_confirm",
                 "yes_no",
                 N_("intake.child.id_confirm"),
+                relevant=answered("child_id"),
                 label_values=derived_identity,
                 options={"redo_on_no": "child_id", "hide_in_review": True},
+            ),
+            Field(
+                "no_id_reason",
+                "choice",
+                N_("intake.child.no_id_reason"),
+                bind="child.no_id_reason",
+                relevant=NO_ID,
+                choices=choices("choice.no_id", "unregistered", "not_issued", "unknown"),
+            ),
+            Field(
+                "birth_date",
+                "date",
+                N_("intake.child.birth_date"),
+                bind="child.birth_date",
+                to_column=to_date,
+                from_column=from_date,
+                relevant=NO_ID,
+            ),
+            Field(
+                "sex",
+                "choice",
+                N_("intake.child.sex"),
+                bind="child.sex",
+                relevant=NO_ID,
+                choices=choices("choice.sex", "male", "female"),
             ),
             Field(
                 "ethnicity",
@@ -235,9 +350,11 @@ INTAKE = Form(
             ),
             Field(
                 "difficulty_type",
-                "choice",
+                "multi_choice",
                 N_("intake.child.difficulty_type"),
                 bind="child.difficulty_type",
+                to_column=joined,
+                from_column=split,
                 relevant=IN_DIFFICULTY,
                 choices=choices(
                     "choice.difficulty",
@@ -305,11 +422,15 @@ INTAKE = Form(
                 relevant=equals("guardianship", "inadequate"),
                 options={"max_length": 200},
             ),
+            # Several at once (ill and disabled); "healthy" stands alone and answers in one tap.
             Field(
                 "health",
-                "choice",
+                "multi_choice",
                 N_("intake.child.health"),
                 bind="child.health",
+                to_column=joined,
+                from_column=split,
+                options={"exclusive": ("healthy",)},
                 choices=choices(
                     "choice.health",
                     "healthy",
@@ -325,7 +446,7 @@ INTAKE = Form(
                 "text",
                 N_("intake.child.health_detail"),
                 bind="child.health_detail",
-                relevant=one_of("health", "serious_illness", "chronic", "other"),
+                relevant=includes("health", "serious_illness", "chronic", "other"),
                 options={"max_length": 200},
             ),
             Field(
@@ -333,7 +454,7 @@ INTAKE = Form(
                 "choice",
                 N_("intake.child.disability_grade"),
                 bind="child.disability_grade",
-                relevant=equals("health", "disabled"),
+                relevant=includes("health", "disabled"),
                 choices=choices("choice.disability_grade", "1", "2", "3", "4"),
             ),
             Field(
@@ -379,6 +500,7 @@ INTAKE = Form(
         ),
         section("father", N_("intake.section.father"), *parent_fields("father")),
         section("mother", N_("intake.section.mother"), *parent_fields("mother")),
+        section("guardian", N_("intake.section.guardian"), *guardian_fields()),
         section(
             "family",
             N_("intake.section.family"),
@@ -389,6 +511,8 @@ INTAKE = Form(
                 bind="child.income_per_capita",
                 to_column=to_decimal,
                 from_column=from_decimal,
+                required=False,
+                options={"skip_label": N_("intake.family.income_unknown")},
             ),
             Field(
                 "family_subsidies",
@@ -445,7 +569,8 @@ INTAKE = Form(
                 to_column=to_date,
                 from_column=from_date,
                 relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
-                options={"allow_future": True},
+                required=False,
+                options={"allow_future": True, "skip_label": N_("intake.caregiver.open_ended")},
                 validator=entrusted_until_after_from,
             ),
         ),
@@ -491,6 +616,16 @@ INTAKE = Form(
             "needs",
             N_("intake.section.needs"),
             Field(
+                "need_kinds",
+                "multi_choice",
+                N_("intake.needs.kinds"),
+                bind="child.need_kinds",
+                to_column=joined,
+                from_column=split,
+                choices=choices("choice.need", *NEEDS, "none"),
+                validator=none_is_exclusive,
+            ),
+            Field(
                 "care_needs",
                 "long_text",
                 N_("intake.needs.care"),
@@ -501,7 +636,23 @@ INTAKE = Form(
                 "notes", "long_text", N_("intake.needs.notes"), bind="child.notes", required=False
             ),
         ),
+        # A new file may record the home visit the director made that day: it counts as the
+        # period's visit (bot/care/children.py stores it as one).
+        section(
+            "visit_today",
+            N_("intake.section.visit_today"),
+            Field("visited_today", "yes_no", N_("intake.visit_today")),
+        ),
     ),
     checks=(check_eligibility, check_duplicates),
     saved=N_("form.saved"),
+)
+
+# Editing walks the same questions, without the day's visit: that belongs to the new file.
+INTAKE_EDIT = replace(
+    INTAKE,
+    name="intake_edit",
+    sections=tuple(s for s in INTAKE.sections if s.name != "visit_today"),
+    edits_record=True,
+    saved=N_("form.saved_edit"),
 )

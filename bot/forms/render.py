@@ -48,19 +48,22 @@ def _question(screen: Screen, form: Form, t: Translator, today: object) -> list[
     if limit is not None:
         lines.append(t("form.hint.max_length", limit=limit))
     answered = f.name in state.answers
-    if answered and not field_type.multi:
+    collecting = field_type.accepts == "media"
+    if answered and collecting and state.answers[f.name]:
+        lines.append(t("form.media_received", value=render_answer(f, state.answers[f.name], t)))
+    elif answered and not field_type.multi:
         lines.append(t("form.current_answer", value=render_answer(f, state.answers[f.name], t)))
-    context = ParseContext(today=today)  # type: ignore[arg-type]
+    context = ParseContext(today=today, answers=dict(state.answers))  # type: ignore[arg-type]
     value = list(state.working) or state.answers.get(f.name)
     rows = [
         [(b.label, data(b.action, b.arg)) for b in row]
         for row in field_type.buttons(f, value, t, context)
     ]
     extra = []
-    if answered and not field_type.multi:
+    if answered and not field_type.multi and not collecting:
         extra.append((t.plain("form.button.keep"), data("keep")))
-    if not f.required:
-        extra.append((t.plain("form.button.skip"), data("skip")))
+    if not f.required and not (collecting and state.answers.get(f.name)):
+        extra.append((t.plain(f.options.get("skip_label", "form.button.skip")), data("skip")))
     if extra:
         rows.append(extra)
     navigation = [(t.plain("form.button.cancel"), data("cancel"))]
