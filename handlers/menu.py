@@ -115,6 +115,8 @@ async def _open(update: Update, context: BotContext, key: str) -> None:
         await forms.new_file(update, context)
     elif key == menu_items.CHILDREN:
         await children.show_children(update, context)
+    elif key == menu_items.WORK_LOG:
+        await forms.begin_form(update, context, "work_log")
     elif key == menu_items.VISIT:
         await visits.pick_child(update, context)
     elif key == menu_items.ESCALATIONS:

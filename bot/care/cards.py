@@ -12,7 +12,7 @@ from bot.forms.rules import SEX_LABEL
 from bot.i18n import N_, Translator
 from bot.personal import mask_id_number
 from bot.reply import Reply
-from bot.telegram.callbacks import CHILDREN, VISIT_EDIT, VISIT_START
+from bot.telegram.callbacks import CHILDREN, HELP_GIVEN, VISIT_EDIT, VISIT_START
 
 CATEGORY = {
     "left_behind": N_("choice.category.left_behind"),
@@ -81,6 +81,30 @@ def history_block(file: ChildFile, t: Translator) -> str:
     return "\n".join(lines)
 
 
+def care_log_block(file: ChildFile, t: Translator) -> str:
+    """Help given and the work log naming the child: the file's "problems and solutions"."""
+    lines = [t("children.help_title")]
+    lines.extend(
+        t(
+            "children.help_line",
+            date=h.given_on.isoformat(),
+            kind=t.plain(f"choice.help.{h.kind}"),
+            by=h.given_by,
+            note=h.note or "",
+        )
+        for h in file.help
+    )
+    if not file.help:
+        lines.append(t("children.help_none"))
+    lines.append(t("children.work_log_title"))
+    lines.extend(
+        t("children.work_log_line", date=w.done_on.isoformat(), what=w.what) for w in file.work_log
+    )
+    if not file.work_log:
+        lines.append(t("children.work_log_none"))
+    return "\n".join(lines)
+
+
 def card_replies(
     file: ChildFile, t: Translator, editable: bool, editable_visits: Sequence[int] = ()
 ) -> list[Reply]:
@@ -100,6 +124,7 @@ def card_replies(
         header,
         *review_blocks(INTAKE, answers_of(file), t),
         history_block(file, t),
+        care_log_block(file, t),
     ]
     replies = [Reply(text) for text in split_messages(blocks)]
     buttons = []
@@ -110,6 +135,7 @@ def card_replies(
                 (t.plain("children.visit"), VISIT_START.encode(child.id)),
             ]
         )
+        buttons.append([(t.plain("children.help_given"), HELP_GIVEN.encode(child.id))])
     buttons.extend(
         [(t.plain("children.edit_visit", date=v.visited_on.isoformat()), VISIT_EDIT.encode(v.id))]
         for v in file.visits

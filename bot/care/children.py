@@ -19,7 +19,8 @@ from bot.forms.rules import identity_of
 from bot.i18n import N_
 from bot.people.access import Caller
 from bot.people.roles import Action, may
-from storage import child_queries, queries
+from storage import care_log_queries, child_queries, queries
+from storage.care_log_models import HelpGiven, WorkLogEntry
 from storage.child_models import Assistance, Caregiver, Child, Guardian
 from storage.visit_models import Visit
 
@@ -88,6 +89,8 @@ class ChildFile:
     caregiver: Caregiver | None
     assistance: Sequence[Assistance]
     visits: Sequence[VisitSummary] = ()
+    help: Sequence[HelpGiven] = ()  # the latest help given, newest first
+    work_log: Sequence[WorkLogEntry] = ()  # the latest work-log entries naming the child
 
 
 def refresh_due_dates(child: Child, today: date) -> None:
@@ -113,18 +116,16 @@ def _child_values(answers: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _guardian_row(child_id: int, who: str, answers: dict[str, Any]) -> Guardian:
+    # Questions not asked (a deceased parent's health) keep the column's default.
+    values = {k: v for k, v in column_values(RELATED_FIELDS[who], answers).items() if v is not None}
+    return Guardian.model_validate({**values, "child_id": child_id, "relation": who})
+
+
 def _guardian_rows(child_id: int, answers: dict[str, Any]) -> list[Guardian]:
-    rows = [
-        Guardian.model_validate(
-            {**column_values(fields, answers), "child_id": child_id, "relation": who}
-        )
-        for who, fields in PARENT_FIELDS.items()
-    ]
+    rows = [_guardian_row(child_id, who, answers) for who in PARENT_FIELDS]
     if answers.get("guardian_name"):
-        values = column_values(GUARDIAN_FIELDS, answers)
-        rows.append(
-            Guardian.model_validate({**values, "child_id": child_id, "relation": "guardian"})
-        )
+        rows.append(_guardian_row(child_id, "guardian", answers))
     return rows
 
 
@@ -265,6 +266,8 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
         caregiver=child_queries.caregiver_of(session=session, child_id=child_id),
         assistance=child_queries.assistance_of(session=session, child_id=child_id),
         visits=recent_visits(session=session, child_id=child_id),
+        help=care_log_queries.help_of(session=session, child_id=child_id),
+        work_log=care_log_queries.work_log_of(session=session, child_id=child_id),
     )
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.care import children, escalations, visits
 from bot.errors import AccessDenied, UserError
 from bot.forms.engine import FormState
-from bot.forms.intake import INTAKE
+from bot.forms.intake import INTAKE, INTAKE_EDIT
 from bot.forms.notes import ASK, REPLY, RESOLVE
 from bot.forms.registry import FormContext, FormSpec, Opener, Saved, register_form
 from bot.forms.visit import URGENT, VISIT, VISIT_EDIT
@@ -99,7 +99,7 @@ def _update_child(ctx: FormContext, answers: dict[str, Any]) -> Saved:
 
 register_form(
     FormSpec(
-        replace(INTAKE, name="intake_edit", edits_record=True, saved=N_("form.saved_edit")),
+        INTAKE_EDIT,
         on_save=_update_child,
         # Opened from the file card's Edit button, whose data the children's codec carries.
         opener=Opener(load=_file_answers),
@@ -249,3 +249,6 @@ def _reply(ctx: FormContext, answers: dict[str, Any]) -> Saved:
 register_form(FormSpec(RESOLVE, on_save=_resolve, opener=Opener(load=_actionable, restart=True)))
 register_form(FormSpec(ASK, on_save=_ask, opener=Opener(load=_actionable, restart=True)))
 register_form(FormSpec(REPLY, on_save=_reply, opener=Opener(load=_own_report, restart=True)))
+
+# Help given and the work log are declared in a module of their own.
+import bot.forms.declared_care_log  # noqa: E402, F401

@@ -169,9 +169,7 @@ def answer_media(form: Form, state: FormState, kind: str, value: Any) -> Outcome
     if accepts == "media" and kind in media_kinds(f):
         collected = {**(state.answers.get(f.name) or {}), kind: value}
         return Outcome(
-            replace(
-                state, answers={**state.answers, f.name: collected}, version=state.version + 1
-            )
+            replace(state, answers={**state.answers, f.name: collected}, version=state.version + 1)
         )
     if accepts != kind:
         return Outcome(state, InvalidAnswer(N_("error.form.unexpected_media")))
@@ -196,7 +194,8 @@ def press(form: Form, state: FormState, action: str, arg: str) -> Outcome:
             ticks = [v for v in (state.working or state.answers.get(f.name) or [])]
             ticks = [v for v in ticks if v != value] if value in ticks else [*ticks, value]
             order = [c.value for c in f.choices]
-            ticks.sort(key=order.index)
+            if order:
+                ticks.sort(key=order.index)
             return Outcome(replace(state, working=tuple(ticks), version=state.version + 1))
         if action == "done" and FIELD_TYPES[f.type].accepts == "media":
             if not state.answers.get(f.name):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.forms.binding import from_date, from_decimal, joined, split, to_date, to_decimal
+from bot.forms.binding import (
+    from_date,
+    from_decimal,
+    joined,
+    joined_or_none,
+    split,
+    to_date,
+    to_decimal,
+)
 from bot.forms.conditions import (
     ALWAYS,
     Answers,
@@ -227,9 +235,7 @@ def guardian_fields() -> tuple[Field, ...]:
             N_("intake.guardian.kinship"),
             bind="guardian.kinship",
             relevant=NEEDS_GUARDIAN,
-            choices=choices(
-                "choice.kinship", "grandparents", "relatives", "institution", "other"
-            ),
+            choices=choices("choice.kinship", "grandparents", "relatives", "institution", "other"),
         ),
         Field(
             "guardian_phone",
@@ -353,7 +359,7 @@ INTAKE = Form(
                 "multi_choice",
                 N_("intake.child.difficulty_type"),
                 bind="child.difficulty_type",
-                to_column=joined,
+                to_column=joined_or_none,
                 from_column=split,
                 relevant=IN_DIFFICULTY,
                 choices=choices(

@@ -94,9 +94,7 @@ def check_eligibility(answers: Answers, context: IntakeContext) -> Sequence[Prob
         if answers.get("hukou") != "rural":
             found.append(Problem(N_("eligibility.hukou"), ("hukou", "category")))
         if age >= LEFT_BEHIND_AGE_LIMIT:
-            found.append(
-                Problem(N_("eligibility.age_left_behind"), age_fields, {"age": age})
-            )
+            found.append(Problem(N_("eligibility.age_left_behind"), age_fields, {"age": age}))
         father, mother = _away_long_enough(answers, "father"), _away_long_enough(answers, "mother")
         parents_ok = (
             (father and mother)
@@ -118,9 +116,7 @@ def check_eligibility(answers: Answers, context: IntakeContext) -> Sequence[Prob
                 )
             )
     elif answers.get("category") == "difficulty" and age >= DIFFICULTY_AGE_LIMIT:
-        found.append(
-            Problem(N_("eligibility.age_difficulty"), age_fields, {"age": age})
-        )
+        found.append(Problem(N_("eligibility.age_difficulty"), age_fields, {"age": age}))
     return found
 
 

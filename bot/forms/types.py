@@ -33,6 +33,9 @@ class Button:
 
 
 ADULT_AGE = 18
+SKIP = N_("form.button.skip")
+SKIPPED = N_("form.value.skipped")
+NONE = N_("form.value.none")
 YES_NO_LABEL = {True: N_("form.button.yes"), False: N_("form.button.no")}
 TextParser = Callable[[str, Field, ParseContext], Any]
 Buttons = Callable[[Field, Any, Translator, ParseContext], list[list[Button]]]
@@ -217,6 +220,28 @@ def _media_label(_f: Field, value: Any, t: Translator) -> str:
     return "、".join(t.plain(MEDIA_LABEL[k]) for k in MEDIA_KINDS if k in (value or {}))
 
 
+def picks_of(f: Field, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (value, label) pairs a pick-many question offers, from the answers it starts with."""
+    return [(str(value), str(label)) for value, label in answers.get(f.options["from"]) or []]
+
+
+def _pick_buttons(f: Field, value: Any, t: Translator, c: ParseContext) -> list[list[Button]]:
+    marks = set(value or [])
+    buttons = [
+        Button(("✅ " if v in marks else "") + label, "toggle", v)
+        for v, label in picks_of(f, c.answers)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    none = Button(t.plain(f.options.get("none_label", NONE)), "toggle", "none")
+    return [*rows, [none], [Button(t.plain("form.button.done"), "done")]]
+
+
+def _pick_value(_f: Field, arg: str) -> str:
+    if arg == "none" or arg.isdigit():
+        return arg
+    raise InvalidAnswer(N_("error.choice.use_buttons"))
+
+
 def _money_label(_f: Field, value: Any, t: Translator) -> str:
     amount = f"{Decimal(str(value)):.2f}".removesuffix(".00")
     return t.plain("form.value.yuan", amount=amount)
@@ -320,6 +345,18 @@ FIELD_TYPES: dict[str, FieldType] = {
             accepts="location",
             render=lambda _f, _v, t: t.plain("form.value.location"),
         ),
+        # Several of a list the form starts with (a village's children): options["from"] names
+        # the context answer holding [value, label] pairs; "none" stands alone.
+        FieldType(
+            "pick_many",
+            N_("form.prompt.multi_choice"),
+            parse=_press_a_button,
+            buttons=_pick_buttons,
+            render=lambda _f, v, t: t.plain("form.value.picked", count=len(v or [])),
+            value_of_button=_pick_value,
+            multi=True,
+            options=frozenset({"from", "none_label"}),
+        ),
         # One optional step for whatever the director has: photos, a voice note, a location.
         # Each one sent is kept and the question stays until Done (or Skip, with none sent).
         FieldType(
@@ -339,8 +376,15 @@ def button_value(f: Field, arg: str) -> Any:
     return FIELD_TYPES[f.type].value_of_button(f, arg)
 
 
-def render_answer(f: Field, value: Any, t: Translator) -> str:
+def render_answer(
+    f: Field, value: Any, t: Translator, answers: dict[str, Any] | None = None
+) -> str:
     """Show an answer for the review summary, personal numbers masked."""
     if value is None:
-        return t.plain(f.options.get("skip_label", "form.value.skipped"))
+        return t.plain(f.options.get("skip_label", SKIPPED))
+    if f.type == "pick_many" and answers is not None:
+        if value == ["none"]:
+            return t.plain(f.options.get("none_label", NONE))
+        names = dict(picks_of(f, answers))
+        return "、".join(names.get(v, v) for v in value)
     return FIELD_TYPES[f.type].render(f, value, t)

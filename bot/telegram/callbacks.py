@@ -41,6 +41,7 @@ class Codec:
 ESCALATION = Codec("esc", ("ack|res|ask|reply", ID))
 VISIT_START = Codec("vs", (ID,))
 VISIT_EDIT = Codec("ve", (ID,))
+HELP_GIVEN = Codec("hg", (ID,))  # record help given to the child
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))

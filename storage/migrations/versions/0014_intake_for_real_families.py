@@ -41,18 +41,14 @@ def upgrade() -> None:
         batch.alter_column(
             "health", type_=_string(100), existing_type=_string(16), existing_nullable=False
         )
-        batch.add_column(
-            sa.Column("need_kinds", _string(200), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("need_kinds", _string(200), nullable=False, server_default=""))
     with op.batch_alter_table("guardian") as batch:
         batch.add_column(sa.Column("kinship", _string(16), nullable=True))
     with op.batch_alter_table("visit") as batch:
         batch.add_column(
             sa.Column("outcome", _string(16), nullable=False, server_default="completed")
         )
-        batch.add_column(
-            sa.Column("need_kinds", _string(200), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("need_kinds", _string(200), nullable=False, server_default=""))
     op.create_table(
         "help_given",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,0 +1,91 @@
+"""Help given to a child and the director's work log (section 8's 关爱帮扶记录 and 工作日志)."""
+
+from __future__ import annotations
+
+from bot.forms.binding import to_date
+from bot.forms.intake import choices
+from bot.forms.model import Field, Form, section
+from bot.forms.rules import none_is_exclusive
+from bot.i18n import N_
+
+HELP_KINDS = ("material", "study", "health", "psychological", "referral")
+
+# Opened from the child's card: the child is known from the start.
+HELP = Form(
+    name="help_given",
+    title=N_("help.title"),
+    context=("_child", "_child_name"),
+    saved=N_("help.saved"),
+    sections=(
+        section(
+            "help",
+            N_("help.section"),
+            Field(
+                "kind",
+                "choice",
+                N_("help.kind"),
+                bind="help_given.kind",
+                choices=choices("choice.help", *HELP_KINDS),
+                label_values=lambda a, _t: {"name": a.get("_child_name", "")},
+            ),
+            Field(
+                "given_by",
+                "text",
+                N_("help.given_by"),
+                bind="help_given.given_by",
+                options={"max_length": 100},
+            ),
+            Field(
+                "given_on",
+                "date",
+                N_("help.given_on"),
+                bind="help_given.given_on",
+                to_column=to_date,
+            ),
+            Field(
+                "note",
+                "long_text",
+                N_("help.note"),
+                bind="help_given.note",
+                required=False,
+                options={"max_length": 500},
+            ),
+        ),
+    ),
+)
+
+# From the menu or /log: what the director did on a day, and for which of the village's
+# children (offered as buttons, from the answers the form starts with).
+WORK_LOG = Form(
+    name="work_log",
+    title=N_("worklog.title"),
+    context=("_children",),
+    saved=N_("worklog.saved"),
+    sections=(
+        section(
+            "entry",
+            N_("worklog.section"),
+            Field(
+                "done_on",
+                "date",
+                N_("worklog.done_on"),
+                bind="work_log.done_on",
+                to_column=to_date,
+            ),
+            Field(
+                "what",
+                "long_text",
+                N_("worklog.what"),
+                bind="work_log.what",
+                options={"max_length": 1000},
+            ),
+            Field(
+                "children",
+                "pick_many",
+                N_("worklog.children"),
+                validator=none_is_exclusive,
+                options={"from": "_children", "none_label": N_("worklog.no_child")},
+            ),
+        ),
+    ),
+)
