@@ -86,3 +86,16 @@ def visits_of(*, session: Session, child_id: int, limit: int) -> Sequence[Visit]
 def problem_categories(*, session: Session, visit_id: int) -> list[str]:
     statement = select(VisitProblem.category).where(VisitProblem.visit_id == visit_id)
     return list(session.exec(statement).all())
+
+
+def children_without_id(*, session: Session) -> dict[str, list[str]]:
+    """The names of open files still without an ID number, by village (a daily reminder)."""
+    rows = session.exec(
+        select(Child.village_code, Child.name)
+        .where(col(Child.id_number).is_(None), col(Child.closed).is_(False))
+        .order_by(col(Child.village_code), col(Child.name), col(Child.id))
+    ).all()
+    found: dict[str, list[str]] = {}
+    for village, name in rows:
+        found.setdefault(village, []).append(name)
+    return found
