@@ -141,7 +141,9 @@ def daily_digests(
             alerts.add(village, items)
     for village, unregistered in no_id.items():
         for director in directors.get(village, ()):
-            yield Digest(director, "director", director_notice({}, titles_of(director), unregistered))
+            yield Digest(
+                director, "director", director_notice({}, titles_of(director), unregistered)
+            )
     if alerts is not None:
         yield from alerts.digests()
 

@@ -192,7 +192,11 @@ def test_intake__director_visited_today__counts_as_the_period_visit(
     user.wait_for_text("已保存 张小明 的档案")
     child = region.call(lambda s: s.exec(select(Child)).one())
     visit = region.call(lambda s: s.exec(select(Visit)).one())
-    assert (visit.child_id, visit.kind, str(visit.visited_on)) == (child.id, "home_visit", "2026-11-02")
+    assert (visit.child_id, visit.kind, str(visit.visited_on)) == (
+        child.id,
+        "home_visit",
+        "2026-11-02",
+    )
     # This month's visit is made: the next is due by the end of next month.
     assert (str(child.last_visit_on), str(child.next_visit_due)) == ("2026-11-02", "2026-12-31")
 

@@ -67,11 +67,13 @@ ORPHAN: dict[str, tuple[str, str]] = {
     **{
         k: v
         for k, v in LEFT_BEHIND.items()
-        if not k.startswith(("caregiver", "entrusted"))
-        and "_away" not in k
-        and not k.endswith("work_place")
-        # Both parents died: nothing more is asked of them than name, ID and situation.
-        and not k.startswith(("father_", "mother_"))
+        if (
+            not k.startswith(("caregiver", "entrusted"))
+            and "_away" not in k
+            and not k.endswith("work_place")
+            # Both parents died: nothing more is asked of them than name, ID and situation.
+            and not k.startswith(("father_", "mother_"))
+        )
         or k.endswith(("_name", "_id", "_special"))
     },
     "child_name": ("text", "陈小红"),

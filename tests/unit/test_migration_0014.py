@@ -19,16 +19,20 @@ BEFORE = "0008_personal_data_encrypted"
 NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 
+def _insert(connection: sa.Connection, name: str, values: dict[str, object]) -> None:
+    table = sa.table(name, *(sa.column(column) for column in values))
+    connection.execute(table.insert().values(**values))
+
+
 def _insert_old_file(db: Database, staff_id: int) -> tuple[int, str]:
     """A file as the schema before 0014 stored it: one health and one difficulty kind."""
     number = resident_id(birth="20150305", sequence="123")
     ring = keyring()
-    child = sa.table(*("child",), *(sa.column(c) for c in CHILD_COLUMNS))
-    guardian = sa.table("guardian", *(sa.column(c) for c in GUARDIAN_COLUMNS))
-    visit = sa.table("visit", *(sa.column(c) for c in VISIT_COLUMNS))
     with db.engine.begin() as connection:
-        connection.execute(
-            child.insert().values(
+        _insert(
+            connection,
+            "child",
+            dict(
                 name="张小明",
                 id_number=ring.encrypt(number),
                 id_number_hash=ring.blind_index(number),
@@ -53,16 +57,18 @@ def _insert_old_file(db: Database, staff_id: int) -> tuple[int, str]:
                 updated_at=NOW,
                 last_visit_on=date(2026, 11, 2),
                 closed=False,
-            )
+            ),
         )
         child_id = connection.execute(sa.text("SELECT max(id) FROM child")).scalar_one()
-        connection.execute(
-            guardian.insert().values(
-                child_id=child_id, relation="father", health="healthy", special="none"
-            )
+        _insert(
+            connection,
+            "guardian",
+            dict(child_id=child_id, relation="father", health="healthy", special="none"),
         )
-        connection.execute(
-            visit.insert().values(
+        _insert(
+            connection,
+            "visit",
+            dict(
                 child_id=child_id,
                 author_id=staff_id,
                 kind="home_visit",
@@ -77,21 +83,9 @@ def _insert_old_file(db: Database, staff_id: int) -> tuple[int, str]:
                 flagged=False,
                 created_at=NOW,
                 updated_at=NOW,
-            )
+            ),
         )
     return int(child_id), number
-
-
-CHILD_COLUMNS = (
-    "name id_number id_number_hash sex birth_date ethnicity home_address hukou category "
-    "difficulty_type single_parent schooling guardianship health disability_grade risk_tier "
-    "care_needs village_code income_per_capita filed_by filed_at updated_at last_visit_on closed"
-).split()
-GUARDIAN_COLUMNS = ("child_id", "relation", "health", "special")
-VISIT_COLUMNS = (
-    "child_id author_id kind visited_on met seen_in_person urgent caregiver_changed "
-    "tier_before tier_after media flagged created_at updated_at"
-).split()
 
 
 def test_migration_0014__existing_file__reads_back_unchanged(db: Database) -> None:
