@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -95,3 +96,13 @@ def work_log_in_area(
     for entry_id, child_id in links:
         children.setdefault(entry_id, []).append(child_id)
     return [(e, sorted(children.get(e.id or 0, []))) for e in entries]
+
+
+def needs_in_area(*, session: Session, area_prefix: str) -> Counter[str]:
+    """How many open files in an area name each category of care need (section 8's list)."""
+    rows = session.exec(
+        select(Child.need_kinds).where(
+            col(Child.village_code).startswith(area_prefix), col(Child.closed).is_(False)
+        )
+    ).all()
+    return Counter(kind for kinds in rows for kind in kinds.split(",") if kind and kind != "none")
