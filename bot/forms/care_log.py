@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.errors import InvalidAnswer
 from bot.forms.binding import to_date
+from bot.forms.conditions import Answers
 from bot.forms.intake import choices
 from bot.forms.model import Field, Form, section
 from bot.forms.rules import none_is_exclusive
 from bot.i18n import N_
 
 HELP_KINDS = ("material", "study", "health", "psychological", "referral")
+
+
+def offered_children_only(value: Any, answers: Answers) -> None:
+    """Refuse a pick that is not one of the buttons offered (a forged press)."""
+    none_is_exclusive(value, answers)
+    offered = {str(child_id) for child_id, _ in answers.get("_children") or []}
+    if any(v != "none" and v not in offered for v in value or []):
+        raise InvalidAnswer(N_("error.choice.use_buttons"))
+
 
 # Opened from the child's card: the child is known from the start.
 HELP = Form(
@@ -83,7 +96,7 @@ WORK_LOG = Form(
                 "children",
                 "pick_many",
                 N_("worklog.children"),
-                validator=none_is_exclusive,
+                validator=offered_children_only,
                 options={"from": "_children", "none_label": N_("worklog.no_child")},
             ),
         ),
