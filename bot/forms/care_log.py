@@ -7,7 +7,7 @@ from typing import Any
 from bot.errors import InvalidAnswer
 from bot.forms.binding import to_date
 from bot.forms.conditions import Answers
-from bot.forms.intake import choices
+from bot.forms.family import choices
 from bot.forms.model import Field, Form, section
 from bot.forms.rules import none_is_exclusive
 from bot.i18n import N_

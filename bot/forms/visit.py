@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from bot.forms.binding import from_date, joined, split, to_bool, to_date
 from bot.forms.conditions import Answers, Condition, equals, includes, is_true, one_of
-from bot.forms.intake import NEEDS, caregiver_contact_fields, choices
+from bot.forms.family import NEEDS, caregiver_contact_fields, choices
 from bot.forms.model import Field, Form, section
 from bot.forms.rules import none_is_exclusive
 from bot.i18n import N_

@@ -21,7 +21,15 @@ def keys(user) -> list[str]:  # type: ignore[no-untyped-def]
     return [label for row in user.reply_keyboard() or [] for label in row]
 
 
-DIRECTOR_MENU = {"新建档案", "走访报告", "我的儿童", "待走访", "帮助", "语言 Language"}
+DIRECTOR_MENU = {
+    "新建档案",
+    "走访报告",
+    "我的儿童",
+    "待走访",
+    "📝 工作日志",
+    "帮助",
+    "语言 Language",
+}
 
 
 def enrol(  # type: ignore[no-untyped-def]
