@@ -12,7 +12,7 @@ from storage.child_models import Child
 from storage.db import Database
 from storage.visit_models import Visit
 from tests.e2e.test_chat_foundation import enrol
-from tests.e2e.test_chat_visits import QUIET, QUIET_CALL, file_child, start_visit, step
+from tests.e2e.test_chat_visits import QUIET_CALL, file_child, start_visit, step
 from tests.fakegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.botrunner import BotThread
 
@@ -183,8 +183,3 @@ def test_work_log__hostile_text__refused_and_nothing_stored(
     director.send("走访\x00张小明")
     director.wait_for(lambda m: "⚠️" in m.text and "1200" not in m.text)
     assert region.call(lambda s: s.exec(select(WorkLogEntry)).all()) == []
-
-
-def test_visit__routine_steps__match_the_quiet_script() -> None:
-    # The scripts other tests share answer exactly the questions a quiet visit asks.
-    assert [name for name, _ in QUIET] == ["urgent", "met", "problems", "changes", "media"]
