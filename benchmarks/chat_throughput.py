@@ -81,12 +81,11 @@ VISIT_SCRIPT: list[Step] = [
     Step("press", CHILD, "question"),
     Step("press", "入户走访", "question"),
     Step("press", "今天", "question"),
-    *_multi("以上都没有"),  # urgent situations
-    *_multi("儿童本人"),  # who was met
-    Step("press", "是", "question"),  # seen in person
-    *_multi("没有发现问题"),
-    *[Step("press", v, "question") for v in ("跳过", "否", "保持不变", "跳过", "跳过", "跳过")],
-    Step("press", "否", "question"),  # flag for the supervisor
+    Step("press", "以上都没有", "question"),  # urgent situations: "none" in one tap
+    *_multi("儿童本人"),  # who was met (the child met settles "seen in person")
+    Step("press", "没有发现问题", "question"),  # nothing found: no needs, no report upward
+    Step("press", "都没有变化", "question"),  # caregiver and risk tier
+    Step("press", "不添加", "question"),  # photos, voice and location in one step
     Step("press", "保存", "走访记录已保存"),
 ]
 ECHO_SCRIPT = [

@@ -117,6 +117,8 @@ async def _open(update: Update, context: BotContext, key: str) -> None:
         await children.show_children(update, context)
     elif key == menu_items.URGENT:
         await urgent.urgent_command(update, context)
+    elif key == menu_items.WORK_LOG:
+        await forms.begin_form(update, context, "work_log")
     elif key == menu_items.VISIT:
         await visits.pick_child(update, context)
     elif key == menu_items.ESCALATIONS:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from uuid import uuid4
 
 from sqlalchemy import Column, Index, Numeric, Text, event
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText, keyring
 from storage.types import UTCDateTime
-
-NO_ID_NUMBER = "none:"
 
 # ID numbers, phones and addresses are EncryptedText (storage/crypto.py): the database holds
 # only ciphertext. Names stay clear so the sweep and lists read them without decrypting.
@@ -28,21 +25,24 @@ def _yuan() -> Column[Decimal]:
 
 class ChildBase(SQLModel):
     name: str = Field(max_length=50)
-    id_number: str = Field(sa_type=EncryptedText)
+    # None for a child with no resident ID number yet (unregistered); the reason says why.
+    id_number: str | None = Field(default=None, sa_type=EncryptedText)
+    no_id_reason: str | None = Field(default=None, max_length=16)
     sex: str = Field(max_length=8)
     birth_date: date
     ethnicity: str = Field(max_length=20)
     home_address: str = Field(sa_type=EncryptedText)
     hukou: str = Field(max_length=8)
     category: str = Field(max_length=16, index=True)
-    difficulty_type: str | None = Field(default=None, max_length=16)
+    # Comma-separated: a child may be in difficulty in several ways at once.
+    difficulty_type: str | None = Field(default=None, max_length=200)
     difficulty_detail: str | None = Field(default=None, max_length=200)
     single_parent: str = Field(max_length=8)
     schooling: str = Field(max_length=16)
     boarding: str | None = Field(default=None, max_length=8)
     guardianship: str = Field(max_length=16)
     guardianship_detail: str | None = Field(default=None, max_length=200)
-    health: str = Field(max_length=16)
+    health: str = Field(max_length=100)  # comma-separated: ill and disabled at once
     health_detail: str | None = Field(default=None, max_length=200)
     disability_grade: str | None = Field(default=None, max_length=4)
     psychology: str | None = Field(default=None, sa_type=Text)
@@ -54,6 +54,7 @@ class ChildBase(SQLModel):
     helper_name: str | None = Field(default=None, max_length=100)
     helper_phone: str | None = Field(default=None, sa_type=EncryptedText)
     helper_unit: str | None = Field(default=None, max_length=100)
+    need_kinds: str = Field(default="", max_length=200)  # comma-separated need categories
     care_needs: str | None = Field(default=None, sa_type=Text)
     notes: str | None = Field(default=None, sa_type=Text)
 
@@ -65,7 +66,8 @@ class Child(ChildBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # The blind index of id_number (keyed HMAC, storage/crypto.py): one file per ID, and search
     # by ID, without decrypting. Set from id_number on every insert and update (below).
-    id_number_hash: str = Field(default="", max_length=64, unique=True)
+    # None when there is no ID number: any number of unregistered children may be on file.
+    id_number_hash: str | None = Field(default=None, max_length=64, unique=True)
     village_code: str = Field(foreign_key="org_unit.code", index=True, max_length=12)
     income_per_capita: Decimal | None = Field(default=None, sa_column=_yuan())
     filed_by: int = Field(foreign_key="staff.id", index=True)
@@ -98,12 +100,13 @@ class Guardian(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id", index=True)
-    relation: str = Field(max_length=8)
+    relation: str = Field(max_length=8)  # father, mother, or guardian (orphans, de facto)
+    kinship: str | None = Field(default=None, max_length=16)  # a guardian's relationship
     name: str | None = Field(default=None, max_length=100)
     id_number: str | None = Field(default=None, sa_type=EncryptedText)
     phone: str | None = Field(default=None, sa_type=EncryptedText)
     address: str | None = Field(default=None, sa_type=EncryptedText)
-    health: str = Field(max_length=16)
+    health: str = Field(default="", max_length=16)
     illness: str | None = Field(default=None, max_length=100)
     special: str = Field(default="", max_length=200)  # comma-separated choice values
     away: bool | None = Field(default=None)
@@ -165,8 +168,4 @@ class FormSession(SQLModel, table=True):
 @event.listens_for(Child, "before_update")
 def _index_id_number(_mapper: object, _connection: object, child: Child) -> None:
     """Keep the blind index in step with the ID number, whoever writes the row."""
-    if child.id_number:
-        child.id_number_hash = keyring().blind_index(child.id_number)
-    elif not child.id_number_hash.startswith(NO_ID_NUMBER):
-        # A placeholder's ID number is not known yet: a unique stand-in keeps the column unique.
-        child.id_number_hash = NO_ID_NUMBER + uuid4().hex
+    child.id_number_hash = keyring().blind_index(child.id_number) if child.id_number else None

@@ -100,3 +100,20 @@ def placeholders(*, session: Session, area_prefix: str = "") -> Sequence[Child]:
         .order_by(col(Child.village_code), col(Child.filed_at), col(Child.id))
     )
     return session.exec(statement).all()
+
+
+def children_without_id(*, session: Session) -> dict[str, list[str]]:
+    """The names of open files still without an ID number, by village (a daily reminder)."""
+    rows = session.exec(
+        select(Child.village_code, Child.name)
+        .where(
+            col(Child.id_number).is_(None),
+            col(Child.closed).is_(False),
+            col(Child.placeholder).is_(False),  # reminded as files to complete instead
+        )
+        .order_by(col(Child.village_code), col(Child.name), col(Child.id))
+    ).all()
+    found: dict[str, list[str]] = {}
+    for village, name in rows:
+        found.setdefault(village, []).append(name)
+    return found

@@ -1,6 +1,7 @@
 """Import every table module so SQLModel.metadata knows the whole schema."""
 
 from storage import (
+    care_log_models,
     child_models,
     county_models,
     inbox_models,
@@ -11,6 +12,7 @@ from storage import (
 )
 
 __all__ = [
+    "care_log_models",
     "child_models",
     "county_models",
     "inbox_models",

@@ -28,9 +28,12 @@ class Visit(SQLModel, table=True):
     visited_on: date
     met: str = Field(default="", max_length=100)  # comma-separated choice values
     seen_in_person: bool
+    # completed, or nobody_home: a home visit attempted that counts as no visit
+    outcome: str = Field(default="completed", max_length=16)
     urgent: str = Field(default="", max_length=200)  # mandatory-report situations, if any
     urgent_note: str | None = Field(default=None, sa_type=Text)
     measures: str | None = Field(default=None, sa_type=Text)
+    need_kinds: str = Field(default="", max_length=200)  # comma-separated need categories
     care_needs: str | None = Field(default=None, sa_type=Text)
     caregiver_changed: bool = Field(default=False)
     tier_before: str = Field(max_length=8)

@@ -46,9 +46,10 @@ def delete_problems(*, session: Session, visit_id: int) -> None:
 
 
 def latest_visit_date(*, session: Session, child_id: int, kind: str) -> date | None:
-    """Return the day of the child's latest visit of a kind (home visit or contact)."""
+    """Return the day of the child's latest visit of a kind (home visit or contact); a home
+    visit where nobody was home is an attempt and does not count."""
     statement = select(func.max(Visit.visited_on)).where(
-        Visit.child_id == child_id, Visit.kind == kind
+        Visit.child_id == child_id, Visit.kind == kind, Visit.outcome != "nobody_home"
     )
     return session.exec(statement).one()
 

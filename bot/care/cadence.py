@@ -99,7 +99,8 @@ def next_due(
     # last_contact_on is the latest phone/video contact, last_visit_on the latest home visit.
     # A requirement a phone/video contact can satisfy drives next_contact_due, one only a home
     # visit satisfies drives next_visit_due; None means the tier has no such requirement.
-    # filed_on is unused but kept for symmetry: the current period is owed however late filed.
+    # A new file owes nothing for the period it was filed in: its first visit is due by the end
+    # of the next period, so a child filed on the 31st is not overdue the next day.
     latest = {VisitKind.CONTACT: last_contact_on, VisitKind.HOME_VISIT: last_visit_on}
     contact_due: date | None = None
     visit_due: date | None = None
@@ -109,7 +110,10 @@ def next_due(
         current = _index(today, requirement.period)
         start, end = _bounds_of(current, requirement.period)
         done = bool(dates) and max(dates) >= start
-        due = _bounds_of(current + 1, requirement.period)[1] if done else end
+        first_owed = _index(filed_on, requirement.period) + 1
+        due = _bounds_of(max(current + 1, first_owed), requirement.period)[1] if done else end
+        if not done and first_owed > current:
+            due = _bounds_of(first_owed, requirement.period)[1]
         if VisitKind.CONTACT in requirement.kinds:
             contact_due = due if contact_due is None else min(contact_due, due)
         else:

@@ -14,7 +14,7 @@ from bot.i18n import N_, Translator
 from bot.lifecycle.card import closed_files_button, file_buttons, status_lines
 from bot.personal import mask_id_number
 from bot.reply import Reply
-from bot.telegram.callbacks import CHILDREN, URGENT_COMPLETE, VISIT_EDIT, VISIT_START
+from bot.telegram.callbacks import CHILDREN, HELP_GIVEN, URGENT_COMPLETE, VISIT_EDIT, VISIT_START
 
 CATEGORY = {
     "left_behind": N_("choice.category.left_behind"),
@@ -64,6 +64,15 @@ def history_block(file: ChildFile, t: Translator) -> str:
     lines = [t("children.history_title")]
     for visit in file.visits:
         problems = "、".join(t.plain(f"choice.problem.{p}") for p in visit.problems)
+        if visit.outcome == "nobody_home":
+            lines.append(
+                t(
+                    "children.history_nobody_home",
+                    date=visit.visited_on.isoformat(),
+                    kind=t.plain(f"choice.visit_kind.{visit.kind}"),
+                )
+            )
+            continue
         lines.append(
             t(
                 "children.history_line",
@@ -102,6 +111,30 @@ def informed_block(file: ChildFile, t: Translator) -> list[str]:
     return ["\n".join(lines)]
 
 
+def care_log_block(file: ChildFile, t: Translator) -> str:
+    """Help given and the work log naming the child: the file's "problems and solutions"."""
+    lines = [t("children.help_title")]
+    lines.extend(
+        t(
+            "children.help_line",
+            date=h.given_on.isoformat(),
+            kind=t.plain(f"choice.help.{h.kind}"),
+            by=h.given_by,
+            note=h.note or "",
+        )
+        for h in file.help
+    )
+    if not file.help:
+        lines.append(t("children.help_none"))
+    lines.append(t("children.work_log_title"))
+    lines.extend(
+        t("children.work_log_line", date=w.done_on.isoformat(), what=w.what) for w in file.work_log
+    )
+    if not file.work_log:
+        lines.append(t("children.work_log_none"))
+    return "\n".join(lines)
+
+
 def card_replies(
     file: ChildFile,
     t: Translator,
@@ -131,6 +164,7 @@ def card_replies(
         *review_blocks(INTAKE, answers_of(file), t),
         history_block(file, t),
         *informed_block(file, t),
+        care_log_block(file, t),
     ]
     replies = [Reply(text) for text in split_messages(blocks)]
     buttons = []
@@ -147,6 +181,7 @@ def card_replies(
                 (t.plain("children.visit"), VISIT_START.encode(child.id)),
             ]
         )
+        buttons.append([(t.plain("children.help_given"), HELP_GIVEN.encode(child.id))])
     buttons.extend(file_buttons(child, t, own_village=own_village, reviewer=reviewer))
     buttons.extend(
         [(t.plain("children.edit_visit", date=v.visited_on.isoformat()), VISIT_EDIT.encode(v.id))]

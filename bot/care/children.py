@@ -19,18 +19,25 @@ from bot.forms.rules import identity_of
 from bot.i18n import N_
 from bot.people.access import Caller
 from bot.people.roles import Action, may
-from storage import child_queries, escalation_queries, queries
+from storage import care_log_queries, child_queries, escalation_queries, queries
+from storage.care_log_models import HelpGiven, WorkLogEntry
 from storage.child_models import Assistance, Caregiver, Child, Guardian
+from storage.visit_models import Visit
 
 # Which answer is stored in which column is declared on the intake's fields (their `bind`).
 CHILD_FIELDS = bound_fields(INTAKE, "child")
 PARENT_FIELDS = {who: bound_fields(INTAKE, "guardian", section=who) for who in ("father", "mother")}
+# An orphan's or a child without de facto carers' guardian: a guardian row of its own.
+GUARDIAN_FIELDS = bound_fields(INTAKE, "guardian", section="guardian")
+RELATED_FIELDS = {**PARENT_FIELDS, "guardian": GUARDIAN_FIELDS}
+# Asked instead of what the ID number says, when there is none.
+NO_ID_ANSWERS = ("no_id_reason", "birth_date", "sex")
 CAREGIVER_FIELDS = bound_fields(INTAKE, "caregiver")
 AID_KINDS = {"child": ("assistance", "aid"), "family": ("family_subsidies", "subsidy")}
 # Answers stored in personal columns, by how the audit log masks them (ID, phone, address).
 PERSONAL_ANSWERS = {
     f.name: PERSONAL_COLUMNS[f.bind]
-    for f in (*CHILD_FIELDS, *CAREGIVER_FIELDS, *(f for fs in PARENT_FIELDS.values() for f in fs))
+    for f in (*CHILD_FIELDS, *CAREGIVER_FIELDS, *(f for fs in RELATED_FIELDS.values() for f in fs))
     if f.bind in PERSONAL_COLUMNS
 }
 
@@ -47,6 +54,7 @@ class VisitSummary:
     urgent: bool
     author_id: int
     created_at: datetime
+    outcome: str = "completed"
 
 
 def recent_visits(*, session: Session, child_id: int, limit: int = 5) -> list[VisitSummary]:
@@ -65,6 +73,7 @@ def recent_visits(*, session: Session, child_id: int, limit: int = 5) -> list[Vi
                 bool(visit.urgent),
                 visit.author_id,
                 visit.created_at,
+                visit.outcome,
             )
         )
     return summaries
@@ -82,6 +91,8 @@ class ChildFile:
     visits: Sequence[VisitSummary] = ()
     # Who else was informed of the child's urgent reports: (escalation id, kind, when).
     informed: Sequence[tuple[int, str, datetime]] = ()
+    help: Sequence[HelpGiven] = ()  # the latest help given, newest first
+    work_log: Sequence[WorkLogEntry] = ()  # the latest work-log entries naming the child
 
 
 def refresh_due_dates(child: Child, today: date) -> None:
@@ -104,19 +115,24 @@ def refresh_due_dates(child: Child, today: date) -> None:
 
 def _child_values(answers: dict[str, Any]) -> dict[str, Any]:
     values = column_values(CHILD_FIELDS, answers)
-    # Sex and birth date are read from the ID number, never asked.
-    identity = identity_of(answers["child_id"])
-    values.update(sex=identity.sex, birth_date=identity.birth_date)
+    # Sex and birth date are read from the ID number; asked only when there is none.
+    if answers.get("child_id"):
+        identity = identity_of(answers["child_id"])
+        values.update(sex=identity.sex, birth_date=identity.birth_date, no_id_reason=None)
     return values
 
 
+def _guardian_row(child_id: int, who: str, answers: dict[str, Any]) -> Guardian:
+    # Questions not asked (a deceased parent's health) keep the column's default.
+    values = {k: v for k, v in column_values(RELATED_FIELDS[who], answers).items() if v is not None}
+    return Guardian.model_validate({**values, "child_id": child_id, "relation": who})
+
+
 def _guardian_rows(child_id: int, answers: dict[str, Any]) -> list[Guardian]:
-    return [
-        Guardian.model_validate(
-            {**column_values(fields, answers), "child_id": child_id, "relation": who}
-        )
-        for who, fields in PARENT_FIELDS.items()
-    ]
+    rows = [_guardian_row(child_id, who, answers) for who in PARENT_FIELDS]
+    if answers.get("guardian_name"):
+        rows.append(_guardian_row(child_id, "guardian", answers))
+    return rows
 
 
 def _caregiver_row(child_id: int, answers: dict[str, Any]) -> Caregiver | None:
@@ -158,7 +174,8 @@ def create_child(
     """Store a new file from intake answers, with an audit row, in the caller's village."""
     if not may(caller.role, Action.KEEP_FILES):
         raise UserError(N_("children.error.not_director"))
-    if child_queries.child_by_id_number(session=session, id_number=answers["child_id"]):
+    number = answers.get("child_id")
+    if number and child_queries.child_by_id_number(session=session, id_number=number):
         raise UserError(N_("duplicate.id_saved"))
     child = Child(
         **_child_values(answers),
@@ -167,6 +184,8 @@ def create_child(
         filed_at=now,
         updated_at=now,
     )
+    if answers.get("visited_today"):
+        child.last_visit_on = today
     refresh_due_dates(child, today)
     session.add(child)
     session.flush()
@@ -178,18 +197,50 @@ def create_child(
         action="child.create",
         table="child",
         record_id=child.id,
-        new={"village": caller.org_code},
+        new={"village": caller.org_code, "no_id": not number},
         at=now,
     )
+    if answers.get("visited_today"):
+        visit = intake_visit(child, caller.staff_id, today, now)
+        session.add(visit)
+        session.flush()
+        record_audit(
+            session=session,
+            actor=Actor.staff(caller.staff_id),
+            action="visit.create",
+            table="visit",
+            record_id=visit.id,
+            new={"child": child.id, "kind": visit.kind, "at_intake": True},
+            at=now,
+        )
     return child
+
+
+def intake_visit(child: Child, author_id: int, today: date, now: datetime) -> Visit:
+    """The home visit made the day the file was opened, as the period's visit."""
+    return Visit(
+        child_id=child.id or 0,
+        author_id=author_id,
+        kind="home_visit",
+        visited_on=today,
+        met="child",
+        seen_in_person=True,
+        tier_before=child.risk_tier,
+        tier_after=child.risk_tier,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def answers_of(file: ChildFile) -> dict[str, Any]:
     """Turn a stored file back into form answers, for editing through the same engine."""
     answers = answers_from(CHILD_FIELDS, file.child)
-    answers["child_id_confirm"] = True
+    if file.child.id_number:
+        answers["child_id_confirm"] = True
+        for name in NO_ID_ANSWERS:
+            answers.pop(name, None)
     for guardian in file.guardians:
-        answers.update(answers_from(PARENT_FIELDS[guardian.relation], guardian))
+        answers.update(answers_from(RELATED_FIELDS[guardian.relation], guardian))
     if file.caregiver is not None:
         answers.update(answers_from(CAREGIVER_FIELDS, file.caregiver))
     for scope, (source, prefix) in AID_KINDS.items():
@@ -227,6 +278,8 @@ def load_file(*, session: Session, caller: Caller, child_id: int) -> ChildFile |
                 session=session, area_prefix=caller.area_prefix, child_id=child_id
             )
         ],
+        help=care_log_queries.help_of(session=session, child_id=child_id),
+        work_log=care_log_queries.work_log_of(session=session, child_id=child_id),
     )
 
 
@@ -277,7 +330,8 @@ def update_child(
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     if not changed:
         return file.child
-    other = child_queries.child_by_id_number(session=session, id_number=answers["child_id"])
+    number = answers.get("child_id")
+    other = child_queries.child_by_id_number(session=session, id_number=number) if number else None
     if other is not None and other.id != child_id:
         raise UserError(N_("duplicate.id_saved"))
     for column, value in _child_values(answers).items():

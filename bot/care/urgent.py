@@ -97,7 +97,7 @@ def create_placeholder(
     age = answers.get("age")
     child = Child(
         name=(answers.get("child_name") or "").strip() or UNKNOWN_NAME,
-        id_number="",  # not known yet: the blind index takes a unique stand-in
+        id_number="",  # not known yet: no blind index until it is
         sex="",
         birth_date=approximate_birth_date(now.date(), int(age) if age is not None else None),
         ethnicity="",

@@ -17,7 +17,7 @@ from bot.errors import AccessDenied, UserError
 from bot.forms.binding import answers_from, bound_fields, column_values
 from bot.forms.engine import relevant_answers
 from bot.forms.parsers import parse_text
-from bot.forms.visit import PROBLEMS, URGENT, VISIT, VISIT_EDIT
+from bot.forms.visit import PROBLEMS, URGENT, VISIT, VISIT_EDIT, outcome_of
 from bot.i18n import N_
 from bot.people.access import Caller
 from bot.people.roles import Action, Scope, scope_of
@@ -114,6 +114,17 @@ def raise_urgent(
     return esc.id
 
 
+MEDIA_ANSWERS = ("media", "call_media")
+
+
+def media_of(answers: dict[str, Any]) -> str:
+    """The photos, voice note and location sent in the visit's media step, as stored JSON."""
+    media: dict[str, Any] = {}
+    for name in MEDIA_ANSWERS:
+        media.update(answers.get(name) or {})
+    return json.dumps(media)
+
+
 def _problems(answers: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (p, answers.get(f"problem_{p}") or "")
@@ -167,7 +178,7 @@ def save_visit(
     visited_on = date.fromisoformat(answers["visited_on"])
     new_tier = answers.get("risk_change")
     tier_after = child.risk_tier if new_tier in (None, "keep") else new_tier
-    media = {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
+    outcome = outcome_of(answers)
     visit = Visit.model_validate(
         {
             **column_values(VISIT_COLUMNS, answers),
@@ -175,7 +186,8 @@ def save_visit(
             "author_id": caller.staff_id,
             "tier_before": child.risk_tier,
             "tier_after": tier_after,
-            "media": json.dumps(media),
+            "media": media_of(answers),
+            "outcome": outcome,
             "created_at": now,
             "updated_at": now,
         }
@@ -209,9 +221,12 @@ def save_visit(
             at=now,
         )
         child.risk_tier = tier_after
-    if answers.get("caregiver_changed"):
+    if "caregiver" in (answers.get("changes") or ()):
         _update_caregiver(session, child, answers, actor, now)
-    if answers["kind"] == "home_visit":
+    # Nobody home is an attempt: recorded and shown, but the period's visit is still owed.
+    if outcome == "nobody_home":
+        child.updated_at = now
+    elif answers["kind"] == "home_visit":
         child.last_visit_on = max(filter(None, (child.last_visit_on, visited_on)))
     else:
         child.last_contact_on = max(filter(None, (child.last_contact_on, visited_on)))
@@ -223,7 +238,7 @@ def save_visit(
         action="visit.create",
         table="visit",
         record_id=visit.id,
-        new={"child": child.id, "kind": visit.kind},
+        new={"child": child.id, "kind": visit.kind, "outcome": outcome},
         at=now,
     )
     if visit.flagged:
@@ -258,8 +273,7 @@ def visit_answers(*, session: Session, visit: Visit, today: date) -> dict[str, A
         **{f"problem_{c}": n for c, n in notes.items()},
     }
     media = json.loads(visit.media or "{}")
-    for name in ("photo", "voice", "location"):
-        answers[name] = media.get(name)
+    answers["media" if visit.kind == "home_visit" else "call_media"] = media or None
     return answers
 
 
@@ -309,9 +323,8 @@ def update_visit(
     )
     for column, value in column_values(EDITABLE_COLUMNS, answers).items():
         setattr(visit, column, value)
-    visit.media = json.dumps(
-        {k: answers[k] for k in ("photo", "voice", "location") if answers.get(k)}
-    )
+    visit.media = media_of(answers)
+    visit.outcome = outcome_of(answers)
     visit.updated_at = now
     visit_queries.delete_problems(session=session, visit_id=visit_id)
     session.add_all(

@@ -45,8 +45,16 @@ def joined(answer: Any, _answers: Answers) -> str:
     return ",".join(answer or [])
 
 
+def joined_or_none(answer: Any, _answers: Answers) -> str | None:
+    """A multiple choice that may not apply, stored as NULL when it was not asked."""
+    return ",".join(answer) if answer else None
+
+
 def split(stored: Any, name: str) -> dict[str, Any]:
-    return {name: [v for v in (stored or "").split(",") if v]}
+    """A multiple choice stored joined by commas; nothing stored (NULL), no answer."""
+    if stored is None:
+        return {}
+    return {name: [v for v in stored.split(",") if v]}
 
 
 def to_date(answer: Any, _answers: Answers) -> date | None:
@@ -67,5 +75,5 @@ def to_decimal(answer: Any, _answers: Answers) -> Decimal | None:
 
 
 def from_decimal(stored: Any, name: str) -> dict[str, Any]:
-    """A stored amount as the text the money type answers with; none stored, no answer."""
-    return {name: str(stored)} if stored is not None else {}
+    """A stored amount as the text the money type answers with; none stored, "unknown"."""
+    return {name: str(stored) if stored is not None else None}

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.care import children, escalations, visits
 from bot.errors import AccessDenied, UserError
 from bot.forms.engine import FormState
-from bot.forms.intake import INTAKE
+from bot.forms.intake import INTAKE, INTAKE_EDIT
 from bot.forms.notes import ASK, REPLY, RESOLVE
 from bot.forms.registry import FormContext, FormSpec, Opener, Saved, register_form
 from bot.forms.rules import check_eligibility
@@ -128,10 +128,7 @@ EDIT_CHECKS = tuple(relaxed_for_edits(c) if c is check_eligibility else c for c 
 register_form(
     FormSpec(
         replace(
-            INTAKE,
-            name="intake_edit",
-            edits_record=True,
-            saved=N_("form.saved_edit"),
+            INTAKE_EDIT,
             checks=EDIT_CHECKS,
         ),
         on_save=_update_child,
@@ -288,6 +285,9 @@ register_form(FormSpec(REPLY, on_save=_reply, opener=Opener(load=_own_report, re
 
 # Forms declared by other concerns, registered with the built-ins.
 import bot.county.checklist  # noqa: E402
+
+# Help given and the work log are declared in a module of their own.
+import bot.forms.declared_care_log  # noqa: E402
 
 # The forms of a file's life (close, reopen, return from review, transfer) register here too.
 import bot.lifecycle.forms  # noqa: E402, F401

@@ -7,7 +7,13 @@ from typing import Any
 
 from bot.errors import InvalidAnswer
 from bot.forms.model import Field, Form, Problem
-from bot.forms.types import FIELD_TYPES, ParseContext, button_value
+from bot.forms.types import (
+    FIELD_TYPES,
+    ParseContext,
+    button_value,
+    exclusive_choices,
+    media_kinds,
+)
 from bot.i18n import N_
 
 REVIEW = "__review__"
@@ -157,8 +163,20 @@ def answer_text(form: Form, state: FormState, text: str, context: ParseContext) 
 
 
 def answer_media(form: Form, state: FormState, kind: str, value: Any) -> Outcome:
-    """Accept a photo, voice note or location where the current question asks for one."""
-    if state.in_review or FIELD_TYPES[form.field(state.current).type].accepts != kind:
+    """Accept a photo, voice note or location where the current question asks for one.
+
+    A media question (one step for all three) keeps each one sent and stays until Done.
+    """
+    if state.in_review:
+        return Outcome(state, InvalidAnswer(N_("error.form.unexpected_media")))
+    f = form.field(state.current)
+    accepts = FIELD_TYPES[f.type].accepts
+    if accepts == "media" and kind in media_kinds(f):
+        collected = {**(state.answers.get(f.name) or {}), kind: value}
+        return Outcome(
+            replace(state, answers={**state.answers, f.name: collected}, version=state.version + 1)
+        )
+    if accepts != kind:
         return Outcome(state, InvalidAnswer(N_("error.form.unexpected_media")))
     return accept(form, state, value)
 
@@ -175,11 +193,19 @@ def press(form: Form, state: FormState, action: str, arg: str) -> Outcome:
             return accept(form, state, button_value(f, arg))
         if action == "toggle" and FIELD_TYPES[f.type].multi:
             value = button_value(f, arg)
+            if value in exclusive_choices(f):
+                # "None" (or "nobody home") is the whole answer: one tap, no Done.
+                return accept(form, state, [value])
             ticks = [v for v in (state.working or state.answers.get(f.name) or [])]
             ticks = [v for v in ticks if v != value] if value in ticks else [*ticks, value]
             order = [c.value for c in f.choices]
-            ticks.sort(key=order.index)
+            if order:
+                ticks.sort(key=order.index)
             return Outcome(replace(state, working=tuple(ticks), version=state.version + 1))
+        if action == "done" and FIELD_TYPES[f.type].accepts == "media":
+            if not state.answers.get(f.name):
+                raise InvalidAnswer(N_("error.form.expects_media"))
+            return accept(form, state, state.answers[f.name])
         if action == "done" and FIELD_TYPES[f.type].multi:
             ticks = list(state.working or state.answers.get(f.name) or [])
             if not ticks and f.required:

@@ -2,9 +2,40 @@
 
 from __future__ import annotations
 
-from bot.forms.binding import from_date, from_decimal, joined, split, to_date, to_decimal
-from bot.forms.conditions import ALWAYS, Answers, Condition, equals, includes, is_true, one_of
-from bot.forms.model import Choice, Field, Form, section
+from dataclasses import replace
+
+from bot.forms.binding import (
+    from_date,
+    from_decimal,
+    joined,
+    joined_or_none,
+    split,
+    to_date,
+    to_decimal,
+)
+from bot.forms.conditions import (
+    ALWAYS,
+    Answers,
+    answered,
+    equals,
+    includes,
+    one_of,
+)
+from bot.forms.family import (
+    CHILD_AID,
+    ETHNICITIES,
+    FAMILY_AID,
+    IN_DIFFICULTY,
+    LEFT_BEHIND,
+    NEEDS,
+    NO_ID,
+    amount_fields,
+    caregiver_contact_fields,
+    choices,
+    guardian_fields,
+    parent_fields,
+)
+from bot.forms.model import Field, Form, section
 from bot.forms.rules import (
     check_duplicates,
     check_eligibility,
@@ -14,30 +45,7 @@ from bot.forms.rules import (
 )
 from bot.i18n import N_
 
-
-def choices(prefix: str, *values: str) -> tuple[Choice, ...]:
-    """Choices whose label keys are `<prefix>.<value>`."""
-    return tuple(Choice(v, f"{prefix}.{v}") for v in values)
-
-
-LEFT_BEHIND = equals("category", "left_behind")
-IN_DIFFICULTY = equals("category", "difficulty")
-SPECIAL = choices(
-    "choice.special",
-    "none",
-    "restricted",
-    "deceased",
-    "missing",
-    "serious_illness",
-    "serious_disability",
-    "lost_contact",
-    "imprisoned",
-    "rehab",
-    "other",
-)
-CHILD_AID = ("dibao", "tekun", "disability", "temporary", "other")
-FAMILY_AID = ("dibao", "tekun", "disability", "other")
-ETHNICITIES = ("han", "she", "hui")
+__all__ = ["INTAKE", "INTAKE_EDIT", "NEEDS", "caregiver_contact_fields", "choices"]
 
 
 def ethnicity_to_column(answer: object, answers: Answers) -> str:
@@ -54,126 +62,6 @@ def ethnicity_from_column(stored: object, name: str) -> dict[str, object]:
     return {name: "other", "ethnicity_other": stored}
 
 
-def caregiver_contact_fields(when: Condition) -> tuple[Field, ...]:
-    """Who the entrusted caregiver is and how to reach them (intake, and a visit's change)."""
-    named = when & ~equals("caregiver_relation", "none")
-    return (
-        Field(
-            "caregiver_relation",
-            "choice",
-            N_("intake.caregiver.relation"),
-            bind="caregiver.relation",
-            relevant=when,
-            choices=choices("choice.caregiver", "grandparents", "relatives", "none"),
-        ),
-        Field(
-            "caregiver_name",
-            "text",
-            N_("intake.caregiver.name"),
-            bind="caregiver.name",
-            relevant=named,
-        ),
-        Field(
-            "caregiver_phone",
-            "phone",
-            N_("intake.caregiver.phone"),
-            bind="caregiver.phone",
-            relevant=named,
-        ),
-    )
-
-
-def parent_fields(who: str) -> tuple[Field, ...]:
-    """The questions asked of the father and of the mother alike."""
-    away = is_true(f"{who}_away")
-    return (
-        Field(f"{who}_name", "text", f"intake.{who}.name", bind="guardian.name", required=False),
-        Field(
-            f"{who}_id",
-            "id_number",
-            f"intake.{who}.id",
-            bind="guardian.id_number",
-            required=False,
-            options={"adult": True},
-        ),
-        Field(
-            f"{who}_phone", "phone", f"intake.{who}.phone", bind="guardian.phone", required=False
-        ),
-        Field(
-            f"{who}_address",
-            "text",
-            f"intake.{who}.address",
-            bind="guardian.address",
-            required=False,
-            options={"max_length": 200},
-        ),
-        Field(
-            f"{who}_health",
-            "choice",
-            f"intake.{who}.health",
-            bind="guardian.health",
-            choices=choices("choice.parent_health", "healthy", "unhealthy"),
-        ),
-        Field(
-            f"{who}_illness",
-            "text",
-            f"intake.{who}.illness",
-            bind="guardian.illness",
-            relevant=equals(f"{who}_health", "unhealthy"),
-        ),
-        Field(
-            f"{who}_special",
-            "multi_choice",
-            f"intake.{who}.special",
-            bind="guardian.special",
-            to_column=joined,
-            from_column=split,
-            choices=SPECIAL,
-            validator=none_is_exclusive,
-        ),
-        Field(
-            f"{who}_away",
-            "yes_no",
-            f"intake.{who}.away",
-            bind="guardian.away",
-            relevant=LEFT_BEHIND,
-        ),
-        Field(
-            f"{who}_away_months",
-            "number",
-            f"intake.{who}.away_months",
-            bind="guardian.away_months",
-            relevant=away,
-            options={"minimum": 0, "maximum": 240},
-        ),
-        Field(
-            f"{who}_work_place",
-            "text",
-            f"intake.{who}.work_place",
-            bind="guardian.work_place",
-            relevant=away,
-            options={"max_length": 200},
-        ),
-        Field(
-            f"{who}_can_guard",
-            "yes_no",
-            f"intake.{who}.can_guard",
-            bind="guardian.can_guard",
-            relevant=LEFT_BEHIND & ~away,
-        ),
-    )
-
-
-def amount_fields(prefix: str, source: str, kinds: tuple[str, ...]) -> tuple[Field, ...]:
-    """One yuan-per-month question for each assistance kind ticked."""
-    return tuple(
-        Field(
-            f"{prefix}_{kind}", "money", f"intake.{prefix}.{kind}", relevant=includes(source, kind)
-        )
-        for kind in kinds
-    )
-
-
 INTAKE = Form(
     name="intake",
     title=N_("intake.title"),
@@ -188,13 +76,49 @@ INTAKE = Form(
                 bind="child.name",
                 options={"max_length": 50},
             ),
-            Field("child_id", "id_number", N_("intake.child.id"), bind="child.id_number"),
+            # A child with no ID number yet (unregistered) is filed all the same: why, and the
+            # birth date and sex the number would have given; a daily reminder follows until
+            # the number is added.
+            Field(
+                "child_id",
+                "id_number",
+                N_("intake.child.id"),
+                bind="child.id_number",
+                required=False,
+                options={"skip_label": N_("intake.child.no_id")},
+            ),
             Field(
                 "child_id_confirm",
                 "yes_no",
                 N_("intake.child.id_confirm"),
+                relevant=answered("child_id"),
                 label_values=derived_identity,
                 options={"redo_on_no": "child_id", "hide_in_review": True},
+            ),
+            Field(
+                "no_id_reason",
+                "choice",
+                N_("intake.child.no_id_reason"),
+                bind="child.no_id_reason",
+                relevant=NO_ID,
+                choices=choices("choice.no_id", "unregistered", "not_issued", "unknown"),
+            ),
+            Field(
+                "birth_date",
+                "date",
+                N_("intake.child.birth_date"),
+                bind="child.birth_date",
+                to_column=to_date,
+                from_column=from_date,
+                relevant=NO_ID,
+            ),
+            Field(
+                "sex",
+                "choice",
+                N_("intake.child.sex"),
+                bind="child.sex",
+                relevant=NO_ID,
+                choices=choices("choice.sex", "male", "female"),
             ),
             Field(
                 "ethnicity",
@@ -235,9 +159,11 @@ INTAKE = Form(
             ),
             Field(
                 "difficulty_type",
-                "choice",
+                "multi_choice",
                 N_("intake.child.difficulty_type"),
                 bind="child.difficulty_type",
+                to_column=joined_or_none,
+                from_column=split,
                 relevant=IN_DIFFICULTY,
                 choices=choices(
                     "choice.difficulty",
@@ -305,11 +231,15 @@ INTAKE = Form(
                 relevant=equals("guardianship", "inadequate"),
                 options={"max_length": 200},
             ),
+            # Several at once (ill and disabled); "healthy" stands alone and answers in one tap.
             Field(
                 "health",
-                "choice",
+                "multi_choice",
                 N_("intake.child.health"),
                 bind="child.health",
+                to_column=joined,
+                from_column=split,
+                options={"exclusive": ("healthy",)},
                 choices=choices(
                     "choice.health",
                     "healthy",
@@ -325,7 +255,7 @@ INTAKE = Form(
                 "text",
                 N_("intake.child.health_detail"),
                 bind="child.health_detail",
-                relevant=one_of("health", "serious_illness", "chronic", "other"),
+                relevant=includes("health", "serious_illness", "chronic", "other"),
                 options={"max_length": 200},
             ),
             Field(
@@ -333,7 +263,7 @@ INTAKE = Form(
                 "choice",
                 N_("intake.child.disability_grade"),
                 bind="child.disability_grade",
-                relevant=equals("health", "disabled"),
+                relevant=includes("health", "disabled"),
                 choices=choices("choice.disability_grade", "1", "2", "3", "4"),
             ),
             Field(
@@ -379,6 +309,7 @@ INTAKE = Form(
         ),
         section("father", N_("intake.section.father"), *parent_fields("father")),
         section("mother", N_("intake.section.mother"), *parent_fields("mother")),
+        section("guardian", N_("intake.section.guardian"), *guardian_fields()),
         section(
             "family",
             N_("intake.section.family"),
@@ -389,6 +320,8 @@ INTAKE = Form(
                 bind="child.income_per_capita",
                 to_column=to_decimal,
                 from_column=from_decimal,
+                required=False,
+                options={"skip_label": N_("intake.family.income_unknown")},
             ),
             Field(
                 "family_subsidies",
@@ -445,7 +378,8 @@ INTAKE = Form(
                 to_column=to_date,
                 from_column=from_date,
                 relevant=LEFT_BEHIND & ~equals("caregiver_relation", "none"),
-                options={"allow_future": True},
+                required=False,
+                options={"allow_future": True, "skip_label": N_("intake.caregiver.open_ended")},
                 validator=entrusted_until_after_from,
             ),
         ),
@@ -491,6 +425,16 @@ INTAKE = Form(
             "needs",
             N_("intake.section.needs"),
             Field(
+                "need_kinds",
+                "multi_choice",
+                N_("intake.needs.kinds"),
+                bind="child.need_kinds",
+                to_column=joined,
+                from_column=split,
+                choices=choices("choice.need", *NEEDS, "none"),
+                validator=none_is_exclusive,
+            ),
+            Field(
                 "care_needs",
                 "long_text",
                 N_("intake.needs.care"),
@@ -501,7 +445,23 @@ INTAKE = Form(
                 "notes", "long_text", N_("intake.needs.notes"), bind="child.notes", required=False
             ),
         ),
+        # A new file may record the home visit the director made that day: it counts as the
+        # period's visit (bot/care/children.py stores it as one).
+        section(
+            "visit_today",
+            N_("intake.section.visit_today"),
+            Field("visited_today", "yes_no", N_("intake.visit_today")),
+        ),
     ),
     checks=(check_eligibility, check_duplicates),
     saved=N_("form.saved"),
+)
+
+# Editing walks the same questions, without the day's visit: that belongs to the new file.
+INTAKE_EDIT = replace(
+    INTAKE,
+    name="intake_edit",
+    sections=tuple(s for s in INTAKE.sections if s.name != "visit_today"),
+    edits_record=True,
+    saved=N_("form.saved_edit"),
 )

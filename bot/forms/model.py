@@ -136,8 +136,9 @@ class KnownType(Protocol):
     def options(self) -> frozenset[str]: ...
 
 
-# Options any field may carry, whatever its type: the review leaves the answer out.
-COMMON_OPTIONS = frozenset({"hide_in_review"})
+# Options any field may carry, whatever its type: the review leaves the answer out; an optional
+# question's Skip button says what skipping means ("no ID number", "open-ended", "unknown").
+COMMON_OPTIONS = frozenset({"hide_in_review", "skip_label"})
 
 
 def check_form(form: Form, known_types: Mapping[str, KnownType]) -> None:

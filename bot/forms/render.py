@@ -9,7 +9,7 @@ from bot.forms.engine import FormState, relevant_answers
 from bot.forms.model import Field, Form
 from bot.forms.registry import get_form
 from bot.forms.service import Screen
-from bot.forms.types import FIELD_TYPES, ParseContext, max_length, render_answer
+from bot.forms.types import FIELD_TYPES, SKIP, ParseContext, max_length, render_answer
 from bot.i18n import N_, Translator
 from bot.reply import Reply
 from bot.telegram.chat_text import split_messages
@@ -33,7 +33,7 @@ def _question(screen: Screen, form: Form, t: Translator, today: object) -> list[
     previous = next((p for p in form.fields if p.name == last), None)
     if previous is not None and previous.name in state.answers and previous.name != f.name:
         # The pressed question gives way to this one, so the answer just given is echoed here.
-        given = render_answer(previous, state.answers[previous.name], t)
+        given = render_answer(previous, state.answers[previous.name], t, state.answers)
         lines.append(
             t("form.previous_answer", label=label_of(previous, state.answers, t), value=given)
         )
@@ -48,19 +48,22 @@ def _question(screen: Screen, form: Form, t: Translator, today: object) -> list[
     if limit is not None:
         lines.append(t("form.hint.max_length", limit=limit))
     answered = f.name in state.answers
-    if answered and not field_type.multi:
+    collecting = field_type.accepts == "media"
+    if answered and collecting and state.answers[f.name]:
+        lines.append(t("form.media_received", value=render_answer(f, state.answers[f.name], t)))
+    elif answered and not field_type.multi:
         lines.append(t("form.current_answer", value=render_answer(f, state.answers[f.name], t)))
-    context = ParseContext(today=today)  # type: ignore[arg-type]
+    context = ParseContext(today=today, answers=dict(state.answers))  # type: ignore[arg-type]
     value = list(state.working) or state.answers.get(f.name)
     rows = [
         [(b.label, data(b.action, b.arg)) for b in row]
         for row in field_type.buttons(f, value, t, context)
     ]
     extra = []
-    if answered and not field_type.multi:
+    if answered and not field_type.multi and not collecting:
         extra.append((t.plain("form.button.keep"), data("keep")))
-    if not f.required:
-        extra.append((t.plain("form.button.skip"), data("skip")))
+    if not f.required and not (collecting and state.answers.get(f.name)):
+        extra.append((t.plain(f.options.get("skip_label", SKIP)), data("skip")))
     if extra:
         rows.append(extra)
     navigation = [(t.plain("form.button.cancel"), data("cancel"))]
@@ -79,7 +82,7 @@ def review_blocks(form: Form, answers: dict[str, object], t: Translator) -> list
             t(
                 "form.review_line",
                 label=label_of(f, kept, t),
-                value=render_answer(f, kept[f.name], t),
+                value=render_answer(f, kept[f.name], t, kept),
             )
             for f in section.fields
             if f.name in kept and not f.options.get("hide_in_review")

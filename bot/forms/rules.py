@@ -68,23 +68,33 @@ def _away_long_enough(answers: Answers, who: str) -> bool:
 
 
 def _cannot_guard(answers: Answers, who: str) -> bool:
+    if "deceased" in (answers.get(f"{who}_special") or ()):
+        return True
     return answers.get(f"{who}_away") is not True and answers.get(f"{who}_can_guard") is False
+
+
+def birth_date_of(answers: Answers) -> date | None:
+    """The child's birth date: read from the ID number, or as answered when there is none."""
+    number = answers.get("child_id")
+    if number:
+        return identity_of(number).birth_date
+    given = answers.get("birth_date")
+    return date.fromisoformat(given) if given else None
 
 
 def check_eligibility(answers: Answers, context: IntakeContext) -> Sequence[Problem]:
     """Check the category chosen against section 二's definitions."""
-    number = answers.get("child_id")
-    if not number:
+    born = birth_date_of(answers)
+    if born is None:
         return []
-    age = age_on(identity_of(number).birth_date, context.today)
+    age = age_on(born, context.today)
+    age_fields = ("child_id", "birth_date", "category")
     found: list[Problem] = []
     if answers.get("category") == "left_behind":
         if answers.get("hukou") != "rural":
             found.append(Problem(N_("eligibility.hukou"), ("hukou", "category")))
         if age >= LEFT_BEHIND_AGE_LIMIT:
-            found.append(
-                Problem(N_("eligibility.age_left_behind"), ("child_id", "category"), {"age": age})
-            )
+            found.append(Problem(N_("eligibility.age_left_behind"), age_fields, {"age": age}))
         father, mother = _away_long_enough(answers, "father"), _away_long_enough(answers, "mother")
         parents_ok = (
             (father and mother)
@@ -106,18 +116,14 @@ def check_eligibility(answers: Answers, context: IntakeContext) -> Sequence[Prob
                 )
             )
     elif answers.get("category") == "difficulty" and age >= DIFFICULTY_AGE_LIMIT:
-        found.append(
-            Problem(N_("eligibility.age_difficulty"), ("child_id", "category"), {"age": age})
-        )
+        found.append(Problem(N_("eligibility.age_difficulty"), age_fields, {"age": age}))
     return found
 
 
 def check_duplicates(answers: Answers, context: IntakeContext) -> Sequence[Problem]:
     """One child, one file: the same ID refuses; the same name and birth date warns."""
     number = answers.get("child_id")
-    if not number:
-        return []
-    village = context.holder_of_id(number)
+    village = context.holder_of_id(number) if number else None
     if village is not None:
         # Only that it is on file elsewhere: where is personal data of its own.
         return [
@@ -128,7 +134,7 @@ def check_duplicates(answers: Answers, context: IntakeContext) -> Sequence[Probl
                 action_label=N_("duplicate.transfer_button"),
             )
         ]
-    name = answers.get("child_name")
-    if name and context.same_name_and_birth(name, identity_of(number).birth_date):
+    name, born = answers.get("child_name"), birth_date_of(answers)
+    if name and born and context.same_name_and_birth(name, born):
         return [Problem(N_("duplicate.name_birth"), ("child_name", "child_id"), warning=True)]
     return []

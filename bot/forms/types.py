@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,6 +33,9 @@ class Button:
 
 
 ADULT_AGE = 18
+SKIP = N_("form.button.skip")
+SKIPPED = N_("form.value.skipped")
+NONE = N_("form.value.none")
 YES_NO_LABEL = {True: N_("form.button.yes"), False: N_("form.button.no")}
 TextParser = Callable[[str, Field, ParseContext], Any]
 Buttons = Callable[[Field, Any, Translator, ParseContext], list[list[Button]]]
@@ -95,9 +98,31 @@ def _choice_buttons(f: Field, _v: Any, t: Translator, _c: ParseContext) -> list[
     return _choice_rows(f, t)
 
 
+def exclusive_choices(f: Field) -> frozenset[str]:
+    """The answers of a multiple choice that stand alone ("none", "nobody home", "healthy"):
+    one tap on them is the whole answer, with no Done to press."""
+    return frozenset({"none", *f.options.get("exclusive", ())})
+
+
 def _multi_buttons(f: Field, value: Any, t: Translator, _c: ParseContext) -> list[list[Button]]:
-    rows = _choice_rows(f, t, set(value or []))
-    return [*rows, [Button(t.plain("form.button.done"), "done")]]
+    alone = exclusive_choices(f)
+    marks = set(value or [])
+    rows = _choice_rows(
+        replace(f, choices=tuple(c for c in f.choices if c.value not in alone)), t, marks
+    )
+    # The stand-alone answers come last, each on a row of its own, and answer at once.
+    singles = [
+        [Button(t.plain(c.label), "toggle", str(i))]
+        for i, c in enumerate(f.choices)
+        if c.value in alone
+    ]
+    return [*_renumbered(rows, f), *singles, [Button(t.plain("form.button.done"), "done")]]
+
+
+def _renumbered(rows: list[list[Button]], f: Field) -> list[list[Button]]:
+    """Point buttons built from a subset of the choices back at the choices' own positions."""
+    positions = [i for i, c in enumerate(f.choices) if c.value not in exclusive_choices(f)]
+    return [[replace(b, arg=str(positions[int(b.arg)])) for b in row] for row in rows]
 
 
 def _choice_label(f: Field, value: Any, t: Translator) -> str:
@@ -174,6 +199,49 @@ def _date_value(_f: Field, arg: str) -> str:
         raise InvalidAnswer(N_("error.choice.use_buttons")) from None
 
 
+MEDIA_KINDS = ("photo", "voice", "location")
+MEDIA_LABEL = {
+    "photo": N_("form.value.photo"),
+    "voice": N_("form.value.voice"),
+    "location": N_("form.value.location"),
+}
+
+
+def media_kinds(f: Field) -> tuple[str, ...]:
+    """Which kinds of message a media question takes (all three unless it says otherwise)."""
+    return tuple(f.options.get("kinds", MEDIA_KINDS))
+
+
+def _media_buttons(_f: Field, value: Any, t: Translator, _c: ParseContext) -> list[list[Button]]:
+    return [[Button(t.plain("form.button.done"), "done")]] if value else []
+
+
+def _media_label(_f: Field, value: Any, t: Translator) -> str:
+    return "、".join(t.plain(MEDIA_LABEL[k]) for k in MEDIA_KINDS if k in (value or {}))
+
+
+def picks_of(f: Field, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (value, label) pairs a pick-many question offers, from the answers it starts with."""
+    return [(str(value), str(label)) for value, label in answers.get(f.options["from"]) or []]
+
+
+def _pick_buttons(f: Field, value: Any, t: Translator, c: ParseContext) -> list[list[Button]]:
+    marks = set(value or [])
+    buttons = [
+        Button(("✅ " if v in marks else "") + label, "toggle", v)
+        for v, label in picks_of(f, c.answers)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    none = Button(t.plain(f.options.get("none_label", NONE)), "toggle", "none")
+    return [*rows, [none], [Button(t.plain("form.button.done"), "done")]]
+
+
+def _pick_value(_f: Field, arg: str) -> str:
+    if arg == "none" or arg.isdigit():
+        return arg
+    raise InvalidAnswer(N_("error.choice.use_buttons"))
+
+
 def _money_label(_f: Field, value: Any, t: Translator) -> str:
     amount = f"{Decimal(str(value)):.2f}".removesuffix(".00")
     return t.plain("form.value.yuan", amount=amount)
@@ -212,6 +280,7 @@ FIELD_TYPES: dict[str, FieldType] = {
             value_of_button=_choice_value,
             needs_choices=True,
             multi=True,
+            options=frozenset({"exclusive"}),
         ),
         FieldType(
             "yes_no",
@@ -276,6 +345,28 @@ FIELD_TYPES: dict[str, FieldType] = {
             accepts="location",
             render=lambda _f, _v, t: t.plain("form.value.location"),
         ),
+        # Several of a list the form starts with (a village's children): options["from"] names
+        # the context answer holding [value, label] pairs; "none" stands alone.
+        FieldType(
+            "pick_many",
+            N_("form.prompt.multi_choice"),
+            parse=_press_a_button,
+            buttons=_pick_buttons,
+            render=lambda _f, v, t: t.plain("form.value.picked", count=len(v or [])),
+            value_of_button=_pick_value,
+            multi=True,
+            options=frozenset({"from", "none_label"}),
+        ),
+        # One optional step for whatever the director has: photos, a voice note, a location.
+        # Each one sent is kept and the question stays until Done (or Skip, with none sent).
+        FieldType(
+            "media",
+            N_("form.prompt.media"),
+            accepts="media",
+            buttons=_media_buttons,
+            render=_media_label,
+            options=frozenset({"kinds"}),
+        ),
     )
 }
 
@@ -285,8 +376,15 @@ def button_value(f: Field, arg: str) -> Any:
     return FIELD_TYPES[f.type].value_of_button(f, arg)
 
 
-def render_answer(f: Field, value: Any, t: Translator) -> str:
+def render_answer(
+    f: Field, value: Any, t: Translator, answers: dict[str, Any] | None = None
+) -> str:
     """Show an answer for the review summary, personal numbers masked."""
     if value is None:
-        return t.plain("form.value.skipped")
+        return t.plain(f.options.get("skip_label", SKIPPED))
+    if f.type == "pick_many" and answers is not None:
+        if value == ["none"]:
+            return t.plain(f.options.get("none_label", NONE))
+        names = dict(picks_of(f, answers))
+        return "、".join(names.get(v, v) for v in value)
     return FIELD_TYPES[f.type].render(f, value, t)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.forms.binding import from_date, joined, split, to_bool, to_date
-from bot.forms.conditions import Answers, Condition, equals, includes, is_true
-from bot.forms.intake import caregiver_contact_fields, choices
+from bot.forms.conditions import Answers, Condition, equals, includes, is_true, one_of
+from bot.forms.family import NEEDS, caregiver_contact_fields, choices
 from bot.forms.model import Field, Form, section
 from bot.forms.rules import none_is_exclusive
 from bot.i18n import N_
@@ -57,8 +57,35 @@ def _older_than_a_month() -> Condition:
     return Condition(test, frozenset({"visited_on", "_today"}))  # type: ignore[arg-type]
 
 
-CAREGIVER_CHANGED = is_true("caregiver_changed")
+HOME_VISIT = equals("kind", "home_visit")
+NOBODY_HOME = includes("met", "nobody_home")
+LEFT_BEHIND = equals("_category", "left_behind")
+CAREGIVER_CHANGED = includes("changes", "caregiver")
 ANY_PROBLEM = includes("problems", *PROBLEMS)
+ANY_NEED = includes("needs", *NEEDS)
+MET_SOMEONE = HOME_VISIT & ~NOBODY_HOME
+# The child was met in person when "who was met" ticks the child: then it is not asked again.
+SEEN_UNSETTLED = MET_SOMEONE & ~includes("met", "child")
+
+
+def outcome_of(answers: Answers) -> str:
+    """A home visit where nobody was home is an attempt, not a visit; anything else took place."""
+    return "nobody_home" if "nobody_home" in (answers.get("met") or ()) else "completed"
+
+
+def seen_in_person(answer: object, answers: Answers) -> bool:
+    """Asked only when "who was met" leaves it open; the child met in person settles it."""
+    if answer is not None:
+        return bool(answer)
+    return HOME_VISIT(answers) and "child" in (answers.get("met") or ())
+
+
+def caregiver_changed(answer: object, _answers: Answers) -> bool:
+    return "caregiver" in (answer or ())  # type: ignore[operator]
+
+
+def caregiver_changed_answer(stored: object, name: str) -> dict[str, object]:
+    return {name: ["caregiver"] if stored else ["none"]}
 
 
 VISIT = Form(
@@ -119,6 +146,7 @@ VISIT = Form(
         section(
             "meeting",
             N_("visit.section.meeting"),
+            # In person only: a phone or video contact skips who was met and was the child seen.
             Field(
                 "met",
                 "multi_choice",
@@ -126,14 +154,19 @@ VISIT = Form(
                 bind="visit.met",
                 to_column=joined,
                 from_column=split,
-                choices=choices("choice.met", "child", "caregiver", "parent", "others"),
+                relevant=HOME_VISIT,
+                choices=choices(
+                    "choice.met", "child", "caregiver", "parent", "others", "nobody_home"
+                ),
+                options={"exclusive": ("nobody_home",)},
             ),
             Field(
                 "seen_in_person",
                 "yes_no",
                 N_("visit.seen_in_person"),
                 bind="visit.seen_in_person",
-                to_column=to_bool,
+                to_column=seen_in_person,
+                relevant=SEEN_UNSETTLED,
             ),
         ),
         section(
@@ -143,6 +176,7 @@ VISIT = Form(
                 "problems",
                 "multi_choice",
                 N_("visit.problems"),
+                relevant=~NOBODY_HOME,
                 choices=choices("choice.problem", *PROBLEMS, "none"),
                 validator=none_is_exclusive,
             ),
@@ -163,30 +197,49 @@ VISIT = Form(
                 bind="visit.measures",
                 relevant=ANY_PROBLEM,
             ),
+            # Needs found on a visit come from its problems: a visit that found none adds none.
+            Field(
+                "needs",
+                "multi_choice",
+                N_("visit.needs"),
+                bind="visit.need_kinds",
+                to_column=joined,
+                from_column=split,
+                relevant=ANY_PROBLEM,
+                choices=choices("choice.need", *NEEDS, "none"),
+                validator=none_is_exclusive,
+            ),
             Field(
                 "care_needs",
                 "long_text",
                 N_("visit.care_needs"),
                 bind="visit.care_needs",
+                relevant=ANY_NEED,
                 required=False,
             ),
         ),
         section(
             "changes",
             N_("visit.section.changes"),
+            # A left-behind child's two changes, caregiver and tier, are one question whose
+            # "nothing changed" answers both in one tap; other children are asked the tier only.
             Field(
-                "caregiver_changed",
-                "yes_no",
-                N_("visit.caregiver_changed"),
+                "changes",
+                "multi_choice",
+                N_("visit.changes"),
                 bind="visit.caregiver_changed",
-                to_column=to_bool,
-                relevant=equals("_category", "left_behind"),
+                to_column=caregiver_changed,
+                from_column=caregiver_changed_answer,
+                relevant=LEFT_BEHIND & ~NOBODY_HOME,
+                choices=choices("choice.change", "caregiver", "tier", "none"),
+                validator=none_is_exclusive,
             ),
             *caregiver_contact_fields(CAREGIVER_CHANGED),
             Field(
                 "risk_change",
                 "choice",
                 N_("visit.risk_change"),
+                relevant=~NOBODY_HOME & (~LEFT_BEHIND | includes("changes", "tier")),
                 choices=choices("choice.risk_change", "keep", "low", "medium", "high"),
                 label_values=lambda a, t: {"tier": t.plain(f"choice.risk.{a.get('_risk_tier')}")},
             ),
@@ -195,21 +248,44 @@ VISIT = Form(
                 "text",
                 N_("visit.risk_reason"),
                 bind="visit.tier_reason",
-                relevant=~equals("risk_change", "keep"),
+                relevant=one_of("risk_change", "low", "medium", "high"),
                 options={"max_length": 300},
             ),
         ),
         section(
             "media",
             N_("visit.section.media"),
-            Field("photo", "photo", N_("visit.photo"), required=False),
-            Field("voice", "voice", N_("visit.voice"), required=False),
-            Field("location", "location", N_("visit.location"), required=False),
+            # One optional step: a home visit takes photos, a voice note and the location; a
+            # phone or video contact only a voice note (photos and location are in person).
+            Field(
+                "media",
+                "media",
+                N_("visit.media"),
+                required=False,
+                relevant=HOME_VISIT,
+                options={"skip_label": N_("visit.media_none")},
+            ),
+            Field(
+                "call_media",
+                "media",
+                N_("visit.call_media"),
+                required=False,
+                relevant=~HOME_VISIT,
+                options={"kinds": ("voice",), "skip_label": N_("visit.media_none")},
+            ),
         ),
         section(
             "report",
             N_("visit.section.report"),
-            Field("flag", "yes_no", N_("visit.flag"), bind="visit.flagged", to_column=to_bool),
+            # Reporting upward is asked when the visit found something to report.
+            Field(
+                "flag",
+                "yes_no",
+                N_("visit.flag"),
+                bind="visit.flagged",
+                to_column=to_bool,
+                relevant=ANY_PROBLEM | ANY_NEED,
+            ),
             Field(
                 "flag_reason",
                 "text",

@@ -9,6 +9,7 @@ NEW_FILE = N_("menu.new_file")
 VISIT = N_("menu.visit")
 CHILDREN = N_("menu.children")
 DUE = N_("menu.due")
+WORK_LOG = N_("menu.work_log")
 ESCALATIONS = N_("menu.escalations")
 OVERDUE = N_("menu.overdue")
 STATS = N_("menu.stats")
@@ -17,12 +18,24 @@ HELP = N_("menu.help")
 LANGUAGE = N_("menu.language")
 
 ROLE_ROWS: dict[Role, list[list[str]]] = {
-    Role.DIRECTOR: [[URGENT], [NEW_FILE, VISIT], [CHILDREN, DUE]],
+    Role.DIRECTOR: [[URGENT], [NEW_FILE, VISIT], [CHILDREN, DUE], [WORK_LOG]],
     Role.SUPERVISOR: [[URGENT], [ESCALATIONS, OVERDUE], [VISIT, STATS]],
     Role.ADMIN: [[ESCALATIONS, OVERDUE], [STATS]],
 }
 COMMON_ROW = [HELP, LANGUAGE]
-ALL_ITEMS = [URGENT, NEW_FILE, VISIT, CHILDREN, DUE, ESCALATIONS, OVERDUE, STATS, HELP, LANGUAGE]
+ALL_ITEMS = [
+    URGENT,
+    NEW_FILE,
+    VISIT,
+    CHILDREN,
+    DUE,
+    WORK_LOG,
+    ESCALATIONS,
+    OVERDUE,
+    STATS,
+    HELP,
+    LANGUAGE,
+]
 
 
 def menu_rows(role: Role) -> list[list[str]]:

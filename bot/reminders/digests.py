@@ -9,7 +9,7 @@ with only the child's name filled in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -184,6 +184,13 @@ def director_lines(items: list[Item], rows_of: Memo[Due, ShapeRow]) -> dict[str,
     }
 
 
-def director_notice(lines: dict[str, Any], stale_titles: list[str]) -> Notification:
-    """A director's digest of a village's due visits and forgotten drafts, to render when sent."""
-    return Notification("reminder.director", {**lines, "stale": stale_titles})
+NO_LINES: dict[str, Any] = {"shapes": [], "line_shapes": (), "child_ids": (), "names": ()}
+
+
+def director_notice(
+    lines: dict[str, Any], stale_titles: list[str], no_id: Sequence[str] = ()
+) -> Notification:
+    """A director's digest of a village's due visits and forgotten drafts, to render when sent;
+    with the names of children still without an ID number, when there are any."""
+    extra = {"no_id": list(no_id)} if no_id else {}
+    return Notification("reminder.director", {**NO_LINES, **lines, "stale": stale_titles, **extra})

@@ -37,7 +37,7 @@ from bot.reminders.overdue_alerts import OverdueAlerts
 from bot.reminders.placeholders import placeholder_digests
 from bot.reminders.texts import ReminderTexts, director_text, visit_buttons
 from bot.reply import Reply
-from storage import recipient_queries, reminder_queries
+from storage import child_queries, recipient_queries, reminder_queries
 from storage.recipient_queries import Recipient
 
 if TYPE_CHECKING:
@@ -120,21 +120,34 @@ def daily_digests(
     # Every period (month or quarter) starts on the first of a month.
     alerts = OverdueAlerts(session) if today.day == 1 else None
     rows_of = director_rows()
+    # Files still without an ID number are named every day until the number is added.
+    no_id = child_queries.children_without_id(session=session)
+
+    def titles_of(director: Recipient) -> list[str]:
+        titles = []
+        for draft in stale.get(director.id, ()):
+            if mentioned is None:
+                draft.stale_mentioned = True
+            else:
+                mentioned.append(draft.id or 0)
+            titles.append(get_form(draft.form).title)
+        return titles
+
     for village, items in villages_due(session, today):
         people = directors.get(village, ())
         lines = director_lines(items, rows_of) if people else {}
+        unregistered = no_id.pop(village, [])
         for director in people:
-            titles = []
-            for draft in stale.get(director.id, ()):
-                if mentioned is None:
-                    draft.stale_mentioned = True
-                else:
-                    mentioned.append(draft.id or 0)
-                titles.append(get_form(draft.form).title)
-            yield Digest(director, "director", director_notice(lines, titles))
+            notice = director_notice(lines, titles_of(director), unregistered)
+            yield Digest(director, "director", notice)
         if alerts is not None:
             alerts.add(village, items)
     yield from placeholder_digests(session, directors)
+    for village, unregistered in no_id.items():
+        for director in directors.get(village, ()):
+            yield Digest(
+                director, "director", director_notice({}, titles_of(director), unregistered)
+            )
     if alerts is not None:
         yield from alerts.digests()
 

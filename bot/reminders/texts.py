@@ -127,11 +127,18 @@ class ReminderTexts:
 
 
 def director_text(
-    texts: ReminderTexts, children: int, lines: Iterable[str], stale_titles: Iterable[str]
+    texts: ReminderTexts,
+    children: int,
+    lines: Iterable[str],
+    stale_titles: Iterable[str],
+    no_id: Iterable[str] = (),
 ) -> str:
-    """A director's digest: the heading, a line per due visit, then any forgotten drafts."""
+    """A director's digest: the heading, a line per due visit, then any forgotten drafts and
+    the children still without an ID number (the heading only when visits are due)."""
     stale = [texts.stale_draft(title) for title in stale_titles]
-    return "\n".join([texts.title("director", children), *lines, *stale])
+    missing = [texts.t("reminder.no_id", name=name) for name in no_id]
+    heading = [texts.title("director", children)] if children or not missing else []
+    return "\n".join([*heading, *lines, *stale, *missing])
 
 
 def visit_buttons(texts: ReminderTexts, children: dict[int, str]) -> Buttons:
@@ -154,7 +161,8 @@ def director_digest(texts: ReminderTexts, params: dict[str, Any]) -> Reply:
     children = dict(zip(params["child_ids"], names, strict=True))  # in order of first mention
     buttons = visit_buttons(texts, children)
     buttons.append([texts.snooze_button])
-    return Reply(director_text(texts, len(children), body, params["stale"]), buttons)
+    no_id = params.get("no_id", ())
+    return Reply(director_text(texts, len(children), body, params["stale"], no_id), buttons)
 
 
 def overdue_alert(texts: ReminderTexts, kind: str, params: dict[str, Any]) -> Reply:

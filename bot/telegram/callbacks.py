@@ -43,6 +43,7 @@ ESCALATION = Codec("esc", ("ack|res|ask|reply", ID))
 ESCALATION_INFORMED = Codec("esi", ("police|ambulance|school|other", ID))
 VISIT_START = Codec("vs", (ID,))
 VISIT_EDIT = Codec("ve", (ID,))
+HELP_GIVEN = Codec("hg", (ID,))  # record help given to the child
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
 SPOT_CHECK = Codec("sc", (ID,))  # a sampled file's checklist

@@ -11,7 +11,13 @@ from tests.e2e.test_chat_foundation import enrol
 from tests.fakegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.botrunner import BotThread
 from tests.support.ids import resident_id
-from tests.support.intake import CHILD_ID, LEFT_BEHIND, MULTI_CHOICE, ORPHAN
+from tests.support.intake import (
+    CHILD_ID,
+    LEFT_BEHIND,
+    MULTI_CHOICE,
+    ORPHAN,
+    completes_at_once,
+)
 from tests.support.seed import NEIGHBOUR_VILLAGE
 
 
@@ -21,7 +27,7 @@ def answer(user, field: str, kind: str, value: str) -> SentMessage:  # type: ign
         user.send(value)
     else:
         user.press(value)
-    if field in MULTI_CHOICE:
+    if field in MULTI_CHOICE and not completes_at_once("intake", field, value):
         user.wait_for(lambda m: "✅" in str(m.buttons()))
         user.press("完成")
     return user.wait_for(lambda m: bool(m.buttons()))

@@ -40,7 +40,7 @@ def test_reminder_day__digest_button_opens_visit_and_visit_clears_the_child(
         name="中小明",
         tier="medium",
         sequence="113",
-        filed_on=date(2026, 11, 2),
+        filed_on=date(2026, 6, 1),
         today=today,
     )
     file_child(
@@ -49,7 +49,7 @@ def test_reminder_day__digest_button_opens_visit_and_visit_clears_the_child(
         name="高小红",
         tier="high",
         sequence="115",
-        filed_on=date(2026, 10, 5),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 10, 5),
     )
 
@@ -60,7 +60,7 @@ def test_reminder_day__digest_button_opens_visit_and_visit_clears_the_child(
     director.wait_for_text("走访方式")
     step(director, "kind", "入户走访")
     step(director, "visited_on", "今天")
-    for name, value in [*QUIET, ("flag", "否")]:
+    for name, value in QUIET:
         step(director, name, value)
     director.press("保存")
     director.wait_for_text("走访记录已保存")
@@ -102,7 +102,7 @@ def test_snooze__digest_buttons_put_away(
         name="中小明",
         tier="medium",
         sequence="113",
-        filed_on=date(2026, 11, 2),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 11, 26),
     )
     bot = BotThread(bot_settings, clock=clock).start()
@@ -133,7 +133,7 @@ def test_due_and_overdue_menus__list_children_on_demand(
             name="中小明",
             tier="medium",
             sequence="113",
-            filed_on=date(2026, 11, 2),
+            filed_on=date(2026, 6, 1),
             today=date(2026, 11, 26),
         )
         file_child(
@@ -142,7 +142,7 @@ def test_due_and_overdue_menus__list_children_on_demand(
             name="高小红",
             tier="high",
             sequence="115",
-            filed_on=date(2026, 10, 5),
+            filed_on=date(2026, 6, 1),
             today=date(2026, 10, 5),
         )
         director.send("待走访")

@@ -21,21 +21,25 @@ from tests.fakegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.botrunner import BotThread
 from tests.support.clock import FakeClock
 from tests.support.formdriver import FormDriver
-from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
+from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE, completes_at_once
 from tests.support.seed import CITY, COUNTY, OTHER_TOWNSHIP, PROVINCE, TOWNSHIP
 
-MULTI = {"urgent", "met", "problems"}
+MULTI = {"urgent", "met", "problems", "needs", "changes"}
+# A home visit with nothing to report: "none" answers a multiple choice in one tap, the child
+# met settles "seen in person", and the media come in one optional step.
 QUIET = [
     ("urgent", "以上都没有"),
     ("met", "儿童本人"),
-    ("seen_in_person", "是"),
     ("problems", "没有发现问题"),
-    ("care_needs", "跳过"),
-    ("caregiver_changed", "否"),
-    ("risk_change", "保持不变"),
-    ("photo", "跳过"),
-    ("voice", "跳过"),
-    ("location", "跳过"),
+    ("changes", "都没有变化"),
+    ("media", "不添加"),
+]
+# A phone or video contact: no one met in person, and only a voice note to add.
+QUIET_CALL = [
+    ("urgent", "以上都没有"),
+    ("problems", "没有发现问题"),
+    ("changes", "都没有变化"),
+    ("call_media", "不添加"),
 ]
 
 
@@ -52,7 +56,7 @@ def file_child(db: Database, user_id: int = 1001) -> Child:
 def step(user: FakeUser, name: str, value: str, typed: bool = False) -> SentMessage:
     """Answer one question and wait for the next one."""
     user.send(value) if typed else user.press(value)
-    if name in MULTI:
+    if name in MULTI and not completes_at_once("visit", name, value):
         user.wait_for(lambda m: "✅" in str(m.buttons()))
         user.press("完成")
     return user.wait_for(lambda m: bool(m.buttons()))
@@ -78,7 +82,7 @@ def test_visit__home_visit_no_problems__saved_and_dates_updated(
     director: FakeUser, region: Database
 ) -> None:
     start_visit(director)
-    for name, value in [*QUIET, ("flag", "否")]:
+    for name, value in QUIET:
         reply = step(director, name, value)
     assert "核对无误" in reply.text
     director.press("保存")
@@ -93,10 +97,10 @@ def test_visit__last_answer__review_summary_replaces_question_and_save_clears_bu
     director: FakeUser,
 ) -> None:
     start_visit(director)
-    for name, value in QUIET:
+    for name, value in QUIET[:-1]:
         question = step(director, name, value)
     sent_before = len(director.messages())
-    review = step(director, "flag", "否")
+    review = step(director, *QUIET[-1])
     assert "核对无误" in review.text and "保存" in [label for label, _ in review.buttons()]
     # The summary took the last question's place; only the part with the buttons is new.
     summary = next(m for m in director.messages() if m.message_id == question.message_id)
@@ -111,7 +115,7 @@ def test_visit__last_answer__review_summary_replaces_question_and_save_clears_bu
 
 def test_visit__phone_contact__counts_as_contact(director: FakeUser, region: Database) -> None:
     start_visit(director, "电话视频联系")
-    for name, value in [*QUIET, ("flag", "否")]:
+    for name, value in QUIET_CALL:
         step(director, name, value)
     director.press("保存")
     director.wait_for_text("走访记录已保存")
@@ -123,12 +127,14 @@ def test_visit__phone_contact__counts_as_contact(director: FakeUser, region: Dat
 
 def flagged_visit(director: FakeUser) -> None:
     start_visit(director)
-    for name, value in QUIET[:3]:
+    for name, value in QUIET[:2]:
         step(director, name, value)
     step(director, "problems", "安全")
     step(director, "problem_safety", "家中电线裸露", typed=True)
     step(director, "measures", "已联系村委会维修", typed=True)
-    for name, value in QUIET[4:]:
+    step(director, "needs", "安全防护")
+    step(director, "care_needs", "跳过")
+    for name, value in QUIET[3:]:
         step(director, name, value)
     step(director, "flag", "是")
     step(director, "flag_reason", "需要乡镇协调维修资金", typed=True)
@@ -320,18 +326,19 @@ def test_visit__tier_change_caregiver_change_photo__file_updated_with_history(
     director: FakeUser, region: Database
 ) -> None:
     start_visit(director)
-    for name, value in QUIET[:5]:
+    for name, value in QUIET[:3]:
         step(director, name, value)
-    step(director, "caregiver_changed", "是")
+    director.press("照护人或委托监护有变化")
+    director.wait_for(lambda m: "✅" in str(m.buttons()))
+    step(director, "changes", "监护风险等级需要调整")
     step(director, "caregiver_relation", "亲戚朋友")
     step(director, "caregiver_name", "李阿姨", typed=True)
     step(director, "caregiver_phone", "13712345678", typed=True)
     step(director, "risk_change", "改为高风险")
     step(director, "risk_reason", "照护人年老体弱", typed=True)
     director.send_photo()
-    director.wait_for_text("语音记录")
-    for name, value in [("voice", "跳过"), ("location", "跳过"), ("flag", "否")]:
-        step(director, name, value)
+    director.wait_for_text("已收到：[照片]")
+    step(director, "media", "完成")
     director.press("保存")
     director.wait_for_text("走访记录已保存")
     child = region.call(lambda s: s.exec(select(Child)).one())
@@ -364,7 +371,7 @@ def test_card__shows_visit_history_and_author_corrects_visit_with_audit(
     director: FakeUser, region: Database
 ) -> None:
     start_visit(director)
-    for name, value in [*QUIET, ("flag", "否")]:
+    for name, value in QUIET:
         step(director, name, value)
     director.press("保存")
     director.wait_for_text("走访记录已保存")
@@ -380,7 +387,9 @@ def test_card__shows_visit_history_and_author_corrects_visit_with_audit(
     director.press("修改走访基本情况")
     director.wait_for_text("当前填写：入户走访")
     step(director, "kind", "电话视频联系")
-    review = step(director, "visited_on", "不修改")
+    step(director, "visited_on", "不修改")
+    # A contact has no one met in person; its media step is a voice note only.
+    review = step(director, "call_media", "不添加")
     assert "核对无误" in review.text
     director.press("保存")
     director.wait_for_text("走访记录的修改已保存")
@@ -390,7 +399,8 @@ def test_card__shows_visit_history_and_author_corrects_visit_with_audit(
         lambda s: s.exec(select(AuditEntry).where(AuditEntry.action == "visit.edit")).all()
     )
     assert [(e.old_value, e.new_value) for e in edits] == [
-        ('{"kind": "home_visit"}', '{"kind": "contact"}')
+        ('{"kind": "home_visit"}', '{"kind": "contact"}'),
+        ('{"met": ["child"]}', '{"met": null}'),
     ]
 
 

@@ -49,7 +49,7 @@ def prepare(fake: FakeTelegram, region: Database) -> Any:
         name="高小红",
         tier="high",
         sequence="115",
-        filed_on=date(2026, 10, 5),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 10, 5),
     )
 

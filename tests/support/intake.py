@@ -20,6 +20,8 @@ LEFT_BEHIND: dict[str, tuple[str, str]] = {
     "boarding": ("press", "非寄宿生"),
     "guardianship": ("press", "一般"),
     "health": ("press", "健康"),
+    "need_kinds": ("press", "学业辅导"),
+    "visited_today": ("press", "否"),
     "psychology": ("press", "跳过"),
     "assistance": ("press", "无"),
     "education_aid": ("press", "跳过"),
@@ -65,21 +67,49 @@ ORPHAN: dict[str, tuple[str, str]] = {
     **{
         k: v
         for k, v in LEFT_BEHIND.items()
-        if not k.startswith(("caregiver", "entrusted"))
-        and "_away" not in k
-        and not k.endswith("work_place")
+        if (
+            not k.startswith(("caregiver", "entrusted"))
+            and "_away" not in k
+            and not k.endswith("work_place")
+            # Both parents died: nothing more is asked of them than name, ID and situation.
+            and not k.startswith(("father_", "mother_"))
+        )
+        or k.endswith(("_name", "_id", "_special"))
     },
     "child_name": ("text", "陈小红"),
     "child_id": ("text", resident_id(birth="20120710", sequence="246")),
     "category": ("press", "困境儿童"),
     "difficulty_type": ("press", "孤儿"),
+    "guardian_name": ("text", "陈秀兰"),
+    "guardian_kinship": ("press", "其他亲属"),
+    "guardian_phone": ("text", "13712345678"),
     "difficulty_detail": ("text", "父母均已去世，由姑姑照顾"),
     "assistance": ("press", "孤儿"),
     "father_special": ("press", "死亡"),
     "mother_special": ("press", "死亡"),
     "risk_tier": ("press", "高风险"),
 }
-MULTI_CHOICE = {"assistance", "father_special", "mother_special", "family_subsidies"}
+MULTI_CHOICE = {
+    "assistance",
+    "father_special",
+    "mother_special",
+    "family_subsidies",
+    "difficulty_type",
+    "health",
+    "need_kinds",
+}
+
+
+def completes_at_once(form: str, field: str, label: str) -> bool:
+    """Whether pressing `label` (zh_Hans) answers a multiple choice with no Done to press:
+    "none", "healthy" and the like stand alone."""
+    from bot.forms.registry import get_form
+    from bot.forms.types import exclusive_choices
+    from bot.i18n import I18n
+
+    t = I18n().translator("zh_Hans")
+    f = get_form(form).field(field)
+    return any(t.plain(c.label) == label and c.value in exclusive_choices(f) for c in f.choices)
 
 
 def in_form_order(answers: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:

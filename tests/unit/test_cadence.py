@@ -304,3 +304,38 @@ def test_next_due__every_day_of_two_years__this_period_end_until_done_then_the_n
                     stored = contact_due if CALL in requirement.kinds else visit_due
                     assert stored == (next_end if done else this_end)
         day += timedelta(days=1)
+
+
+# --- a new file ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tier", ["low", "medium", "high"])
+def test_child_filed_on_the_31st__not_overdue_the_next_day(tier: str) -> None:
+    filed = date(2026, 1, 31)
+    contact_due, visit_due = next_due(
+        tier=tier, filed_on=filed, last_contact_on=None, last_visit_on=None, today=filed
+    )
+    assert visit_due is not None and visit_due > date(2026, 2, 1)
+    assert contact_due is None or contact_due > date(2026, 2, 1)
+    period = Period.QUARTER if tier == "low" else Period.MONTH
+    assert home_visit_standing(visit_due, period, date(2026, 2, 1)) == (0, 0)
+
+
+def test_child_filed_mid_month__first_visit_due_by_the_end_of_the_next_month() -> None:
+    filed = date(2026, 4, 15)
+    for today in (filed, date(2026, 5, 3)):
+        _, visit_due = next_due(
+            tier="high", filed_on=filed, last_contact_on=None, last_visit_on=None, today=today
+        )
+        assert visit_due == date(2026, 5, 31)
+
+
+def test_child_filed_long_ago__never_visited__owes_the_current_period() -> None:
+    _, visit_due = next_due(
+        tier="high",
+        filed_on=date(2026, 4, 15),
+        last_contact_on=None,
+        last_visit_on=None,
+        today=date(2026, 6, 10),
+    )
+    assert visit_due == date(2026, 6, 30)

@@ -200,7 +200,7 @@ def test_cli__remind_dry_run__prints_digests_and_sends_nothing(
         name="中小明",
         tier="medium",
         sequence="113",
-        filed_on=date(2026, 11, 2),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 11, 26),
     )
     assert main(["remind", "--as-of", "2026-11-26", "--dry-run"]) == 0

@@ -175,3 +175,77 @@ def test_engine__every_answer_bumps_the_version() -> None:
 def test_engine__state_survives_json_round_trip() -> None:
     state = _walk(engine.start(PETS), ("text", "Rex"), ("press", "choose:1"))
     assert engine.FormState.from_json(state.to_json()) == state
+
+
+# --- one tap for "none", one step for media, a pick from the form's own list ---------------
+
+SNAPS = Form(
+    name="snaps",
+    title="t",
+    context=("_kids",),
+    sections=(
+        section(
+            "main",
+            "s",
+            Field("media", "media", "l.media", required=False, options={"kinds": ("photo",)}),
+            Field("kids", "pick_many", "l.kids", options={"from": "_kids"}),
+        ),
+    ),
+)
+
+
+def _at_toys() -> engine.FormState:
+    state = engine.start(PETS)
+    state = engine.answer_text(PETS, state, "Tom", CTX).state
+    return engine.press(PETS, state, "choose", "0").state  # a cat: barking is not asked
+
+
+def test_multi_choice__none__answers_in_one_tap() -> None:
+    state = _at_toys()
+    assert state.current == "toys"
+    after = engine.press(PETS, state, "toggle", "2")
+    assert after.error is None and after.state.answers["toys"] == ["none"]
+    assert after.state.current == "note"
+
+
+def test_multi_choice__other_choice__still_waits_for_done() -> None:
+    state = engine.press(PETS, _at_toys(), "toggle", "0").state
+    assert state.current == "toys" and state.working == ("ball",)
+
+
+def test_media_step__photos_kept_until_done__other_kinds_refused() -> None:
+    state = engine.start(SNAPS, {"_kids": [[7, "Ann"]]})
+    voice = engine.answer_media(SNAPS, state, "voice", {"file_id": "v"})
+    assert voice.error is not None and voice.error.key == "error.form.unexpected_media"
+    state = engine.answer_media(SNAPS, state, "photo", {"file_id": "p"}).state
+    assert state.current == "media" and state.answers["media"] == {"photo": {"file_id": "p"}}
+    state = engine.press(SNAPS, state, "done", "").state
+    assert state.current == "kids"
+
+
+def test_media_step__done_with_nothing_sent__refused() -> None:
+    state = engine.start(SNAPS, {"_kids": [[7, "Ann"]]})
+    outcome = engine.press(SNAPS, state, "done", "")
+    assert outcome.error is not None and outcome.state == state
+
+
+def test_pick_many__picks_kept_in_order_pressed__none_stands_alone() -> None:
+    state = engine.start(SNAPS, {"_kids": [[7, "Ann"], [9, "Bo"]]})
+    state = engine.press(SNAPS, state, "skip", "").state
+    state = engine.press(SNAPS, state, "toggle", "9").state
+    state = engine.press(SNAPS, state, "toggle", "7").state
+    assert engine.press(SNAPS, state, "done", "").state.answers["kids"] == ["9", "7"]
+    alone = engine.press(SNAPS, state, "toggle", "none").state
+    assert alone.answers["kids"] == ["none"] and alone.in_review
+
+
+def test_work_log__forged_pick_of_a_child_not_offered__refused() -> None:
+    from bot.forms.care_log import WORK_LOG
+
+    state = engine.start(WORK_LOG, {"_children": [[7, "Ann"]]})
+    state = engine.press(WORK_LOG, state, "choose", TODAY.isoformat()).state
+    state = engine.answer_text(WORK_LOG, state, "visited families", CTX).state
+    state = engine.press(WORK_LOG, state, "toggle", "8").state
+    outcome = engine.press(WORK_LOG, state, "done", "")
+    assert outcome.error is not None and outcome.error.key == "error.choice.use_buttons"
+    assert outcome.state.current == "children"

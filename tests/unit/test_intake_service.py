@@ -76,6 +76,7 @@ def test_intake__left_behind_aged_16__explains_rule_and_offers_fixes(
     driver.press("修改：儿童类别")
     driver.press("困境儿童")
     driver.press("家庭贫困")
+    driver.press("完成")
     driver.press("跳过")
     assert driver.screen is not None and driver.screen.kind == "review"
     assert driver.screen.problems == ()

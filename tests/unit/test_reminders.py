@@ -55,7 +55,7 @@ def village(db: Database) -> dict[str, Caller]:
         name="低小安",
         tier="low",
         sequence="111",
-        filed_on=date(2026, 11, 2),
+        filed_on=date(2026, 6, 1),
         today=today,
         last_contact=date(2026, 11, 10),
     )
@@ -65,7 +65,7 @@ def village(db: Database) -> dict[str, Caller]:
         name="中小明",
         tier="medium",
         sequence="113",
-        filed_on=date(2026, 11, 2),
+        filed_on=date(2026, 6, 1),
         today=today,
     )
     file_child(
@@ -74,7 +74,7 @@ def village(db: Database) -> dict[str, Caller]:
         name="高小红",
         tier="high",
         sequence="115",
-        filed_on=date(2026, 10, 5),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 10, 5),
     )
     return people
@@ -155,7 +155,7 @@ def test_sweep__nothing_due__no_message(db: Database) -> None:
         name="低小安",
         tier="low",
         sequence="111",
-        filed_on=date(2026, 11, 2),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 11, 10),
         last_contact=date(2026, 11, 10),
         last_visit=date(2026, 11, 10),
@@ -288,7 +288,7 @@ def test_sweep__first_of_month__supervisor_alerts_follow_every_director_digest(
         name="邻小华",
         tier="high",
         sequence="117",
-        filed_on=date(2026, 10, 5),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 10, 5),
     )
     result = run(db, date(2026, 12, 1), dry_run=True)

@@ -110,14 +110,14 @@ def test_villages_due__two_villages__grouped_in_order_most_urgent_first(db: Data
     director = enrol_caller(db, "director", VILLAGE, 1001)
     neighbour = enrol_caller(db, "director", NEIGHBOUR_VILLAGE, 1002)
     today = date(2026, 11, 26)
-    common = {"filed_on": date(2026, 11, 2), "today": today}
+    common = {"filed_on": date(2026, 6, 1), "today": today}
     late = file_child(
         db,
         director,
         name="高小红",
         tier="high",
         sequence="115",
-        filed_on=date(2026, 10, 5),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 10, 5),
     )
     first_twin = file_child(db, director, name="同名", tier="medium", sequence="111", **common)
@@ -148,7 +148,7 @@ def test_villages_due__name_with_markup__escaped_once_for_every_line(db: Databas
         name="小明&小红",
         tier="medium",
         sequence="113",
-        filed_on=date(2026, 11, 2),
+        filed_on=date(2026, 6, 1),
         today=date(2026, 11, 26),
     )
     [(_, [item])] = db.call(lambda s: list(villages_due(s, date(2026, 11, 26))))
