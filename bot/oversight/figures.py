@@ -1,0 +1,238 @@
+"""The figures of an area and of the units under it, for the statistics screen and the roll-up.
+
+Every number comes from an aggregate query in storage/stats_queries.py; this module only picks
+the area (refusing one outside the caller's), the periods, and sums the few rows per unit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.errors import AccessDenied, UserError
+from bot.forms.intake import INTAKE
+from bot.i18n import N_
+from bot.oversight.periods import compliance_slots
+from bot.people.access import Caller
+from bot.people.orgs import PREFIX_LENGTH, prefix_of
+from bot.people.roles import Action, scope_of
+from storage import stats_queries
+from storage.models import OrgLevel
+
+# Section 17 of the plan: a village with more children than this per director needs another.
+CHILDREN_PER_DIRECTOR = 30
+# Open escalations are grouped by age: under a day, under three days, under a week, older.
+AGE_LIMITS = (timedelta(days=1), timedelta(days=3), timedelta(days=7))
+CATEGORIES = ("left_behind", "difficulty")
+TIERS = ("low", "medium", "high")
+LEVELS = ("township", "county", "city", "province")
+SHORT_LIST = 15  # villages named under a township's figures, at most
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """Visits done against visits required."""
+
+    done: int = 0
+    required: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.required else round(100 * self.done / self.required)
+
+    def __add__(self, other: Ratio) -> Ratio:
+        return Ratio(self.done + other.done, self.required + other.required)
+
+
+@dataclass
+class UnitFigures:
+    """One unit's row (or the whole area's totals)."""
+
+    code: str
+    name: str
+    children: int = 0
+    categories: Counter[str] = field(default_factory=Counter)
+    difficulties: Counter[str] = field(default_factory=Counter)
+    tiers: Counter[str] = field(default_factory=Counter)
+    overdue: int = 0
+    month: Ratio = Ratio()
+    quarter: Ratio = Ratio()
+    drafts: int = 0
+    villages: int = 0
+    directors: int = 0
+    without_director: int = 0
+    overloaded: int = 0
+
+    def add(self, other: UnitFigures) -> None:
+        """Add another unit's figures into these (the area's totals)."""
+        self.children += other.children
+        self.categories.update(other.categories)
+        self.difficulties.update(other.difficulties)
+        self.tiers.update(other.tiers)
+        self.overdue += other.overdue
+        self.month += other.month
+        self.quarter += other.quarter
+        self.drafts += other.drafts
+        self.villages += other.villages
+        self.directors += other.directors
+        self.without_director += other.without_director
+        self.overloaded += other.overloaded
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """An area's totals, its units' rows, and what the screen needs around them."""
+
+    code: str
+    name: str
+    level: str
+    parent: str | None  # the unit above, when it is still inside the caller's area
+    today: date
+    total: UnitFigures
+    units: list[UnitFigures]
+    escalations: dict[str, list[int]]  # level -> counts by age group (len(AGE_LIMITS) + 1)
+    short_villages: list[tuple[str, int, int]] = field(default_factory=list)  # name, kids, dirs
+
+
+def may_view(caller: Caller) -> bool:
+    return scope_of(caller.role, Action.VIEW_STATS) is not None
+
+
+def check_area(caller: Caller, code: str) -> None:
+    """Refuse statistics to a role without them, or of an area outside the caller's."""
+    if not may_view(caller):
+        raise AccessDenied(N_("stats.error.not_allowed"), table="stats", record_id=code)
+    if not caller.sees(code):
+        raise AccessDenied(N_("stats.error.outside_area"), table="org_unit", record_id=code)
+
+
+def _unit_length(units: list[stats_queries.UnitRow], code: str, level: str) -> int:
+    """Group by the longest prefix among the units under (counties directly under a province
+    share the province's first four digits with no city), or the area itself when none."""
+    if not units:
+        return len(prefix_of(code, level))
+    return max(PREFIX_LENGTH[OrgLevel(u.level)] for u in units)
+
+
+def _owner(key: str, prefixes: list[tuple[str, UnitFigures]]) -> UnitFigures | None:
+    return next((row for prefix, row in prefixes if key.startswith(prefix)), None)
+
+
+def area_figures(
+    *, session: Session, caller: Caller, code: str, today: date, now: datetime, tz: ZoneInfo
+) -> AreaFigures:
+    """The figures of the area with `code` for a caller who may see it (else AccessDenied)."""
+    check_area(caller, code)
+    area = stats_queries.unit(session=session, code=code)
+    if area is None:
+        raise UserError(N_("stats.error.unknown_area"), code=code)
+    units = stats_queries.units_under(session=session, code=code)
+    prefix = prefix_of(area.code, area.level)
+    length = _unit_length(units, area.code, area.level)
+    rows = [UnitFigures(u.code, u.name) for u in units] or [UnitFigures(area.code, area.name)]
+    by_prefix = [(prefix_of(r.code, u.level), r) for r, u in zip(rows, units, strict=False)]
+    if not units:
+        by_prefix = [(prefix, rows[0])]
+    _fill(session, prefix, length, by_prefix, today, now, tz)
+    escalations = _escalations(session, prefix, now)
+    total = UnitFigures(area.code, area.name)
+    for row in rows:
+        total.add(row)
+    parent = stats_queries.parent_code(session=session, code=code)
+    if parent is not None and not caller.sees(parent):
+        parent = None
+    short: list[tuple[str, int, int]] = []
+    if area.level in (OrgLevel.TOWNSHIP, OrgLevel.VILLAGE):
+        found = stats_queries.villages_needing_directors(
+            session=session,
+            area_prefix=prefix,
+            children_per_director=CHILDREN_PER_DIRECTOR,
+            limit=SHORT_LIST,
+        )
+        names = stats_queries.names_of(session=session, codes=[v.code for v in found])
+        short = [(names.get(v.code, v.code), v.children, v.directors) for v in found]
+    return AreaFigures(
+        area.code,
+        area.name,
+        area.level,
+        parent,
+        today,
+        total,
+        rows if units else [],
+        escalations,
+        short,
+    )
+
+
+def _fill(
+    session: Session,
+    prefix: str,
+    length: int,
+    by_prefix: list[tuple[str, UnitFigures]],
+    today: date,
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """Sum each query's rows into the unit they fall under."""
+    for count in stats_queries.child_counts(
+        session=session, area_prefix=prefix, unit_length=length, today=today
+    ):
+        row = _owner(count.unit, by_prefix)
+        if row is None:
+            continue
+        row.children += count.children
+        row.overdue += count.overdue
+        row.categories[count.category] += count.children
+        if count.difficulty_type:
+            row.difficulties[count.difficulty_type] += count.children
+        row.tiers[count.risk_tier] += count.children
+    tomorrow = datetime.combine(today + timedelta(days=1), time(), tzinfo=tz)
+    for period in ("month", "quarter"):
+        slots = compliance_slots(period, today)
+        for found in stats_queries.compliance(
+            session=session,
+            area_prefix=prefix,
+            unit_length=length,
+            slots=slots,
+            filed_before=tomorrow,
+        ):
+            row = _owner(found.unit, by_prefix)
+            if row is not None:
+                ratio = Ratio(found.done, found.required)
+                if period == "month":
+                    row.month += ratio
+                else:
+                    row.quarter += ratio
+    drafts = stats_queries.drafts_in_progress(
+        session=session, area_prefix=prefix, unit_length=length, forms=[INTAKE.name]
+    )
+    for key, number in drafts.items():
+        row = _owner(key, by_prefix)
+        if row is not None:
+            row.drafts += number
+    for staffed in stats_queries.staffing(
+        session=session,
+        area_prefix=prefix,
+        unit_length=length,
+        children_per_director=CHILDREN_PER_DIRECTOR,
+    ):
+        row = _owner(staffed.unit, by_prefix)
+        if row is not None:
+            row.villages += staffed.villages
+            row.directors += staffed.directors
+            row.without_director += staffed.without_director
+            row.overloaded += staffed.overloaded
+
+
+def _escalations(session: Session, prefix: str, now: datetime) -> dict[str, list[int]]:
+    limits = [now - age for age in AGE_LIMITS]
+    table = {level: [0] * (len(AGE_LIMITS) + 1) for level in LEVELS}
+    for found in stats_queries.open_escalations(
+        session=session, area_prefix=prefix, unit_length=len(prefix), raised_after=limits
+    ):
+        table.setdefault(found.level, [0] * (len(AGE_LIMITS) + 1))[found.age] += found.count
+    return table

@@ -1,0 +1,358 @@
+"""Statistics of an area as aggregate SQL: each figure is one GROUP BY, never a loop over rows.
+
+Units are named by code prefixes (35 Fujian, 3501 Fuzhou, 350121 Minhou, ...), so the figures
+of the units under an area are a GROUP BY on the first `unit_length` characters of a village
+code. An area is a code range (`prefix <= code < prefix + ";"`, ";" sorting after "9"), which
+the indexes on the code columns serve on SQLite and PostgreSQL alike, where LIKE would not.
+Closed children are left out everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from storage.child_models import Child, FormSession
+from storage.models import OrgUnit, Staff
+from storage.visit_models import Escalation, EscalationEvent, Visit
+
+AFTER_DIGITS = ";"  # the character after "9": prefix + it bounds every code under the prefix
+
+
+def in_area(column: Any, area_prefix: str) -> ColumnElement[bool]:
+    """The codes of `column` that lie under `area_prefix` (every code when it is empty)."""
+    if not area_prefix:
+        return literal(True)
+    return and_(column >= area_prefix, column < area_prefix + AFTER_DIGITS)
+
+
+def _unit(column: Any, unit_length: int) -> Any:
+    return func.substr(column, 1, unit_length)
+
+
+class UnitRow(NamedTuple):
+    code: str
+    name: str
+    level: str
+
+
+def unit(*, session: Session, code: str) -> UnitRow | None:
+    """One org unit by code, or None."""
+    statement = select(col(OrgUnit.code), col(OrgUnit.name), col(OrgUnit.level)).where(
+        col(OrgUnit.code) == code
+    )
+    row = session.connection().execute(statement).first()
+    return UnitRow(*row) if row is not None else None
+
+
+def parent_code(*, session: Session, code: str) -> str | None:
+    """The code of a unit's parent, or None for the top or an unknown unit."""
+    statement = select(col(OrgUnit.parent_code)).where(col(OrgUnit.code) == code)
+    return session.connection().execute(statement).scalar_one_or_none()
+
+
+def units_under(*, session: Session, code: str) -> list[UnitRow]:
+    """The units directly under one, by code."""
+    statement = (
+        select(col(OrgUnit.code), col(OrgUnit.name), col(OrgUnit.level))
+        .where(col(OrgUnit.parent_code) == code)
+        .order_by(col(OrgUnit.code))
+    )
+    return [UnitRow(*row) for row in session.connection().execute(statement)]
+
+
+class ChildCount(NamedTuple):
+    unit: str
+    category: str
+    difficulty_type: str | None
+    risk_tier: str
+    children: int
+    overdue: int
+
+
+def child_counts(
+    *, session: Session, area_prefix: str, unit_length: int, today: date
+) -> list[ChildCount]:
+    """Open children by unit, category, kind of difficulty and risk tier, with how many of them
+    have a visit overdue (a due date before today)."""
+    unit_code = _unit(col(Child.village_code), unit_length)
+    overdue = or_(col(Child.next_contact_due) < today, col(Child.next_visit_due) < today)
+    statement = (
+        select(
+            unit_code,
+            col(Child.category),
+            col(Child.difficulty_type),
+            col(Child.risk_tier),
+            func.count(),
+            func.sum(case((overdue, 1), else_=0)),
+        )
+        .where(col(Child.closed).is_(False), in_area(col(Child.village_code), area_prefix))
+        .group_by(unit_code, col(Child.category), col(Child.difficulty_type), col(Child.risk_tier))
+    )
+    return [
+        ChildCount(u, c, d, r, int(n), int(o or 0))
+        for u, c, d, r, n, o in session.connection().execute(statement)
+    ]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One visit a child of `tiers` owes: a visit of one of `kinds` between two days."""
+
+    tiers: tuple[str, ...]
+    kinds: tuple[str, ...]
+    start: date
+    end: date
+
+
+class Compliance(NamedTuple):
+    unit: str
+    required: int
+    done: int
+
+
+def compliance(
+    *,
+    session: Session,
+    area_prefix: str,
+    unit_length: int,
+    slots: Sequence[Slot],
+    filed_before: datetime,
+) -> list[Compliance]:
+    """Visits owed and visits done by unit: for each slot, the open children of its tiers filed
+    before `filed_before`, and those of them with a fitting visit in the slot's days.
+
+    The visits are read once over the slots' whole span, one row per child with a done flag per
+    slot, then summed per unit: two GROUP BYs, whatever the number of children.
+    """
+    if not slots:
+        return []
+    first = min(slot.start for slot in slots)
+    last = max(slot.end for slot in slots)
+    flags = [
+        func.max(
+            case(
+                (
+                    and_(
+                        col(Visit.kind).in_(slot.kinds),
+                        col(Visit.visited_on) >= slot.start,
+                        col(Visit.visited_on) <= slot.end,
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        ).label(f"d{index}")
+        for index, slot in enumerate(slots)
+    ]
+    area = and_(
+        col(Child.closed).is_(False),
+        in_area(col(Child.village_code), area_prefix),
+        col(Child.filed_at) < filed_before,
+    )
+    done_by_child = (
+        select(col(Visit.child_id).label("child_id"), *flags)
+        .join(Child, col(Child.id) == col(Visit.child_id))
+        .where(area, col(Visit.visited_on) >= first, col(Visit.visited_on) <= last)
+        .group_by(col(Visit.child_id))
+        .subquery()
+    )
+    unit_code = _unit(col(Child.village_code), unit_length)
+    required: Any = literal(0)
+    done: Any = literal(0)
+    for index, slot in enumerate(slots):
+        owes = col(Child.risk_tier).in_(slot.tiers)
+        required = required + case((owes, 1), else_=0)
+        flag = done_by_child.c[f"d{index}"]
+        done = done + case((and_(owes, flag == 1), 1), else_=0)
+    statement = (
+        select(unit_code, func.sum(required), func.sum(done))
+        .select_from(Child)
+        .outerjoin(done_by_child, done_by_child.c.child_id == col(Child.id))
+        .where(area)
+        .group_by(unit_code)
+    )
+    return [
+        Compliance(u, int(r or 0), int(d or 0))
+        for u, r, d in session.connection().execute(statement)
+    ]
+
+
+class OpenEscalations(NamedTuple):
+    unit: str
+    level: str
+    age: int  # the index of the first age limit the escalation is younger than; len if none
+    count: int
+
+
+def open_escalations(
+    *,
+    session: Session,
+    area_prefix: str,
+    unit_length: int,
+    raised_after: Sequence[datetime],
+) -> list[OpenEscalations]:
+    """Escalations not resolved yet by unit, level and age: `raised_after` lists the raising
+    times that bound the age groups, youngest first (age 0 raised after the first, ...)."""
+    unit_code = _unit(col(Escalation.village_code), unit_length)
+    age = case(
+        *((col(Escalation.raised_at) > limit, index) for index, limit in enumerate(raised_after)),
+        else_=len(raised_after),
+    )
+    statement = (
+        select(unit_code, col(Escalation.level), age, func.count())
+        .where(
+            col(Escalation.state) != "resolved",
+            in_area(col(Escalation.village_code), area_prefix),
+        )
+        .group_by(unit_code, col(Escalation.level), age)
+    )
+    return [
+        OpenEscalations(u, level, int(a), int(n))
+        for u, level, a, n in session.connection().execute(statement)
+    ]
+
+
+def escalations_opened_closed(
+    *, session: Session, area_prefix: str, start: datetime, end: datetime
+) -> tuple[int, int]:
+    """How many escalations of an area were raised, and how many resolved, in [start, end)."""
+    opened = select(func.count()).where(
+        in_area(col(Escalation.village_code), area_prefix),
+        col(Escalation.raised_at) >= start,
+        col(Escalation.raised_at) < end,
+    )
+    closed = (
+        select(func.count())
+        .select_from(EscalationEvent)
+        .join(Escalation, col(Escalation.id) == col(EscalationEvent.escalation_id))
+        .where(
+            in_area(col(Escalation.village_code), area_prefix),
+            col(EscalationEvent.action) == "resolved",
+            col(EscalationEvent.at) >= start,
+            col(EscalationEvent.at) < end,
+        )
+    )
+    connection = session.connection()
+    return int(connection.execute(opened).scalar_one()), int(connection.execute(closed).scalar_one())
+
+
+def drafts_in_progress(
+    *, session: Session, area_prefix: str, unit_length: int, forms: Sequence[str]
+) -> dict[str, int]:
+    """Open drafts of the given forms (files not finished yet) by the unit of their author."""
+    unit_code = _unit(col(Staff.org_code), unit_length)
+    statement = (
+        select(unit_code, func.count())
+        .select_from(FormSession)
+        .join(Staff, col(Staff.id) == col(FormSession.staff_id))
+        .where(
+            col(FormSession.status) == "open",
+            col(FormSession.form).in_(forms),
+            in_area(col(Staff.org_code), area_prefix),
+        )
+        .group_by(unit_code)
+    )
+    return {u: int(n) for u, n in session.connection().execute(statement)}
+
+
+class Staffing(NamedTuple):
+    unit: str
+    villages: int
+    directors: int
+    without_director: int
+    overloaded: int  # villages with more than `children_per_director` children per director
+
+
+class VillageStaffing(NamedTuple):
+    code: str
+    children: int
+    directors: int
+
+
+def _village_staffing(area_prefix: str) -> Any:
+    """Per village of the area: its code, open children and active enrolled directors."""
+    children = (
+        select(col(Child.village_code).label("code"), func.count().label("n"))
+        .where(col(Child.closed).is_(False), in_area(col(Child.village_code), area_prefix))
+        .group_by(col(Child.village_code))
+        .subquery()
+    )
+    directors = (
+        select(col(Staff.org_code).label("code"), func.count().label("n"))
+        .where(
+            col(Staff.role) == "director",
+            col(Staff.active).is_(True),
+            col(Staff.telegram_user_id).is_not(None),
+            in_area(col(Staff.org_code), area_prefix),
+        )
+        .group_by(col(Staff.org_code))
+        .subquery()
+    )
+    return (
+        select(
+            col(OrgUnit.code).label("code"),
+            func.coalesce(children.c.n, 0).label("children"),
+            func.coalesce(directors.c.n, 0).label("directors"),
+        )
+        .outerjoin(children, children.c.code == col(OrgUnit.code))
+        .outerjoin(directors, directors.c.code == col(OrgUnit.code))
+        .where(col(OrgUnit.level) == "village", in_area(col(OrgUnit.code), area_prefix))
+        .subquery()
+    )
+
+
+def staffing(
+    *, session: Session, area_prefix: str, unit_length: int, children_per_director: int
+) -> list[Staffing]:
+    """Villages, directors, villages with no director and overloaded villages, by unit."""
+    village = _village_staffing(area_prefix)
+    unit_code = _unit(village.c.code, unit_length)
+    overloaded = and_(
+        village.c.directors > 0,
+        village.c.children > village.c.directors * children_per_director,
+    )
+    statement = select(
+        unit_code,
+        func.count(),
+        func.sum(village.c.directors),
+        func.sum(case((village.c.directors == 0, 1), else_=0)),
+        func.sum(case((overloaded, 1), else_=0)),
+    ).group_by(unit_code)
+    return [
+        Staffing(u, int(v), int(d or 0), int(w or 0), int(o or 0))
+        for u, v, d, w, o in session.connection().execute(statement)
+    ]
+
+
+def villages_needing_directors(
+    *, session: Session, area_prefix: str, children_per_director: int, limit: int
+) -> list[VillageStaffing]:
+    """Villages of an area with no director or too many children per director, by code."""
+    village = _village_staffing(area_prefix)
+    statement = (
+        select(village.c.code, village.c.children, village.c.directors)
+        .where(
+            or_(
+                village.c.directors == 0,
+                village.c.children > village.c.directors * children_per_director,
+            )
+        )
+        .order_by(village.c.code)
+        .limit(limit)
+    )
+    return [VillageStaffing(*row) for row in session.connection().execute(statement)]
+
+
+def names_of(*, session: Session, codes: Sequence[str]) -> dict[str, str]:
+    """The names of units by code."""
+    if not codes:
+        return {}
+    statement = select(col(OrgUnit.code), col(OrgUnit.name)).where(col(OrgUnit.code).in_(codes))
+    return dict(session.connection().execute(statement).all())  # type: ignore[arg-type]
