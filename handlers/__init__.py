@@ -26,6 +26,7 @@ from handlers import (
     menu,
     reminders,
     start,
+    stats,
     visits,
 )
 
@@ -57,6 +58,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("children", children.children_command))
     application.add_handler(CommandHandler("visit", visits.visit_command))
     application.add_handler(CommandHandler("escalations", escalations.list_escalations))
+    application.add_handler(CommandHandler("stats", stats.show_stats))
     register_form_openers(application)
     application.add_handler(
         CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
@@ -65,6 +67,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         CallbackQueryHandler(escalations.escalation_button, pattern=escalations.ESCALATION_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
+    application.add_handler(CallbackQueryHandler(stats.stats_button, pattern=stats.STATS_PATTERN))
     application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)
     )

@@ -44,3 +44,6 @@ VISIT_EDIT = Codec("ve", (ID,))
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))
+# The statistics screen: view an area, or its chart ("v" or "c", then the unit's code). Any code
+# the caller forges is checked against their area when pressed (bot/oversight/figures.py).
+STATS = Codec("st", ("v|c", r"\d{2,12}"))

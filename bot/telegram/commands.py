@@ -17,6 +17,7 @@ COMMANDS = [
     ("children", N_("command.children")),
     ("visit", N_("command.visit")),
     ("escalations", N_("command.escalations")),
+    ("stats", N_("command.stats")),
 ]
 
 
