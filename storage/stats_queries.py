@@ -240,7 +240,9 @@ def escalations_opened_closed(
         )
     )
     connection = session.connection()
-    return int(connection.execute(opened).scalar_one()), int(connection.execute(closed).scalar_one())
+    return int(connection.execute(opened).scalar_one()), int(
+        connection.execute(closed).scalar_one()
+    )
 
 
 def drafts_in_progress(

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matplotlib import font_manager, rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: most processes never draw one
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
 
 TIER_COLOURS = {"low": "#5b9bd5", "medium": "#f4b183", "high": "#c00000"}
 GOOD, FAIR, POOR = "#70ad47", "#ffc000", "#c00000"
@@ -33,8 +34,10 @@ def font_path() -> Path:
 
 
 @cache
-def chart_font() -> font_manager.FontProperties:
+def chart_font() -> FontProperties:
     """Register the CJK font with matplotlib once, and return it as the charts' font."""
+    from matplotlib import font_manager
+
     path = font_path()
     with _lock:
         font_manager.fontManager.addfont(str(path))
@@ -72,13 +75,26 @@ def _colour(percent: float) -> str:
 
 def render_chart(data: ChartData) -> bytes:
     """Draw the chart and return it as PNG bytes."""
+    from matplotlib import rc_context
+
     font = chart_font()
     # Texts made by matplotlib itself (tick numbers) take the family from the rc settings.
-    with _lock, rc_context({"font.family": font.get_name(), "axes.unicode_minus": False}):
-        return _draw(data, font)
+    with _lock, rc_context(chart_rc(font)):
+        figure = build_figure(data, font)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
 
 
-def _draw(data: ChartData, font: font_manager.FontProperties) -> bytes:
+def chart_rc(font: FontProperties) -> dict[str, object]:
+    return {"font.family": font.get_name(), "axes.unicode_minus": False}
+
+
+def build_figure(data: ChartData, font: FontProperties) -> Figure:
+    """The chart as a matplotlib Figure (drawn when saved)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     units = list(data.units)[:MAX_UNITS]
     height = max(4.5, 1.2 + 0.38 * len(units) * max(1, len(data.periods)))
     figure = Figure(figsize=(11, height), dpi=100)
@@ -88,9 +104,7 @@ def _draw(data: ChartData, font: font_manager.FontProperties) -> bytes:
     _compliance(bars_axes, data, units, font)
     _tiers(tiers_axes, data, font)
     figure.tight_layout(rect=(0, 0, 1, 0.95))
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 def _compliance(axes, data: ChartData, units: list[UnitBar], font) -> None:  # type: ignore[no-untyped-def]

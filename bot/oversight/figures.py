@@ -122,22 +122,46 @@ def _owner(key: str, prefixes: list[tuple[str, UnitFigures]]) -> UnitFigures | N
     return next((row for prefix, row in prefixes if key.startswith(prefix)), None)
 
 
-def area_figures(
-    *, session: Session, caller: Caller, code: str, today: date, now: datetime, tz: ZoneInfo
-) -> AreaFigures:
-    """The figures of the area with `code` for a caller who may see it (else AccessDenied)."""
+@dataclass(frozen=True)
+class Layout:
+    """An area, the rows of the units under it (or its own row), and how query rows map to them."""
+
+    area: stats_queries.UnitRow
+    prefix: str
+    unit_length: int
+    rows: list[UnitFigures]
+    by_prefix: list[tuple[str, UnitFigures]]
+    has_units: bool
+
+    def owner(self, key: str) -> UnitFigures | None:
+        """The row a query's unit key falls under."""
+        return _owner(key, self.by_prefix)
+
+
+def layout(*, session: Session, caller: Caller, code: str) -> Layout:
+    """The area with `code` as the caller may see it (else AccessDenied), with its units."""
     check_area(caller, code)
     area = stats_queries.unit(session=session, code=code)
     if area is None:
         raise UserError(N_("stats.error.unknown_area"), code=code)
     units = stats_queries.units_under(session=session, code=code)
     prefix = prefix_of(area.code, area.level)
-    length = _unit_length(units, area.code, area.level)
-    rows = [UnitFigures(u.code, u.name) for u in units] or [UnitFigures(area.code, area.name)]
-    by_prefix = [(prefix_of(r.code, u.level), r) for r, u in zip(rows, units, strict=False)]
+    rows = [UnitFigures(u.code, u.name) for u in units]
+    by_prefix = [(prefix_of(r.code, u.level), r) for r, u in zip(rows, units, strict=True)]
     if not units:
+        rows = [UnitFigures(area.code, area.name)]
         by_prefix = [(prefix, rows[0])]
-    _fill(session, prefix, length, by_prefix, today, now, tz)
+    length = _unit_length(units, area.code, area.level)
+    return Layout(area, prefix, length, rows, by_prefix, bool(units))
+
+
+def area_figures(
+    *, session: Session, caller: Caller, code: str, today: date, now: datetime, tz: ZoneInfo
+) -> AreaFigures:
+    """The figures of the area with `code` for a caller who may see it (else AccessDenied)."""
+    found = layout(session=session, caller=caller, code=code)
+    area, prefix, rows = found.area, found.prefix, found.rows
+    _fill(session, prefix, found.unit_length, found.by_prefix, today, now, tz)
     escalations = _escalations(session, prefix, now)
     total = UnitFigures(area.code, area.name)
     for row in rows:
@@ -147,14 +171,14 @@ def area_figures(
         parent = None
     short: list[tuple[str, int, int]] = []
     if area.level in (OrgLevel.TOWNSHIP, OrgLevel.VILLAGE):
-        found = stats_queries.villages_needing_directors(
+        needing = stats_queries.villages_needing_directors(
             session=session,
             area_prefix=prefix,
             children_per_director=CHILDREN_PER_DIRECTOR,
             limit=SHORT_LIST,
         )
-        names = stats_queries.names_of(session=session, codes=[v.code for v in found])
-        short = [(names.get(v.code, v.code), v.children, v.directors) for v in found]
+        names = stats_queries.names_of(session=session, codes=[v.code for v in needing])
+        short = [(names.get(v.code, v.code), v.children, v.directors) for v in needing]
     return AreaFigures(
         area.code,
         area.name,
@@ -162,7 +186,7 @@ def area_figures(
         parent,
         today,
         total,
-        rows if units else [],
+        rows if found.has_units else [],
         escalations,
         short,
     )

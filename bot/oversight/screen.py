@@ -139,9 +139,7 @@ def _unit_tables(t: Translator, units: list[UnitFigures]) -> list[str]:
         t.plain("stats.col.quarter"),
         t.plain("stats.col.overdue"),
     ]
-    tiers = [
-        [u.name, *(str(u.tiers.get(tier, 0)) for tier in TIERS), str(u.drafts)] for u in units
-    ]
+    tiers = [[u.name, *(str(u.tiers.get(tier, 0)) for tier in TIERS), str(u.drafts)] for u in units]
     tier_header = [
         t.plain("stats.col.unit"),
         *(t.plain(key) for key in TIER_COLUMNS),

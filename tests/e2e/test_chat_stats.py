@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -10,6 +11,7 @@ from sqlmodel import select
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import AuditEntry
+from storage.outbox_models import OutboxMessage
 from tests.fakegram import FakeTelegram, FakeUser
 from tests.support.botrunner import BotThread
 from tests.support.clock import FakeClock
@@ -115,3 +117,37 @@ def test_stats__english_speaker__gets_english_figures(
     supervisor.send("Statistics")
     screen = supervisor.wait_for_text("Statistics of 白沙镇")
     assert "4 children: 2 left-behind, 2 in difficulty" in screen.text
+
+
+def test_rollup__first_working_day__supervisor_and_admin_get_the_photo_once(
+    fake: FakeTelegram, db: Database, make_settings: Callable[..., Settings]
+) -> None:
+    seed_stats(db)
+    supervisor = fake.user(2001, first_name="督导")
+    admin = fake.user(3001, first_name="管理员")
+    director = fake.user(1001, first_name="主任")
+    december = FakeClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))  # Tuesday, 10:00 in Fujian
+    settings = make_settings(telegram_api_url=fake.api_url, stats_rollup=True)
+    runner = BotThread(settings, clock=december).start()
+    try:
+        photo = supervisor.wait_for(lambda m: m.kind == "photo", timeout=60)
+        assert "白沙镇 2026-11 月度统计" in photo.text and "上月走访达标" in photo.text
+        assert photo.file is not None and photo.file.data.startswith(b"\x89PNG")
+        county = admin.wait_for(lambda m: m.kind == "photo", timeout=60)
+        assert "闽侯县" in county.text
+        assert rollups(db) == 2
+        assert not any(m.kind == "photo" for m in director.messages())
+    finally:
+        runner.stop()
+    # A restart the same day queues nothing again.
+    runner = BotThread(settings, clock=december).start()
+    try:
+        supervisor.assert_quiet(4)
+    finally:
+        runner.stop()
+    assert rollups(db) == 2
+
+
+def rollups(db: Database) -> int:
+    keys = db.read(lambda s: s.exec(select(OutboxMessage.key)).all())
+    return sum(key.startswith("stats.rollup:") and key.endswith(":2026-11") for key in keys)

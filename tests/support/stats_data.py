@@ -147,8 +147,16 @@ def seed_stats(db: Database) -> dict[str, Caller]:
                     )
                 )
         add(FormSession(staff_id=d, form="intake", state="{}", created_at=NOW, updated_at=NOW))
-        add(FormSession(staff_id=d, form="intake", state="{}", status="saved", created_at=NOW,
-                        updated_at=NOW))
+        add(
+            FormSession(
+                staff_id=d,
+                form="intake",
+                state="{}",
+                status="saved",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
 
     db.call(work)
     return {
