@@ -187,8 +187,8 @@ def compliance(
 class OpenEscalations(NamedTuple):
     unit: str
     level: str
-    age: int  # the index of the first age limit the escalation is younger than; len if none
-    count: int
+    age_group: int  # the index of the first age limit the escalation is younger than; len if none
+    escalations: int
 
 
 def open_escalations(

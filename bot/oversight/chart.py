@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: most processes never draw one
     from matplotlib.figure import Figure
@@ -79,14 +79,14 @@ def render_chart(data: ChartData) -> bytes:
 
     font = chart_font()
     # Texts made by matplotlib itself (tick numbers) take the family from the rc settings.
-    with _lock, rc_context(chart_rc(font)):
+    with _lock, rc_context(chart_rc(font)):  # type: ignore[arg-type]
         figure = build_figure(data, font)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
         return buffer.getvalue()
 
 
-def chart_rc(font: FontProperties) -> dict[str, object]:
+def chart_rc(font: FontProperties) -> dict[str, Any]:
     return {"font.family": font.get_name(), "axes.unicode_minus": False}
 
 

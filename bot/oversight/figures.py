@@ -258,5 +258,7 @@ def _escalations(session: Session, prefix: str, now: datetime) -> dict[str, list
     for found in stats_queries.open_escalations(
         session=session, area_prefix=prefix, unit_length=len(prefix), raised_after=limits
     ):
-        table.setdefault(found.level, [0] * (len(AGE_LIMITS) + 1))[found.age] += found.count
+        table.setdefault(found.level, [0] * (len(AGE_LIMITS) + 1))[found.age_group] += (
+            found.escalations
+        )
     return table

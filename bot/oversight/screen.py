@@ -180,7 +180,9 @@ def stats_text(figures: AreaFigures, t: Translator) -> str:
     return "\n".join(lines)
 
 
-def stats_keyboard(figures: AreaFigures, t: Translator, extra: Buttons = ()) -> Buttons:
+def stats_keyboard(
+    figures: AreaFigures, t: Translator, extra: Sequence[Sequence[tuple[str, str]]] = ()
+) -> Buttons:
     """The screen's buttons: a unit under the area each, back up, the chart, then `extra`
     (rows another feature adds, such as an export of the area)."""
     units = [(u.name, STATS.encode("v", u.code)) for u in figures.units[:MAX_UNIT_BUTTONS]]
@@ -195,7 +197,9 @@ def stats_keyboard(figures: AreaFigures, t: Translator, extra: Buttons = ()) -> 
     return rows
 
 
-def stats_reply(figures: AreaFigures, t: Translator, extra: Buttons = ()) -> Reply:
+def stats_reply(
+    figures: AreaFigures, t: Translator, extra: Sequence[Sequence[tuple[str, str]]] = ()
+) -> Reply:
     return Reply(stats_text(figures, t), stats_keyboard(figures, t, extra))
 
 

@@ -47,7 +47,7 @@ def test_chart__png__every_text_resolves_to_the_shipped_font() -> None:
         figure.savefig(io.BytesIO(), format="png")  # draws the tick labels too
         texts = [t for t in figure.findobj(Text) if t.get_text().strip()]
         resolved = {str(font_manager.findfont(t.get_fontproperties())) for t in texts}
-    assert any("溪头村" == t.get_text() for t in texts)
+    assert any(t.get_text() == "溪头村" for t in texts)
     assert resolved == {str(font_path())}
 
 
