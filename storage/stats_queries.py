@@ -74,113 +74,141 @@ class ChildCount(NamedTuple):
     risk_tier: str
     children: int
     overdue: int
+    recent: tuple[int, ...] = ()  # per window asked for: children seen since its start
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """Children whose latest visit of one of `kinds` (as stored on the child) is on or after
+    `start`: a requirement of the period holding today is met by them."""
+
+    kinds: tuple[str, ...]
+    start: date
+
+    def met(self) -> ColumnElement[bool]:
+        latest = {"contact": col(Child.last_contact_on), "home_visit": col(Child.last_visit_on)}
+        return or_(*(latest[kind] >= self.start for kind in self.kinds))
+
+
+def _open_children(area_prefix: str, filed_before: datetime | None) -> list[ColumnElement[bool]]:
+    conditions = [col(Child.closed).is_(False), in_area(col(Child.village_code), area_prefix)]
+    if filed_before is not None:
+        conditions.append(col(Child.filed_at) < filed_before)
+    return conditions
 
 
 def child_counts(
-    *, session: Session, area_prefix: str, unit_length: int, today: date
+    *,
+    session: Session,
+    area_prefix: str,
+    unit_length: int,
+    today: date,
+    filed_before: datetime | None = None,
+    windows: Sequence[Window] = (),
 ) -> list[ChildCount]:
     """Open children by unit, category, kind of difficulty and risk tier, with how many of them
-    have a visit overdue (a due date before today)."""
-    unit_code = _unit(col(Child.village_code), unit_length)
+    have a visit overdue (a due date before today) and how many were seen within each window;
+    only those filed before `filed_before` when it is given.
+
+    Counted by village first, in the order of the covering index ix_child_stats (no sort of a
+    million rows), then the villages' few rows are summed by unit.
+    """
     overdue = or_(col(Child.next_contact_due) < today, col(Child.next_visit_due) < today)
-    statement = (
+    keys = (col(Child.category), col(Child.difficulty_type), col(Child.risk_tier))
+    by_village = (
         select(
-            unit_code,
-            col(Child.category),
-            col(Child.difficulty_type),
-            col(Child.risk_tier),
-            func.count(),
-            func.sum(case((overdue, 1), else_=0)),
+            col(Child.village_code).label("village"),
+            *keys,
+            func.count().label("children"),
+            func.sum(case((overdue, 1), else_=0)).label("overdue"),
+            *(
+                func.sum(case((window.met(), 1), else_=0)).label(f"w{index}")
+                for index, window in enumerate(windows)
+            ),
         )
-        .where(col(Child.closed).is_(False), in_area(col(Child.village_code), area_prefix))
-        .group_by(unit_code, col(Child.category), col(Child.difficulty_type), col(Child.risk_tier))
+        .where(*_open_children(area_prefix, filed_before))
+        .group_by(col(Child.village_code), *keys)
+        .subquery()
     )
+    unit_code = _unit(by_village.c.village, unit_length)
+    grouped = (by_village.c.category, by_village.c.difficulty_type, by_village.c.risk_tier)
+    statement = select(
+        unit_code,
+        *grouped,
+        func.sum(by_village.c.children),
+        func.sum(by_village.c.overdue),
+        *(func.sum(by_village.c[f"w{index}"]) for index in range(len(windows))),
+    ).group_by(unit_code, *grouped)
     return [
-        ChildCount(u, c, d, r, int(n), int(o or 0))
-        for u, c, d, r, n, o in session.connection().execute(statement)
+        ChildCount(u, c, d, r, int(n), int(o or 0), tuple(int(w or 0) for w in recent))
+        for u, c, d, r, n, o, *recent in session.connection().execute(statement)
     ]
 
 
 @dataclass(frozen=True)
 class Slot:
-    """One visit a child of `tiers` owes: a visit of one of `kinds` between two days."""
+    """One visit a child of `tiers` owes: a visit of one of `kinds` between two days, counted
+    towards `period` (a label such as "month" or "quarter")."""
 
     tiers: tuple[str, ...]
     kinds: tuple[str, ...]
     start: date
     end: date
+    period: str = ""
 
 
-class Compliance(NamedTuple):
+class VisitsDone(NamedTuple):
     unit: str
-    required: int
-    done: int
+    done: tuple[int, ...]  # per slot, in the order given
 
 
-def compliance(
+def visits_done(
     *,
     session: Session,
     area_prefix: str,
     unit_length: int,
     slots: Sequence[Slot],
-    filed_before: datetime,
-) -> list[Compliance]:
-    """Visits owed and visits done by unit: for each slot, the open children of its tiers filed
-    before `filed_before`, and those of them with a fitting visit in the slot's days.
+    filed_before: datetime | None = None,
+) -> list[VisitsDone]:
+    """By unit, for each slot, the open children of its tiers with a fitting visit in its days.
 
-    The visits are read once over the slots' whole span, one row per child with a done flag per
-    slot, then summed per unit: two GROUP BYs, whatever the number of children.
+    What is owed is known without the visits: the children of each slot's tiers (see
+    `child_counts`).
     """
     if not slots:
         return []
-    first = min(slot.start for slot in slots)
-    last = max(slot.end for slot in slots)
-    flags = [
-        func.max(
-            case(
-                (
-                    and_(
-                        col(Visit.kind).in_(slot.kinds),
-                        col(Visit.visited_on) >= slot.start,
-                        col(Visit.visited_on) <= slot.end,
-                    ),
-                    1,
-                ),
-                else_=0,
+
+    def done(slot: Slot) -> Any:
+        visited = (
+            select(literal(1))
+            .where(
+                col(Visit.child_id) == col(Child.id),
+                col(Visit.visited_on) >= slot.start,
+                col(Visit.visited_on) <= slot.end,
+                col(Visit.kind).in_(slot.kinds),
             )
-        ).label(f"d{index}")
-        for index, slot in enumerate(slots)
-    ]
-    area = and_(
-        col(Child.closed).is_(False),
-        in_area(col(Child.village_code), area_prefix),
-        col(Child.filed_at) < filed_before,
-    )
-    done_by_child = (
-        select(col(Visit.child_id).label("child_id"), *flags)
-        .join(Child, col(Child.id) == col(Visit.child_id))
-        .where(area, col(Visit.visited_on) >= first, col(Visit.visited_on) <= last)
-        .group_by(col(Visit.child_id))
+            .exists()
+        )
+        # The tier is tested first, so a child probes the visits only for slots it owes.
+        return func.sum(case((col(Child.risk_tier).not_in(slot.tiers), 0), (visited, 1), else_=0))
+
+    # By village first, in the order of the covering index (no sort of a million rows); each
+    # child probes ix_visit_stats once per slot it owes.
+    by_village = (
+        select(
+            col(Child.village_code).label("village"),
+            *(done(slot).label(f"d{index}") for index, slot in enumerate(slots)),
+        )
+        .where(*_open_children(area_prefix, filed_before))
+        .group_by(col(Child.village_code))
         .subquery()
     )
-    unit_code = _unit(col(Child.village_code), unit_length)
-    required: Any = literal(0)
-    done: Any = literal(0)
-    for index, slot in enumerate(slots):
-        owes = col(Child.risk_tier).in_(slot.tiers)
-        required = required + case((owes, 1), else_=0)
-        flag = done_by_child.c[f"d{index}"]
-        done = done + case((and_(owes, flag == 1), 1), else_=0)
-    statement = (
-        select(unit_code, func.sum(required), func.sum(done))
-        .select_from(Child)
-        .outerjoin(done_by_child, done_by_child.c.child_id == col(Child.id))
-        .where(area)
-        .group_by(unit_code)
-    )
+    unit_code = _unit(by_village.c.village, unit_length)
+    sums = [func.sum(by_village.c[f"d{index}"]) for index in range(len(slots))]
+    statement = select(unit_code, *sums).group_by(unit_code)
     return [
-        Compliance(u, int(r or 0), int(d or 0))
-        for u, r, d in session.connection().execute(statement)
+        VisitsDone(row[0], tuple(int(n or 0) for n in row[1:]))
+        for row in session.connection().execute(statement)
     ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -202,8 +202,13 @@ def _fill(
     tz: ZoneInfo,
 ) -> None:
     """Sum each query's rows into the unit they fall under."""
+    slots = compliance_slots("month", today) + compliance_slots("quarter", today)
+    # A slot of the period holding today is met by the latest visit stored on the child; only
+    # the months already over need the visits themselves.
+    current = [slot for slot in slots if slot.end >= today]
+    windows = sorted({stats_queries.Window(slot.kinds, slot.start) for slot in current})
     for count in stats_queries.child_counts(
-        session=session, area_prefix=prefix, unit_length=length, today=today
+        session=session, area_prefix=prefix, unit_length=length, today=today, windows=windows
     ):
         row = _owner(count.unit, by_prefix)
         if row is None:
@@ -214,23 +219,12 @@ def _fill(
         if count.difficulty_type:
             row.difficulties[count.difficulty_type] += count.children
         row.tiers[count.risk_tier] += count.children
-    tomorrow = datetime.combine(today + timedelta(days=1), time(), tzinfo=tz)
-    for period in ("month", "quarter"):
-        slots = compliance_slots(period, today)
-        for found in stats_queries.compliance(
-            session=session,
-            area_prefix=prefix,
-            unit_length=length,
-            slots=slots,
-            filed_before=tomorrow,
-        ):
-            row = _owner(found.unit, by_prefix)
-            if row is not None:
-                ratio = Ratio(found.done, found.required)
-                if period == "month":
-                    row.month += ratio
-                else:
-                    row.quarter += ratio
+        for slot in current:
+            if count.risk_tier in slot.tiers:
+                seen = count.recent[windows.index(stats_queries.Window(slot.kinds, slot.start))]
+                _add_ratio(row, slot.period, Ratio(seen, 0))
+    past = [slot for slot in slots if slot.end < today]
+    add_compliance(session, prefix, length, by_prefix, slots, None, visits_for=past)
     drafts = stats_queries.drafts_in_progress(
         session=session, area_prefix=prefix, unit_length=length, forms=[INTAKE.name]
     )
@@ -250,6 +244,44 @@ def _fill(
             row.directors += staffed.directors
             row.without_director += staffed.without_director
             row.overloaded += staffed.overloaded
+
+
+def add_compliance(
+    session: Session,
+    prefix: str,
+    length: int,
+    by_prefix: list[tuple[str, UnitFigures]],
+    slots: list[stats_queries.Slot],
+    filed_before: datetime | None,
+    *,
+    visits_for: list[stats_queries.Slot] | None = None,
+) -> None:
+    """Add each slot's owed visits (the unit's children of its tiers, counted already) to the
+    unit's ratio of the slot's period, and the visits done of `visits_for` (all slots unless
+    given) from the visits themselves."""
+    for _, row in by_prefix:
+        for slot in slots:
+            owed = sum(row.tiers.get(tier, 0) for tier in slot.tiers)
+            _add_ratio(row, slot.period, Ratio(0, owed))
+    counted = slots if visits_for is None else visits_for
+    for found in stats_queries.visits_done(
+        session=session,
+        area_prefix=prefix,
+        unit_length=length,
+        slots=counted,
+        filed_before=filed_before,
+    ):
+        row = _owner(found.unit, by_prefix)
+        if row is not None:
+            for slot, done in zip(counted, found.done, strict=True):
+                _add_ratio(row, slot.period, Ratio(done, 0))
+
+
+def _add_ratio(row: UnitFigures, period: str, ratio: Ratio) -> None:
+    if period == "month":
+        row.month += ratio
+    else:
+        row.quarter += ratio
 
 
 def _escalations(session: Session, prefix: str, now: datetime) -> dict[str, list[int]]:

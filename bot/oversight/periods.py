@@ -41,7 +41,7 @@ def compliance_slots(period: str, today: date, cadence: Cadence = DEFAULT_CADENC
             elif span is Period.QUARTER:
                 tiers_of[kinds, start, end].append(tier)
     return [
-        Slot(tuple(sorted(tiers)), kinds, first, last)
+        Slot(tuple(sorted(tiers)), kinds, first, last, period)
         for (kinds, first, last), tiers in sorted(tiers_of.items())
     ]
 

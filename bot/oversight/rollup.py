@@ -9,6 +9,7 @@ hundreds of areas never hold SQLite's write lock while they are counted.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from bot.i18n import Translator
 from bot.notify.notification import Notification
 from bot.notify.outbox import Queued, enqueue_many
 from bot.oversight.chart import ChartData, UnitBar, render_chart
-from bot.oversight.figures import TIERS, Ratio, layout
+from bot.oversight.figures import TIERS, Ratio, add_compliance, layout
 from bot.oversight.periods import month_slots
 from bot.oversight.screen import ratio_text, table
 from bot.people.access import Caller
@@ -62,16 +63,18 @@ def area_summary(
     start = datetime.combine(month, time(), tzinfo=tz)
     end = datetime.combine(month.replace(day=28) + timedelta(days=4), time(), tzinfo=tz)
     end = end.replace(day=1)
-    for row in stats_queries.compliance(
+    slots = [replace(slot, period="month") for slot in month_slots(month)]
+    for count in stats_queries.child_counts(
         session=session,
         area_prefix=found.prefix,
         unit_length=found.unit_length,
-        slots=month_slots(month),
-        filed_before=end,
+        today=today,
+        filed_before=end,  # a child filed since the month ended owed it nothing
     ):
-        owner = found.owner(row.unit)
+        owner = found.owner(count.unit)
         if owner is not None:
-            owner.month += Ratio(row.done, row.required)
+            owner.tiers[count.risk_tier] += count.children
+    add_compliance(session, found.prefix, found.unit_length, found.by_prefix, slots, end)
     tiers = dict.fromkeys(TIERS, 0)
     overdue = 0
     for count in stats_queries.child_counts(

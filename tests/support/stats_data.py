@@ -119,6 +119,9 @@ def seed_stats(db: Database) -> dict[str, Caller]:
             (fei, "home_visit", date(2026, 11, 1)),
         ):
             add(_visit(child, d if child.village_code != OTHER_VILLAGE else o, kind, on))
+            # As saving a visit does: the child row keeps the latest of each kind.
+            column = "last_contact_on" if kind == "contact" else "last_visit_on"
+            setattr(child, column, max(on, getattr(child, column) or on))
         flush()
         for child, level, state, raised in (
             (an, "township", "open", NOW - timedelta(days=2)),
