@@ -1,4 +1,4 @@
-"""The statistics screen's text: tables that line up, and long areas split within Telegram's limit."""
+"""The statistics text: tables that line up, and long areas split within the limit."""
 
 from __future__ import annotations
 
