@@ -23,8 +23,9 @@ async def _figures(context: BotContext, code: str) -> AreaFigures:
     assert caller is not None
     services = context.services
     today, now, tz = context.today(), services.clock(), services.settings.timezone
-    return await services.db.run_read(
-        lambda s: area_figures(session=s, caller=caller, code=code, today=today, now=now, tz=tz)
+    # Its reads run side by side in threads of their own, off the event loop.
+    return await asyncio.to_thread(
+        lambda: area_figures(db=services.db, caller=caller, code=code, today=today, now=now, tz=tz)
     )
 
 

@@ -7,8 +7,11 @@ the area (refusing one outside the caller's), the periods, and sums the few rows
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -21,6 +24,7 @@ from bot.people.access import Caller
 from bot.people.orgs import PREFIX_LENGTH, prefix_of
 from bot.people.roles import Action, scope_of
 from storage import stats_queries
+from storage.db import Database
 from storage.models import OrgLevel
 
 # Section 17 of the plan: a village with more children than this per director needs another.
@@ -156,17 +160,98 @@ def layout(*, session: Session, caller: Caller, code: str) -> Layout:
 
 
 def area_figures(
-    *, session: Session, caller: Caller, code: str, today: date, now: datetime, tz: ZoneInfo
+    *, db: Database, caller: Caller, code: str, today: date, now: datetime, tz: ZoneInfo
 ) -> AreaFigures:
-    """The figures of the area with `code` for a caller who may see it (else AccessDenied)."""
-    found = layout(session=session, caller=caller, code=code)
-    area, prefix, rows = found.area, found.prefix, found.rows
-    _fill(session, prefix, found.unit_length, found.by_prefix, today, now, tz)
-    escalations = _escalations(session, prefix, now)
+    """The figures of the area with `code` for a caller who may see it (else AccessDenied).
+
+    The three heavy reads (children, past visits, staffing and the rest) run side by side, each
+    in a read transaction of its own: on a province they take about the same time, and both
+    SQLite and PostgreSQL work them on separate cores. Their snapshots may differ by the
+    moments between them, which statistics can bear.
+    """
+    found = db.read(lambda s: layout(session=s, caller=caller, code=code))
+    prefix, length = found.prefix, found.unit_length
+    slots = compliance_slots("month", today) + compliance_slots("quarter", today)
+    # A slot of the period holding today is met by the latest visit stored on the child; only
+    # the months already over need the visits themselves.
+    current = [slot for slot in slots if slot.end >= today]
+    past = [slot for slot in slots if slot.end < today]
+    windows = sorted({stats_queries.Window(slot.kinds, slot.start) for slot in current})
+    work: dict[str, Callable[[Session], Any]] = {
+        "counts": lambda s: stats_queries.child_counts(
+            session=s, area_prefix=prefix, unit_length=length, today=today, windows=windows
+        ),
+        "done": lambda s: stats_queries.visits_done(
+            session=s, area_prefix=prefix, unit_length=length, slots=past
+        ),
+        "rest": lambda s: _the_rest(s, caller, found, now),
+    }
+    with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="stats") as pool:
+        futures = {name: pool.submit(db.read, read) for name, read in work.items()}
+        results = {name: future.result() for name, future in futures.items()}
+    for count in results["counts"]:
+        row = found.owner(count.unit)
+        if row is None:
+            continue
+        add_children(row, count)
+        for slot in current:
+            if count.risk_tier in slot.tiers:
+                seen = count.recent[windows.index(stats_queries.Window(slot.kinds, slot.start))]
+                _add_ratio(row, slot.period, Ratio(seen, 0))
+    add_owed(found.by_prefix, slots)
+    add_done(found.by_prefix, past, results["done"])
+    rest: _Rest = results["rest"]
+    for key, number in rest.drafts.items():
+        row = found.owner(key)
+        if row is not None:
+            row.drafts += number
+    for staffed in rest.staffing:
+        row = found.owner(staffed.unit)
+        if row is not None:
+            row.villages += staffed.villages
+            row.directors += staffed.directors
+            row.without_director += staffed.without_director
+            row.overloaded += staffed.overloaded
+    area = found.area
     total = UnitFigures(area.code, area.name)
-    for row in rows:
+    for row in found.rows:
         total.add(row)
-    parent = stats_queries.parent_code(session=session, code=code)
+    return AreaFigures(
+        area.code,
+        area.name,
+        area.level,
+        rest.parent,
+        today,
+        total,
+        found.rows if found.has_units else [],
+        rest.escalations,
+        rest.short_villages,
+    )
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """The light figures, read together: drafts, staffing, escalations, the way up."""
+
+    drafts: dict[str, int]
+    staffing: list[stats_queries.Staffing]
+    escalations: dict[str, list[int]]
+    parent: str | None
+    short_villages: list[tuple[str, int, int]]
+
+
+def _the_rest(session: Session, caller: Caller, found: Layout, now: datetime) -> _Rest:
+    prefix, length, area = found.prefix, found.unit_length, found.area
+    drafts = stats_queries.drafts_in_progress(
+        session=session, area_prefix=prefix, unit_length=length, forms=[INTAKE.name]
+    )
+    staffing = stats_queries.staffing(
+        session=session,
+        area_prefix=prefix,
+        unit_length=length,
+        children_per_director=CHILDREN_PER_DIRECTOR,
+    )
+    parent = stats_queries.parent_code(session=session, code=area.code)
     if parent is not None and not caller.sees(parent):
         parent = None
     short: list[tuple[str, int, int]] = []
@@ -179,101 +264,38 @@ def area_figures(
         )
         names = stats_queries.names_of(session=session, codes=[v.code for v in needing])
         short = [(names.get(v.code, v.code), v.children, v.directors) for v in needing]
-    return AreaFigures(
-        area.code,
-        area.name,
-        area.level,
-        parent,
-        today,
-        total,
-        rows if found.has_units else [],
-        escalations,
-        short,
-    )
+    return _Rest(drafts, staffing, _escalations(session, prefix, now), parent, short)
 
 
-def _fill(
-    session: Session,
-    prefix: str,
-    length: int,
-    by_prefix: list[tuple[str, UnitFigures]],
-    today: date,
-    now: datetime,
-    tz: ZoneInfo,
-) -> None:
-    """Sum each query's rows into the unit they fall under."""
-    slots = compliance_slots("month", today) + compliance_slots("quarter", today)
-    # A slot of the period holding today is met by the latest visit stored on the child; only
-    # the months already over need the visits themselves.
-    current = [slot for slot in slots if slot.end >= today]
-    windows = sorted({stats_queries.Window(slot.kinds, slot.start) for slot in current})
-    for count in stats_queries.child_counts(
-        session=session, area_prefix=prefix, unit_length=length, today=today, windows=windows
-    ):
-        row = _owner(count.unit, by_prefix)
-        if row is None:
-            continue
-        row.children += count.children
-        row.overdue += count.overdue
-        row.categories[count.category] += count.children
-        if count.difficulty_type:
-            row.difficulties[count.difficulty_type] += count.children
-        row.tiers[count.risk_tier] += count.children
-        for slot in current:
-            if count.risk_tier in slot.tiers:
-                seen = count.recent[windows.index(stats_queries.Window(slot.kinds, slot.start))]
-                _add_ratio(row, slot.period, Ratio(seen, 0))
-    past = [slot for slot in slots if slot.end < today]
-    add_compliance(session, prefix, length, by_prefix, slots, None, visits_for=past)
-    drafts = stats_queries.drafts_in_progress(
-        session=session, area_prefix=prefix, unit_length=length, forms=[INTAKE.name]
-    )
-    for key, number in drafts.items():
-        row = _owner(key, by_prefix)
-        if row is not None:
-            row.drafts += number
-    for staffed in stats_queries.staffing(
-        session=session,
-        area_prefix=prefix,
-        unit_length=length,
-        children_per_director=CHILDREN_PER_DIRECTOR,
-    ):
-        row = _owner(staffed.unit, by_prefix)
-        if row is not None:
-            row.villages += staffed.villages
-            row.directors += staffed.directors
-            row.without_director += staffed.without_director
-            row.overloaded += staffed.overloaded
+def add_children(row: UnitFigures, count: stats_queries.ChildCount) -> None:
+    """Add one group of children to a unit's row."""
+    row.children += count.children
+    row.overdue += count.overdue
+    row.categories[count.category] += count.children
+    if count.difficulty_type:
+        row.difficulties[count.difficulty_type] += count.children
+    row.tiers[count.risk_tier] += count.children
 
 
-def add_compliance(
-    session: Session,
-    prefix: str,
-    length: int,
-    by_prefix: list[tuple[str, UnitFigures]],
-    slots: list[stats_queries.Slot],
-    filed_before: datetime | None,
-    *,
-    visits_for: list[stats_queries.Slot] | None = None,
-) -> None:
+def add_owed(by_prefix: list[tuple[str, UnitFigures]], slots: list[stats_queries.Slot]) -> None:
     """Add each slot's owed visits (the unit's children of its tiers, counted already) to the
-    unit's ratio of the slot's period, and the visits done of `visits_for` (all slots unless
-    given) from the visits themselves."""
+    unit's ratio of the slot's period."""
     for _, row in by_prefix:
         for slot in slots:
             owed = sum(row.tiers.get(tier, 0) for tier in slot.tiers)
             _add_ratio(row, slot.period, Ratio(0, owed))
-    counted = slots if visits_for is None else visits_for
-    for found in stats_queries.visits_done(
-        session=session,
-        area_prefix=prefix,
-        unit_length=length,
-        slots=counted,
-        filed_before=filed_before,
-    ):
-        row = _owner(found.unit, by_prefix)
+
+
+def add_done(
+    by_prefix: list[tuple[str, UnitFigures]],
+    slots: list[stats_queries.Slot],
+    found: list[stats_queries.VisitsDone],
+) -> None:
+    """Add the visits done of each slot (a `visits_done` answer) to the units' ratios."""
+    for done_in_unit in found:
+        row = _owner(done_in_unit.unit, by_prefix)
         if row is not None:
-            for slot, done in zip(counted, found.done, strict=True):
+            for slot, done in zip(slots, done_in_unit.done, strict=True):
                 _add_ratio(row, slot.period, Ratio(done, 0))
 
 

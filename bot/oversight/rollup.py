@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from bot.notify.notification import Notification
 from bot.notify.outbox import Queued, enqueue_many
 from bot.oversight.chart import ChartData, UnitBar, render_chart
-from bot.oversight.figures import TIERS, Ratio, add_compliance, layout
+from bot.oversight.figures import TIERS, Ratio, add_done, add_owed, layout
 from bot.oversight.periods import month_slots
 from bot.oversight.screen import ratio_text, table
 from bot.people.access import Caller
@@ -74,7 +74,15 @@ def area_summary(
         owner = found.owner(count.unit)
         if owner is not None:
             owner.tiers[count.risk_tier] += count.children
-    add_compliance(session, found.prefix, found.unit_length, found.by_prefix, slots, end)
+    add_owed(found.by_prefix, slots)
+    done = stats_queries.visits_done(
+        session=session,
+        area_prefix=found.prefix,
+        unit_length=found.unit_length,
+        slots=slots,
+        filed_before=end,
+    )
+    add_done(found.by_prefix, slots, done)
     tiers = dict.fromkeys(TIERS, 0)
     overdue = 0
     for count in stats_queries.child_counts(

@@ -19,11 +19,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def figures(db: Database, who: str, code: str) -> AreaFigures:
     callers = seed_stats(db)
-    return db.read(
-        lambda s: area_figures(
-            session=s, caller=callers[who], code=code, today=TODAY, now=NOW, tz=TZ
-        )
-    )
+    return area_figures(db=db, caller=callers[who], code=code, today=TODAY, now=NOW, tz=TZ)
 
 
 def test_compliance_slots__mid_november__month_and_quarter_owe_what_the_cadence_says() -> None:
