@@ -32,7 +32,7 @@ def in_area(column: Any, area_prefix: str) -> ColumnElement[bool]:
     return and_(column >= area_prefix, column < area_prefix + AFTER_DIGITS)
 
 
-def _unit(column: Any, unit_length: int) -> Any:
+def unit_prefix(column: Any, unit_length: int) -> Any:
     return func.substr(column, 1, unit_length)
 
 
@@ -130,7 +130,7 @@ def child_counts(
         .group_by(col(Child.village_code), *keys)
         .subquery()
     )
-    unit_code = _unit(by_village.c.village, unit_length)
+    unit_code = unit_prefix(by_village.c.village, unit_length)
     grouped = (by_village.c.category, by_village.c.difficulty_type, by_village.c.risk_tier)
     statement = select(
         unit_code,
@@ -205,7 +205,7 @@ def visits_done(
         .group_by(col(Child.village_code))
         .subquery()
     )
-    unit_code = _unit(by_village.c.village, unit_length)
+    unit_code = unit_prefix(by_village.c.village, unit_length)
     sums = [func.sum(by_village.c[f"d{index}"]) for index in range(len(slots))]
     statement = select(unit_code, *sums).group_by(unit_code)
     return [
@@ -255,7 +255,7 @@ def _visits_done_by_join(
         .group_by(col(Visit.child_id), col(Child.village_code))
         .subquery()
     )
-    unit_code = _unit(by_child.c.village, unit_length)
+    unit_code = unit_prefix(by_child.c.village, unit_length)
     sums = [func.sum(by_child.c[f"d{index}"]) for index in range(len(slots))]
     statement = select(unit_code, *sums).group_by(unit_code)
     return [
@@ -280,7 +280,7 @@ def open_escalations(
 ) -> list[OpenEscalations]:
     """Escalations not resolved yet by unit, level and age: `raised_after` lists the raising
     times that bound the age groups, youngest first (age 0 raised after the first, ...)."""
-    unit_code = _unit(col(Escalation.village_code), unit_length)
+    unit_code = unit_prefix(col(Escalation.village_code), unit_length)
     age = case(
         *((col(Escalation.raised_at) > limit, index) for index, limit in enumerate(raised_after)),
         else_=len(raised_after),
@@ -329,7 +329,7 @@ def drafts_in_progress(
     *, session: Session, area_prefix: str, unit_length: int, forms: Sequence[str]
 ) -> dict[str, int]:
     """Open drafts of the given forms (files not finished yet) by the unit of their author."""
-    unit_code = _unit(col(Staff.org_code), unit_length)
+    unit_code = unit_prefix(col(Staff.org_code), unit_length)
     statement = (
         select(unit_code, func.count())
         .select_from(FormSession)
@@ -342,94 +342,6 @@ def drafts_in_progress(
         .group_by(unit_code)
     )
     return {u: int(n) for u, n in session.connection().execute(statement)}
-
-
-class Staffing(NamedTuple):
-    unit: str
-    villages: int
-    directors: int
-    without_director: int
-    overloaded: int  # villages with more than `children_per_director` children per director
-
-
-class VillageStaffing(NamedTuple):
-    code: str
-    children: int
-    directors: int
-
-
-def _village_staffing(area_prefix: str) -> Any:
-    """Per village of the area: its code, open children and active enrolled directors."""
-    children = (
-        select(col(Child.village_code).label("code"), func.count().label("n"))
-        .where(col(Child.closed).is_(False), in_area(col(Child.village_code), area_prefix))
-        .group_by(col(Child.village_code))
-        .subquery()
-    )
-    directors = (
-        select(col(Staff.org_code).label("code"), func.count().label("n"))
-        .where(
-            col(Staff.role) == "director",
-            col(Staff.active).is_(True),
-            col(Staff.telegram_user_id).is_not(None),
-            in_area(col(Staff.org_code), area_prefix),
-        )
-        .group_by(col(Staff.org_code))
-        .subquery()
-    )
-    return (
-        select(
-            col(OrgUnit.code).label("code"),
-            func.coalesce(children.c.n, 0).label("children"),
-            func.coalesce(directors.c.n, 0).label("directors"),
-        )
-        .outerjoin(children, children.c.code == col(OrgUnit.code))
-        .outerjoin(directors, directors.c.code == col(OrgUnit.code))
-        .where(col(OrgUnit.level) == "village", in_area(col(OrgUnit.code), area_prefix))
-        .subquery()
-    )
-
-
-def staffing(
-    *, session: Session, area_prefix: str, unit_length: int, children_per_director: int
-) -> list[Staffing]:
-    """Villages, directors, villages with no director and overloaded villages, by unit."""
-    village = _village_staffing(area_prefix)
-    unit_code = _unit(village.c.code, unit_length)
-    overloaded = and_(
-        village.c.directors > 0,
-        village.c.children > village.c.directors * children_per_director,
-    )
-    statement = select(
-        unit_code,
-        func.count(),
-        func.sum(village.c.directors),
-        func.sum(case((village.c.directors == 0, 1), else_=0)),
-        func.sum(case((overloaded, 1), else_=0)),
-    ).group_by(unit_code)
-    return [
-        Staffing(u, int(v), int(d or 0), int(w or 0), int(o or 0))
-        for u, v, d, w, o in session.connection().execute(statement)
-    ]
-
-
-def villages_needing_directors(
-    *, session: Session, area_prefix: str, children_per_director: int, limit: int
-) -> list[VillageStaffing]:
-    """Villages of an area with no director or too many children per director, by code."""
-    village = _village_staffing(area_prefix)
-    statement = (
-        select(village.c.code, village.c.children, village.c.directors)
-        .where(
-            or_(
-                village.c.directors == 0,
-                village.c.children > village.c.directors * children_per_director,
-            )
-        )
-        .order_by(village.c.code)
-        .limit(limit)
-    )
-    return [VillageStaffing(*row) for row in session.connection().execute(statement)]
 
 
 def names_of(*, session: Session, codes: Sequence[str]) -> dict[str, str]:

@@ -63,6 +63,9 @@ class ChartData:
     tiers_title: str
     tiers: Sequence[tuple[str, str, int]]  # (tier, label, children)
     no_data: str  # shown where there is nothing to draw
+    # Over MAX_UNITS units, the chart shows those furthest behind; this note (after the
+    # compliance title) says so.
+    lowest_note: str = ""
 
 
 def _percent(done: int, required: int) -> float:
@@ -95,20 +98,25 @@ def build_figure(data: ChartData, font: FontProperties) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    units = list(data.units)[:MAX_UNITS]
-    height = max(4.5, 1.2 + 0.38 * len(units) * max(1, len(data.periods)))
+    units = list(data.units)
+    title = data.compliance_title
+    if len(units) > MAX_UNITS:
+        # The units furthest behind this period are the ones to see; the text lists them all.
+        units = sorted(units, key=lambda unit: _percent(*unit.ratios[0]))[:MAX_UNITS]
+        title += data.lowest_note
+    height = max(4.5, 1.2 + 0.25 * len(units) * max(1, len(data.periods)))
     figure = Figure(figsize=(11, height), dpi=100)
     FigureCanvasAgg(figure)
     figure.suptitle(data.title, fontproperties=font, fontsize=15)
     bars_axes, tiers_axes = figure.subplots(1, 2, width_ratios=(3, 2))
-    _compliance(bars_axes, data, units, font)
+    _compliance(bars_axes, data, title, units, font)
     _tiers(tiers_axes, data, font)
     figure.tight_layout(rect=(0, 0, 1, 0.95))
     return figure
 
 
-def _compliance(axes, data: ChartData, units: list[UnitBar], font) -> None:  # type: ignore[no-untyped-def]
-    axes.set_title(data.compliance_title, fontproperties=font, fontsize=12)
+def _compliance(axes, data: ChartData, title: str, units: list[UnitBar], font) -> None:  # type: ignore[no-untyped-def]
+    axes.set_title(title, fontproperties=font, fontsize=12)
     if not units:
         axes.text(0.5, 0.5, data.no_data, ha="center", fontproperties=font)
         axes.set_axis_off()

@@ -23,7 +23,7 @@ from bot.oversight.periods import compliance_slots
 from bot.people.access import Caller
 from bot.people.orgs import PREFIX_LENGTH, prefix_of
 from bot.people.roles import Action, scope_of
-from storage import stats_queries
+from storage import staffing_queries, stats_queries
 from storage.db import Database
 from storage.models import OrgLevel
 
@@ -234,7 +234,7 @@ class _Rest:
     """The light figures, read together: drafts, staffing, escalations, the way up."""
 
     drafts: dict[str, int]
-    staffing: list[stats_queries.Staffing]
+    staffing: list[staffing_queries.Staffing]
     escalations: dict[str, list[int]]
     parent: str | None
     short_villages: list[tuple[str, int, int]]
@@ -245,7 +245,7 @@ def _the_rest(session: Session, caller: Caller, found: Layout, now: datetime) ->
     drafts = stats_queries.drafts_in_progress(
         session=session, area_prefix=prefix, unit_length=length, forms=[INTAKE.name]
     )
-    staffing = stats_queries.staffing(
+    staffing = staffing_queries.staffing(
         session=session,
         area_prefix=prefix,
         unit_length=length,
@@ -256,7 +256,7 @@ def _the_rest(session: Session, caller: Caller, found: Layout, now: datetime) ->
         parent = None
     short: list[tuple[str, int, int]] = []
     if area.level in (OrgLevel.TOWNSHIP, OrgLevel.VILLAGE):
-        needing = stats_queries.villages_needing_directors(
+        needing = staffing_queries.villages_needing_directors(
             session=session,
             area_prefix=prefix,
             children_per_director=CHILDREN_PER_DIRECTOR,

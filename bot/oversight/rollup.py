@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot.i18n import Translator
 from bot.notify.notification import Notification
 from bot.notify.outbox import Queued, enqueue_many
-from bot.oversight.chart import ChartData, UnitBar, render_chart
+from bot.oversight.chart import MAX_UNITS, ChartData, UnitBar, render_chart
 from bot.oversight.figures import TIERS, Ratio, add_done, add_owed, layout
 from bot.oversight.periods import month_slots
 from bot.oversight.screen import ratio_text, table
@@ -209,5 +209,6 @@ def render_rollup(t: Translator, params: dict[str, Any]) -> Reply:
             for tier, n in zip(TIERS, params["tiers"], strict=True)
         ],
         no_data=t.plain("stats.chart.no_data"),
+        lowest_note=t.plain("stats.chart.lowest", shown=MAX_UNITS, total=len(params["units"])),
     )
     return Reply(rollup_text(t, params), photo=render_chart(chart))

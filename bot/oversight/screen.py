@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from bot.i18n import N_, Translator
-from bot.oversight.chart import ChartData, UnitBar
+from bot.oversight.chart import MAX_UNITS, ChartData, UnitBar
 from bot.oversight.figures import AGE_LIMITS, CATEGORIES, TIERS, AreaFigures, Ratio, UnitFigures
 from bot.reply import Buttons, Reply
 from bot.telegram.callbacks import STATS
@@ -223,4 +223,5 @@ def chart_data(figures: AreaFigures, t: Translator) -> ChartData:
             for tier in TIERS
         ],
         no_data=t.plain("stats.chart.no_data"),
+        lowest_note=t.plain("stats.chart.lowest", shown=MAX_UNITS, total=len(rows)),
     )

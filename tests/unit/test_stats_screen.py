@@ -69,3 +69,12 @@ def test_stats_text__table_rows__line_up_by_display_width() -> None:
     table = text.split("<pre>")[2].split("</pre>")[0]
     widths = {width(line) for line in table.splitlines()}
     assert len(widths) == 1
+
+
+def test_chart_data__more_units_than_a_chart_holds__says_it_shows_the_lowest() -> None:
+    from bot.oversight.chart import render_chart
+    from bot.oversight.screen import chart_data
+
+    data = chart_data(province(60), default_i18n().translator("zh_Hans"))
+    assert data.lowest_note == "（达标率最低的 30 个，共 60 个）"
+    assert render_chart(data).startswith(b"\x89PNG")
