@@ -12,7 +12,15 @@ from datetime import UTC, datetime
 
 from benchmarks.common import RESULTS_DIR, BenchOptions, Figure, fresh_database, machine
 
-BENCHMARKS = ("sweep", "outbox_rate", "chat_throughput", "web_scale", "idle_memory", "export")
+BENCHMARKS = (
+    "sweep",
+    "outbox_rate",
+    "chat_throughput",
+    "web_scale",
+    "idle_memory",
+    "export",
+    "stats",
+)
 TINY = {"children": 2_000, "directors": 20, "messages": 300}
 
 

@@ -84,6 +84,11 @@ def schedule_jobs(application: Application, services: Services) -> None:
     job_queue.run_repeating(
         send_reminders, interval=REMINDER_TICK.total_seconds(), first=1, name="reminders"
     )
+    from bot.jobs import ROLLUP_TICK, send_monthly_rollups
+
+    job_queue.run_repeating(
+        send_monthly_rollups, interval=ROLLUP_TICK.total_seconds(), first=2, name="stats_rollup"
+    )
     from bot.jobs import DRAFT_RETENTION_TICK, delete_old_drafts
 
     job_queue.run_repeating(

@@ -120,6 +120,41 @@ async def _deadline_step(services: Services, today: date, now: datetime) -> None
         log.info("deadline reminders for %s queued %d", today, count)
 
 
+ROLLUP_TICK = timedelta(minutes=1)
+
+
+async def send_monthly_rollups(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Queue the month's statistics roll-ups once their day and hour have come, unless queued.
+
+    Like the reminders it ticks and asks the database, so a first working day spent in an
+    outage is caught up later in the month; quiet hours hold the messages until morning.
+    """
+    from bot.oversight.rollup import queue_rollups
+    from bot.reminders.sweep import quiet_until
+
+    services = context.application.bot_data["services"]
+    settings = services.settings
+    now = services.clock()
+    local = now.astimezone(settings.timezone)
+    if not settings.stats_rollup or local.time() < settings.reminder_clock:
+        return
+    try:
+        count = await asyncio.to_thread(
+            lambda: queue_rollups(
+                db=services.db,
+                today=local.date(),
+                now=now,
+                tz=settings.timezone,
+                not_before=quiet_until(local, settings.quiet_hours),
+            )
+        )
+    except Exception as error:  # the job must survive a database hiccup
+        log.error("monthly roll-up failed: %s", stack_without_messages(error))
+        return
+    if count is not None:
+        log.info("monthly statistics roll-up for %s queued %d messages", local.date(), count)
+
+
 DRAFT_RETENTION_TICK = timedelta(hours=6)
 
 

@@ -1,4 +1,5 @@
-"""One message to show a person: HTML text and rows of (label, callback data) buttons."""
+"""One message to show a person: HTML text and rows of (label, callback data) buttons, and
+optionally a picture (sent as a photo, the text as its caption when it fits)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.telegram.chat_text import MESSAGE_LIMIT, split_html, text_length
 
 Buttons = list[list[tuple[str, str]]]
+CAPTION_LIMIT = 1024  # Telegram's limit on a photo's caption
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,9 @@ class Reply:
 
     text: str
     buttons: Buttons = field(default_factory=list)
+    # PNG bytes, made when a notification is rendered for sending; never stored (to_json
+    # leaves it out), so the outbox keeps a chart's figures and not its picture.
+    photo: bytes | None = None
 
     def to_json(self) -> str:
         return json.dumps({"text": self.text, "buttons": self.buttons}, ensure_ascii=False)
@@ -29,8 +34,13 @@ class Reply:
         """The message as Telegram takes it: texts within its limit, the buttons under the last.
 
         Split where lines end, or inside a longer line between escaped units (never inside
-        `&amp;` or a tag; a tag open at a cut is closed and reopened), see `split_html`.
+        `&amp;` or a tag; a tag open at a cut is closed and reopened), see `split_html`. With a
+        photo, the text is its caption when it fits, else the photo goes first on its own.
         """
+        if self.photo is not None:
+            if text_length(self.text) <= CAPTION_LIMIT:
+                return [self]
+            return [Reply("", photo=self.photo), *Reply(self.text, self.buttons).parts()]
         if text_length(self.text) <= MESSAGE_LIMIT:
             return [self]
         texts = split_html(self.text) or [self.text]

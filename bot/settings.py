@@ -192,6 +192,9 @@ class Settings(BaseSettings):
     quiet_hours: Quiet = Field(
         default=QuietHours(time(21, 0), time(8, 0)), validation_alias="reminder_quiet_hours"
     )
+    # The monthly statistics roll-up to supervisors and admins (first working day, at the
+    # reminder time, within the quiet hours' rule); false sends none.
+    stats_rollup: bool = True
     # Health and metrics: /healthz and /metrics on a port of their own; empty serves none.
     ops_listen: Listen = None
     log_format: str = "text"

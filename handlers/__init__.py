@@ -30,6 +30,7 @@ from handlers import (
     reminders,
     spotcheck,
     start,
+    stats,
     training,
     urgent,
     visits,
@@ -70,6 +71,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CommandHandler("training", training.training_command))
     application.add_handler(CommandHandler("practice", practice.practice))
     application.add_handler(CommandHandler("export", exports.export_command))
+    application.add_handler(CommandHandler("stats", stats.show_stats))
     register_form_openers(application)
     application.add_handler(
         CallbackQueryHandler(reminders.snooze, pattern=reminders.SNOOZE_PATTERN)
@@ -87,6 +89,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         CallbackQueryHandler(escalations.informed_button, pattern=escalations.INFORMED_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(forms.press, pattern=forms.FORM_PATTERN))
+    application.add_handler(CallbackQueryHandler(stats.stats_button, pattern=stats.STATS_PATTERN))
     application.add_handler(
         CallbackQueryHandler(training.training_button, pattern=training.TRAINING_PATTERN)
     )

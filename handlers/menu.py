@@ -12,7 +12,7 @@ from bot.telegram.callbacks import LANGUAGE
 from bot.telegram.commands import register_chat_commands
 from bot.telegram.context import BotContext
 from bot.telegram.keyboards import markup
-from handlers import children, due, escalations, forms, urgent, visits
+from handlers import children, due, escalations, forms, stats, urgent, visits
 from handlers.replies import menu_keyboard, say
 
 LANGUAGE_PATTERN = LANGUAGE.pattern
@@ -125,6 +125,8 @@ async def _open(update: Update, context: BotContext, key: str) -> None:
         await escalations.list_escalations(update, context)
     elif key in (menu_items.DUE, menu_items.OVERDUE):
         await due.show_due(update, context)
+    elif key == menu_items.STATS:
+        await stats.show_stats(update, context)
     else:
         t = context.translate
         await say(update, context, t("menu.not_ready", item=t.plain(key)))

@@ -61,7 +61,24 @@ class ChildBase(SQLModel):
 
 class Child(ChildBase, table=True):
     __tablename__ = "child"
-    __table_args__ = (Index("ix_child_name_birth", "name", "birth_date"),)
+    __table_args__ = (
+        Index("ix_child_name_birth", "name", "birth_date"),
+        # Covers every column the statistics read (storage/stats_queries.py).
+        Index(
+            "ix_child_stats",
+            "village_code",
+            "category",
+            "difficulty_type",
+            "risk_tier",
+            "closed",
+            "next_contact_due",
+            "next_visit_due",
+            "last_contact_on",
+            "last_visit_on",
+            "filed_at",
+            "id",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # The blind index of id_number (keyed HMAC, storage/crypto.py): one file per ID, and search

@@ -19,7 +19,10 @@ class Visit(SQLModel, table=True):
     """One home visit or phone/video contact, as the director reported it."""
 
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_child_date", "child_id", "visited_on"),)
+    __table_args__ = (
+        Index("ix_visit_child_date", "child_id", "visited_on"),
+        Index("ix_visit_stats", "child_id", "visited_on", "kind"),  # covers the statistics
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id")

@@ -19,6 +19,10 @@ from bot.reply import Reply
 from bot.telegram.callbacks import ESCALATION
 
 MAX_CACHED_LOCALES = 8
+# Kinds whose rendering takes long enough (a chart is drawn) that the sender does it in a
+# worker thread; found in the stored payload without parsing it.
+SLOW_KINDS = ("stats.rollup",)
+_SLOW_MARKS = tuple(f'"kind": "{kind}"' for kind in SLOW_KINDS)
 
 
 class Renderer:
@@ -37,6 +41,10 @@ class Renderer:
                 self._reminder_texts.clear()
             texts = self._reminder_texts[locale] = ReminderTexts(self.i18n.translator(locale))
         return texts
+
+    def is_slow(self, payload: str) -> bool:
+        """Whether a stored payload's rendering should leave the event loop (see SLOW_KINDS)."""
+        return any(mark in payload for mark in _SLOW_MARKS)
 
     def render(self, content: Notification | Reply, locale: str | None) -> Reply:
         """The message to send: a notification rendered in `locale`, or one rendered already."""
@@ -90,6 +98,12 @@ def _alert(kind: str) -> Callable[[Renderer, str | None, dict[str, Any]], Reply]
     return render
 
 
+def _rollup(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+    from bot.oversight.rollup import render_rollup  # draws with matplotlib: imported when used
+
+    return render_rollup(renderer.i18n.translator(locale), params)
+
+
 RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = {
     "text": _text,
     "escalation.report": _report,
@@ -104,4 +118,5 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "deadline.reminder": deadline_reminder,
     "reminder.unsupervised": _alert("unsupervised"),
     **LIFECYCLE_RENDERERS,
+    "stats.rollup": _rollup,
 }

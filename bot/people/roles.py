@@ -49,6 +49,7 @@ class Action(StrEnum):
     REVIEW_FILES = "review_files"  # approve a new or changed file, or return it with a note
     # Accept or decline a file coming in: the village's director, or above it when it has none.
     DECIDE_TRANSFERS = "decide_transfers"
+    VIEW_STATS = "view_stats"  # the statistics screen, its chart, and the monthly roll-up
 
 
 class Scope(StrEnum):
@@ -85,6 +86,8 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.ADMIN, Action.DECIDE_TRANSFERS): Scope.AREA,
     (Role.SUPERVISOR, Action.REVIEW_FILES): Scope.AREA,
     (Role.ADMIN, Action.REVIEW_FILES): Scope.AREA,
+    (Role.SUPERVISOR, Action.VIEW_STATS): Scope.AREA,
+    (Role.ADMIN, Action.VIEW_STATS): Scope.AREA,
 }
 
 

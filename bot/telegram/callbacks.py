@@ -69,3 +69,6 @@ REOPEN_FILE = Codec("fo", (ID,))
 RETURN_FILE = Codec("fr", (ID,))
 TRANSFER_FILE = Codec("ft", (ID,))
 DECLINE_TRANSFER = Codec("fd", (ID,))
+# The statistics screen: view an area, or its chart ("v" or "c", then the unit's code). Any code
+# the caller forges is checked against their area when pressed (bot/oversight/figures.py).
+STATS = Codec("st", ("v|c", r"\d{2,12}"))

@@ -24,6 +24,7 @@ COMMANDS = [
     ("training", N_("command.training")),
     ("practice", N_("command.practice")),
     ("export", N_("command.export")),
+    ("stats", N_("command.stats")),
 ]
 
 

@@ -148,7 +148,10 @@ async def _deliver_one(bot: Any, services: Services, delivery: Delivery, row: Cl
         await record(lambda s: _give_up(s, row_id, REVOKED, False, clock(), hooks))
         return Outcome.GIVEN_UP
     try:
-        parts, first, locale = _render(delivery, row)
+        if delivery.renderer.is_slow(row.payload):  # a chart: drawn off the event loop
+            parts, first, locale = await asyncio.to_thread(_render, delivery, row)
+        else:
+            parts, first, locale = _render(delivery, row)
     except Exception as error:  # a payload no renderer can read must not block the rows behind it
         log.error("outbox row %s could not be rendered: %s", row_id, stack_without_messages(error))
         await record(lambda s: _give_up(s, row_id, "render", True, clock(), hooks))
@@ -190,12 +193,21 @@ async def _send_part(
     clock, row_id, hooks = services.clock, row.id, delivery.on_undeliverable
     record = partial(_record, services, delivery)
     try:
-        result = await bot.send_message(
-            row.chat_id,
-            message.text,
-            reply_markup=markup(message.buttons),
-            rate_limit_args=BULK_RETRIES,
-        )
+        if message.photo is not None:
+            result = await bot.send_photo(
+                row.chat_id,
+                message.photo,
+                caption=message.text or None,
+                reply_markup=markup(message.buttons),
+                rate_limit_args=BULK_RETRIES,
+            )
+        else:
+            result = await bot.send_message(
+                row.chat_id,
+                message.text,
+                reply_markup=markup(message.buttons),
+                rate_limit_args=BULK_RETRIES,
+            )
     except RetryAfter as error:
         not_before = clock() + timedelta(seconds=retry_after_seconds(error))
         await record(partial(_retry_later, row=row, not_before=not_before, error="429"))

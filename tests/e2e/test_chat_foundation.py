@@ -167,12 +167,12 @@ def test_commands__registered_in_chinese_and_english(
     assert chinese["help"] == "使用说明" and english["help"] == "How to use this bot"
 
 
-def test_menu__feature_not_built__says_so_plainly(
+def test_menu__stats__shows_the_township_figures(
     fake: FakeTelegram, region: Database, bot: BotThread
 ) -> None:
     user, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
     user.send("统计")
-    assert "正在开发中" in user.reply().text
+    assert "白沙镇 统计" in user.reply().text
 
 
 def test_junk__sticker_photo_long_text_unknown_command__polite_replies(

@@ -22,3 +22,12 @@ def test_codec__value_outside_its_pattern__refused() -> None:
         callbacks.VISIT_START.encode("x" * 70)
     with pytest.raises(ValueError):
         callbacks.CHILDREN.encode("delete", 1)
+
+
+def test_stats_codec__view_or_chart_of_a_code__anything_else_refused() -> None:
+    assert callbacks.STATS.decode(callbacks.STATS.encode("v", "350121100")) == ("v", "350121100")
+    assert callbacks.STATS.decode("st:c:35") == ("c", "35")
+    assert callbacks.STATS.decode("st:x:350121") is None
+    assert callbacks.STATS.decode("st:v:35'--") is None
+    with pytest.raises(ValueError):
+        callbacks.STATS.encode("v", "1" * 13)

@@ -53,3 +53,9 @@ def test_first_staffed__nobody_at_county__the_city_admins() -> None:
 
 def test_first_staffed__nobody_anywhere__none() -> None:
     assert first_staffed(ladder_above(CHAIN), lambda rung: []) is None
+
+
+def test_may__statistics__supervisors_and_admins_in_their_area_not_directors() -> None:
+    assert scope_of(Role.SUPERVISOR, Action.VIEW_STATS) is Scope.AREA
+    assert scope_of(Role.ADMIN, Action.VIEW_STATS) is Scope.AREA
+    assert not may(Role.DIRECTOR, Action.VIEW_STATS)

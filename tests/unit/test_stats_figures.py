@@ -1,0 +1,114 @@
+"""Statistics of an area against a seeded data set whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from bot.errors import AccessDenied, UserError
+from bot.oversight.figures import AreaFigures, Ratio, area_figures
+from bot.oversight.periods import compliance_slots
+from storage.db import Database
+from tests.support.seed import COUNTY, NEIGHBOUR_VILLAGE, OTHER_TOWNSHIP, TOWNSHIP, VILLAGE
+from tests.support.stats_data import NOW, TODAY, seed_stats
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def figures(db: Database, who: str, code: str) -> AreaFigures:
+    callers = seed_stats(db)
+    return area_figures(db=db, caller=callers[who], code=code, today=TODAY, now=NOW, tz=TZ)
+
+
+def test_compliance_slots__mid_november__month_and_quarter_owe_what_the_cadence_says() -> None:
+    month = {(s.tiers, s.kinds, str(s.start)) for s in compliance_slots("month", TODAY)}
+    assert month == {
+        (("low",), ("contact", "home_visit"), "2026-11-01"),
+        (("high", "medium"), ("home_visit",), "2026-11-01"),
+    }
+    quarter = compliance_slots("quarter", TODAY)
+    # low: a contact or visit in October and in November, a home visit in the quarter;
+    # medium and high: a home visit in October and in November. December has not begun.
+    assert sorted((s.tiers, s.kinds, str(s.start), str(s.end)) for s in quarter) == [
+        (("high", "medium"), ("home_visit",), "2026-10-01", "2026-10-31"),
+        (("high", "medium"), ("home_visit",), "2026-11-01", "2026-11-30"),
+        (("low",), ("contact", "home_visit"), "2026-10-01", "2026-10-31"),
+        (("low",), ("contact", "home_visit"), "2026-11-01", "2026-11-30"),
+        (("low",), ("home_visit",), "2026-10-01", "2026-12-31"),
+    ]
+
+
+def test_area_figures__township__children_compliance_overdue_by_village(db: Database) -> None:
+    found = figures(db, "supervisor", TOWNSHIP)
+    assert [u.name for u in found.units] == ["溪头村", "上洋村"]
+    village, neighbour = found.units
+    total = found.total
+    # The closed child (小丁) is left out everywhere.
+    assert (total.children, village.children, neighbour.children) == (4, 3, 1)
+    assert dict(total.categories) == {"left_behind": 2, "difficulty": 2}
+    assert dict(total.difficulties) == {"poverty": 1, "disability": 1}
+    assert dict(total.tiers) == {"low": 2, "medium": 1, "high": 1}
+    # November: 小安 (contact), 小晨 (home visit) done; 小贝, 小鹅 not.
+    assert (village.month, neighbour.month, total.month) == (Ratio(2, 3), Ratio(0, 1), Ratio(2, 4))
+    assert total.month.percent == 50
+    # The quarter so far: 小安 3 of 3, 小贝 1 of 2, 小晨 1 of 2, 小鹅 0 of 3.
+    assert (village.quarter, neighbour.quarter) == (Ratio(5, 7), Ratio(0, 3))
+    assert (village.overdue, neighbour.overdue) == (1, 1)
+    assert (village.drafts, neighbour.drafts) == (1, 0)
+    assert (village.directors, neighbour.directors) == (1, 0)
+    assert (total.villages, total.without_director, total.overloaded) == (2, 1, 0)
+    assert found.short_villages == [("上洋村", 1, 0)]
+    # One open escalation at the township, two days old (the second age group).
+    assert found.escalations["township"] == [0, 1, 0, 0]
+    assert found.escalations["county"] == [0, 0, 0, 0]
+    assert found.parent is None  # the county lies outside a supervisor's area
+
+
+def test_area_figures__county__townships_with_overloaded_village_and_old_escalation(
+    db: Database,
+) -> None:
+    found = figures(db, "admin", COUNTY)
+    assert [u.code for u in found.units] == [TOWNSHIP, OTHER_TOWNSHIP]
+    other = found.units[1]
+    assert other.children == 32 and other.overloaded == 1 and other.without_director == 0
+    # 小飞: home visit on 1 November; the 31 low children never visited.
+    assert other.month == Ratio(1, 32)
+    assert other.quarter == Ratio(1, 2 + 31 * 3)
+    assert found.total.children == 36
+    assert found.escalations["county"] == [0, 0, 0, 1]
+
+
+def test_area_figures__village__its_own_figures_and_a_way_back(db: Database) -> None:
+    found = figures(db, "supervisor", VILLAGE)
+    assert found.units == [] and found.total.children == 3
+    assert found.parent == TOWNSHIP
+
+
+def test_area_figures__area_outside_callers__refused(db: Database) -> None:
+    with pytest.raises(AccessDenied):
+        figures(db, "supervisor", "350121101")
+
+
+def test_area_figures__director__refused_even_own_village(db: Database) -> None:
+    with pytest.raises(AccessDenied):
+        figures(db, "director", VILLAGE)
+
+
+def test_area_figures__unknown_code_inside_area__told(db: Database) -> None:
+    with pytest.raises(UserError):
+        figures(db, "admin", "350121199")
+
+
+def test_area_figures__neighbour_village_view__shows_it_has_no_director(db: Database) -> None:
+    found = figures(db, "supervisor", NEIGHBOUR_VILLAGE)
+    assert found.total.without_director == 1 and found.short_villages == [("上洋村", 1, 0)]
+
+
+def test_seed__visits_of_closed_child_exist_but_do_not_count(db: Database) -> None:
+    from storage.visit_models import Visit
+
+    found = figures(db, "supervisor", VILLAGE)
+    visits = db.read(lambda s: s.exec(select(Visit)).all())
+    assert len(visits) == 7 and found.total.month == Ratio(2, 3)
