@@ -79,7 +79,7 @@ def _director_told(renderer: Renderer, locale: str | None, params: dict[str, Any
     return escalation_render.director_told(renderer.i18n.translator(locale), params)
 
 
-def _rollup(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+def _escalation_rollup(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
     return escalation_render.rollup(renderer.i18n.translator(locale), params)
 
 
@@ -98,7 +98,7 @@ def _alert(kind: str) -> Callable[[Renderer, str | None, dict[str, Any]], Reply]
     return render
 
 
-def _rollup(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+def _stats_rollup(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
     from bot.oversight.rollup import render_rollup  # draws with matplotlib: imported when used
 
     return render_rollup(renderer.i18n.translator(locale), params)
@@ -110,7 +110,7 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "escalation.question": _question,
     "escalation.director_told": _director_told,
     "escalation.informed": _informed,
-    "escalation.rollup": _rollup,
+    "escalation.rollup": _escalation_rollup,
     "reminder.director": _director_digest,
     "reminder.overdue": _alert("overdue"),
     "reminder.county": _alert("county"),
@@ -118,5 +118,5 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "deadline.reminder": deadline_reminder,
     "reminder.unsupervised": _alert("unsupervised"),
     **LIFECYCLE_RENDERERS,
-    "stats.rollup": _rollup,
+    "stats.rollup": _stats_rollup,
 }
