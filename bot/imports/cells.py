@@ -76,8 +76,14 @@ class Choices:
         return value, key[len(label) :]
 
 
+_MIDNIGHT = re.compile(r"(\S+)\s+0?0:00(?::00)?")
+
+
 def _date_text(value: object) -> object:
-    """An Excel serial day number typed into a text cell (45356) is a date as Excel shows it."""
+    """An Excel serial day number typed into a text cell (45356) is a date as Excel shows it;
+    a date exported with its midnight time (2024-03-01 00:00:00) is that day."""
+    if isinstance(value, str) and (midnight := _MIDNIGHT.fullmatch(value.strip())):
+        return midnight[1]
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value < 100000:
         return (EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
     return value

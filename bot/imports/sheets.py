@@ -77,8 +77,11 @@ def open_sheet(data: bytes) -> Sheet:
         raise UserError(N_("import.error.not_spreadsheet"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        first = text.lstrip().partition("\n")[0]
+        if "," not in first and "\t" not in first:  # one column is no ledger: a text or a PDF
+            break
         return Sheet(data, "csv", encoding)
     raise UserError(N_("import.error.not_spreadsheet"))
