@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 
 from benchmarks.common import RESULTS_DIR, BenchOptions, Figure, fresh_database, machine
 
-BENCHMARKS = ("sweep", "outbox_rate", "chat_throughput", "web_scale", "idle_memory")
+BENCHMARKS = (
+    "sweep",
+    "outbox_rate",
+    "chat_throughput",
+    "web_scale",
+    "idle_memory",
+    "ledger_import",
+)
 TINY = {"children": 2_000, "directors": 20, "messages": 300}
 
 
