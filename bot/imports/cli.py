@@ -43,7 +43,7 @@ def run_ledger_import(
             i18n=i18n,
         )
     )
-    for label, count in summary_lines(checked, t):
+    for label, count in summary_lines(checked.summary, t):
         print(f"{label}\t{count}")
     if args.report:
         args.report.write_bytes(write_report(checked, data, t))

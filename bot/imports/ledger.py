@@ -228,6 +228,7 @@ class ImportRequest:
     dry_run: bool = False
     partial: bool = False
     max_rows: int = MAX_ROWS
+    noted: dict[str, object] = field(default_factory=dict)  # more for the audit row
 
 
 def import_ledger(
@@ -276,6 +277,7 @@ def import_ledger(
             "elsewhere": summary.elsewhere,
             "written": summary.written,
             "partial": request.partial,
+            **request.noted,
         },
         at=now,
     )

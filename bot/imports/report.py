@@ -9,7 +9,7 @@ from itertools import islice
 from openpyxl import Workbook
 
 from bot.i18n import N_, Translator
-from bot.imports.ledger import Checked
+from bot.imports.ledger import Checked, Summary
 from bot.imports.rows import DUPLICATE, ELSEWHERE, HERE, INVALID, VALID
 from bot.imports.sheets import open_sheet
 
@@ -22,9 +22,8 @@ STATUS = {
 }
 
 
-def summary_lines(checked: Checked, t: Translator) -> list[tuple[str, int]]:
+def summary_lines(s: Summary, t: Translator) -> list[tuple[str, int]]:
     """The summary's counts, labelled."""
-    s = checked.summary
     return [
         (t.plain("import.summary.rows"), s.rows),
         (t.plain("import.summary.valid"), s.valid),
@@ -63,7 +62,7 @@ def write_report(checked: Checked, data: bytes, t: Translator) -> bytes:
         padded = [_cell(v) for v in row[:width]] + [None] * (width - len(row))
         rows_sheet.append([*padded, t.plain(STATUS[status]), *checked.notes.get(line, [])])
     summary = book.create_sheet(t.plain("import.report.summary_sheet"))
-    for label, count in summary_lines(checked, t):
+    for label, count in summary_lines(checked.summary, t):
         summary.append([label, count])
     if checked.summary.elsewhere:
         summary.append([t.plain("import.summary.transfer", count=checked.summary.elsewhere)])

@@ -36,6 +36,7 @@ class Action(StrEnum):
     LIST_DUE = "list_due"  # the visits due within a week, with "report a visit" buttons
     LIST_OVERDUE = "list_overdue"  # the children whose visits are overdue
     HANDLE_ESCALATIONS = "handle_escalations"  # acknowledge, resolve, ask the director
+    IMPORT_LEDGER = "import_ledger"  # bring a county's existing ledger in (a workbook)
 
 
 class Scope(StrEnum):
@@ -53,6 +54,7 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.SUPERVISOR, Action.HANDLE_ESCALATIONS): Scope.AREA,
     (Role.ADMIN, Action.LIST_OVERDUE): Scope.AREA,
     (Role.ADMIN, Action.HANDLE_ESCALATIONS): Scope.AREA,
+    (Role.ADMIN, Action.IMPORT_LEDGER): Scope.AREA,
 }
 
 

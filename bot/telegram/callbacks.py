@@ -43,4 +43,5 @@ VISIT_START = Codec("vs", (ID,))
 VISIT_EDIT = Codec("ve", (ID,))
 CHILDREN = Codec("ch", ("list|card|edit", ID))
 SNOOZE = Codec("rz", ("1",))
+LEDGER_IMPORT = Codec("imp", ("all|part|no", ID))  # the checked import's audit row
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))

@@ -22,6 +22,7 @@ from tests.fakegram.markup import (
     parse_scope,
     scope_key,
 )
+from tests.fakegram.files import get_file
 from tests.fakegram.request import Request, input_file
 from tests.fakegram.state import (
     ApiError,
@@ -89,6 +90,7 @@ class Methods:
             "deleteMyCommands": self.delete_my_commands,
             "sendChatAction": self.send_chat_action,
             "setChatMenuButton": self.set_chat_menu_button,
+            "getFile": lambda r: get_file(self.store, r),
         }
         self.names = {name.lower(): name for name in [*self.table, "getUpdates"]}
 

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from tests.fakegram.limits import Faults
 from tests.fakegram.methods import Methods
+from tests.fakegram.files import serve_file
 from tests.fakegram.request import Request, Upload
 from tests.fakegram.state import ApiError, Call, Store, bad_request
 from tests.fakegram.webhook import webhook_conflict
@@ -144,6 +145,8 @@ class FakeServer:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one Bot API request."""
+        if request.path.startswith("/file/"):
+            return serve_file(self.store, request.path)
         match = PATH_RE.fullmatch(request.path)
         if match is None:
             return fail(ApiError(404, "Not Found"))
