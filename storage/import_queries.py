@@ -35,9 +35,7 @@ def name_birth_counts(*, session: Session, names: Sequence[str]) -> Counter[tupl
     """How many files there are by (name, birth date), for the names given."""
     counts: Counter[tuple[str, date]] = Counter()
     for chunk in _chunks(sorted(set(names))):
-        statement = select(Child.name, Child.birth_date).where(
-            col(Child.name).in_(chunk)
-        )
+        statement = select(col(Child.name), col(Child.birth_date)).where(col(Child.name).in_(chunk))
         counts.update(session.exec(statement).all())
     return counts
 

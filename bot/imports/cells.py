@@ -108,8 +108,9 @@ def read_cell(
         if chosen is None:
             # A choice with Other and a field naming it takes any other word (民族: 苗族).
             other = f"{f.name}_other"
-            if any(c.value == "other" for c in f.choices) and _has_field(other):
-                return {f.name: "other", other: FIELD_TYPES["text"].parse(text, INTAKE.field(other), context)}  # type: ignore[misc]
+            parse = FIELD_TYPES["text"].parse
+            if any(c.value == "other" for c in f.choices) and _has_field(other) and parse:
+                return {f.name: "other", other: parse(text, INTAKE.field(other), context)}
             raise _choice_error(f, zh)
         return {f.name: chosen}
     if f.type == "multi_choice":
@@ -147,5 +148,5 @@ def _read_multi(f: Field, text: str, choices: Choices, zh: Translator) -> dict[s
             amount = rest.removeprefix(":").removesuffix("/月").removesuffix("每月")
             answers[f"{prefix}_{chosen}"] = str(parse_money(amount))
     order = [c.value for c in f.choices]
-    f.validator and f.validator(sorted(ticked, key=order.index), {})
-    return {f.name: sorted(ticked, key=order.index), **answers}
+    ticked.sort(key=order.index)
+    return {f.name: ticked, **answers}

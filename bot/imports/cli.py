@@ -21,7 +21,9 @@ def run_ledger_import(
     try:
         data = args.file.read_bytes()
     except OSError as error:
-        raise UserError(N_("import.error.unreadable"), path=args.file, reason=error.strerror)
+        raise UserError(
+            N_("import.error.unreadable"), path=args.file, reason=error.strerror
+        ) from None
     now = system_clock()
     request = ImportRequest(
         data=data,

@@ -23,8 +23,22 @@ VILLAGE, SEX, BIRTH = "__village__", "__sex__", "__birth__"
 
 # Header variants counties write, beyond each field's own label, normalised (see `header_key`).
 VARIANTS: dict[str, tuple[str, ...]] = {
-    VILLAGE: ("村", "村名", "村居", "村(居)", "所属村", "所在村", "村(社区)", "所属村(社区)",
-              "村(居)委会", "村委会", "村别", "行政村", "村代码", "村编码"),
+    VILLAGE: (
+        "村",
+        "村名",
+        "村居",
+        "村(居)",
+        "所属村",
+        "所在村",
+        "村(社区)",
+        "所属村(社区)",
+        "村(居)委会",
+        "村委会",
+        "村别",
+        "行政村",
+        "村代码",
+        "村编码",
+    ),
     SEX: ("性别",),
     BIRTH: ("出生年月", "出生日期", "出生年月日"),
     "child_name": ("姓名", "儿童名字"),
@@ -71,8 +85,12 @@ PARENT_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 # Who a group header (or a header's own first word) speaks of, and the word its fields' labels
 # start with.
-PEOPLE = (("father", "父亲", ("父亲",)), ("mother", "母亲", ("母亲",)),
-          ("caregiver", "照护人", ("委托照护人", "照护人")), ("helper", "结对人员", ("结对",)))
+PEOPLE = (
+    ("father", "父亲", ("父亲",)),
+    ("mother", "母亲", ("母亲",)),
+    ("caregiver", "照护人", ("委托照护人", "照护人")),
+    ("helper", "结对人员", ("结对",)),
+)
 
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "：": ":"})
 
@@ -95,8 +113,10 @@ def _labels(i18n: I18n) -> dict[str, str]:
     for who in ("father", "mother"):
         for part, variants in PARENT_VARIANTS.items():
             for variant in variants:
-                known.setdefault(header_key(f"{dict((p[0], p[1]) for p in PEOPLE)[who]}{variant}"),
-                                 f"{who}_{part}")
+                known.setdefault(
+                    header_key(f"{dict((p[0], p[1]) for p in PEOPLE)[who]}{variant}"),
+                    f"{who}_{part}",
+                )
     for name, variants in VARIANTS.items():
         for variant in variants:
             known.setdefault(header_key(variant), name)

@@ -20,7 +20,6 @@ from bot.imports.rows import (
     DUPLICATE,
     ELSEWHERE,
     HERE,
-    INVALID,
     VALID,
     IntakeChecks,
     RowReader,
@@ -70,7 +69,7 @@ def _is_empty(row: Row) -> bool:
     return all(cell is None or not str(cell).strip() for cell in row)
 
 
-def _data_rows(rows: Iterator[Row], max_rows: int) -> Iterator[tuple[int, Row]]:
+def _data_rows(rows: Iterator[tuple[int, Row]], max_rows: int) -> Iterator[tuple[int, Row]]:
     """Numbered non-empty rows after the header, refusing a file longer than the limit."""
     count = 0
     for line, row in rows:
@@ -161,7 +160,8 @@ def _judge(
         session=session, hashes=[h for n in numbers for h in index(n)]
     )
     names = import_queries.name_birth_counts(
-        session=session, names=[r.answers["child_name"] for r in batch if r.answers.get("child_name")]
+        session=session,
+        names=[r.answers["child_name"] for r in batch if r.answers.get("child_name")],
     )
     checks = IntakeChecks(today, holders, names, index)
     summary = checked.summary
@@ -170,8 +170,11 @@ def _judge(
         if number and number in seen:
             result.status = DUPLICATE
             result.problems.append(
-                reader.t.plain("import.problem", field=reader.label("child_id"),
-                               why=reader.t.plain("import.error.duplicate_row", line=seen[number]))
+                reader.t.plain(
+                    "import.problem",
+                    field=reader.label("child_id"),
+                    why=reader.t.plain("import.error.duplicate_row", line=seen[number]),
+                )
             )
         elif number:
             seen[number] = result.line

@@ -15,12 +15,12 @@ from bot.forms import engine
 from bot.forms.engine import FormState
 from bot.forms.intake import INTAKE
 from bot.forms.model import Problem
+from bot.forms.parsers import parse_date
 from bot.forms.rules import identity_of
 from bot.forms.types import ParseContext
 from bot.i18n import N_, Translator
 from bot.imports.cells import Choices, cell_text, read_cell
 from bot.imports.columns import BIRTH, SEX, VILLAGE, ColumnMap
-from bot.forms.parsers import parse_date
 
 VALID, INVALID, DUPLICATE, HERE, ELSEWHERE = "valid", "invalid", "duplicate", "here", "elsewhere"
 # What the ledger writes for sex, read against the ID number's 17th digit.
@@ -99,7 +99,9 @@ class RowReader:
         return self.t.plain(INTAKE.field(name).label)
 
     def _say(self, name: str, error: InvalidAnswer) -> str:
-        return self.t.plain("import.problem", field=self.label(name), why=error.render(self.t.plain))
+        return self.t.plain(
+            "import.problem", field=self.label(name), why=error.render(self.t.plain)
+        )
 
     def read(self, line: int, row: Sequence[object]) -> RowResult:
         """Parse every mapped cell; check agreement with the ID and the answers' completeness
@@ -114,8 +116,11 @@ class RowReader:
         try:
             result.village = self.villages.find(cell_text(cell(VILLAGE)))
         except InvalidAnswer as error:
-            result.problems.append(self._say(VILLAGE, error) if VILLAGE in cells else
-                                   self.t.plain(error.key, **error.values))
+            result.problems.append(
+                self._say(VILLAGE, error)
+                if VILLAGE in cells
+                else self.t.plain(error.key, **error.values)
+            )
         answers: dict[str, Any] = {}
         for f in self.fields:
             try:
@@ -148,14 +153,20 @@ class RowReader:
         said = SEXES.get(cell_text(sex))
         if cell_text(sex) and said != identity.sex:
             result.problems.append(
-                self.t.plain("import.problem", field=self.label(SEX),
-                             why=self.t.plain("import.error.sex_disagrees"))
+                self.t.plain(
+                    "import.problem",
+                    field=self.label(SEX),
+                    why=self.t.plain("import.error.sex_disagrees"),
+                )
             )
         text = cell_text(birth)
         if text and not _same_birth(text, identity.birth_date, self.today):
             result.problems.append(
-                self.t.plain("import.problem", field=self.label(BIRTH),
-                             why=self.t.plain("import.error.birth_disagrees"))
+                self.t.plain(
+                    "import.problem",
+                    field=self.label(BIRTH),
+                    why=self.t.plain("import.error.birth_disagrees"),
+                )
             )
 
     def judge(self, result: RowResult, checks: IntakeChecks) -> None:
@@ -185,7 +196,9 @@ class RowReader:
             names = "、".join(self.label(name) for name in problem.fields)
             return self.t.plain("import.missing", fields=names)
         names = "、".join(self.label(name) for name in problem.fields[:2])
-        return self.t.plain("import.problem", field=names, why=self.t.plain(problem.key, **problem.values))
+        return self.t.plain(
+            "import.problem", field=names, why=self.t.plain(problem.key, **problem.values)
+        )
 
 
 def _same_birth(text: str, birth: date, today: date) -> bool:
@@ -194,8 +207,12 @@ def _same_birth(text: str, birth: date, today: date) -> bool:
         return parse_date(text, today=today) == birth
     except InvalidAnswer:
         pass
-    digits = [int(d) for d in "".join(c if c.isdigit() else " " for c in
-                                      unicodedata.normalize("NFKC", text)).split()]
+    digits = [
+        int(d)
+        for d in "".join(
+            c if c.isdigit() else " " for c in unicodedata.normalize("NFKC", text)
+        ).split()
+    ]
     if len(digits) == 1 and len(str(digits[0])) == 6:
         digits = [digits[0] // 100, digits[0] % 100]
     return digits[:2] == [birth.year, birth.month]

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from tests.fakegram.files import get_file
 from tests.fakegram.html import check_text, format_text, utf16_len
 from tests.fakegram.limits import RateLimiter
 from tests.fakegram.markup import (
@@ -22,7 +23,6 @@ from tests.fakegram.markup import (
     parse_scope,
     scope_key,
 )
-from tests.fakegram.files import get_file
 from tests.fakegram.request import Request, input_file
 from tests.fakegram.state import (
     ApiError,

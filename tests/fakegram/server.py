@@ -18,9 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakegram.files import serve_file
 from tests.fakegram.limits import Faults
 from tests.fakegram.methods import Methods
-from tests.fakegram.files import serve_file
 from tests.fakegram.request import Request, Upload
 from tests.fakegram.state import ApiError, Call, Store, bad_request
 from tests.fakegram.webhook import webhook_conflict

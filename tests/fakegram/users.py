@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from tests.fakegram.files import store_user_file
 from tests.fakegram.state import (
     CallbackAnswer,
     CallbackQuery,
@@ -23,7 +24,6 @@ from tests.fakegram.state import (
     StoredFile,
     data_copy,
 )
-from tests.fakegram.files import store_user_file
 
 COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,32})?")
 Predicate = Callable[[SentMessage], bool]
@@ -114,8 +114,12 @@ class FakeUser:
         }
         if data is not None:
             stored = StoredFile(
-                document["file_id"], document["file_unique_id"], "document", file_name,
-                mime_type, data,
+                document["file_id"],
+                document["file_unique_id"],
+                "document",
+                file_name,
+                mime_type,
+                data,
             )
             store_user_file(self.store, stored)
         return self._post({"document": document, **({"caption": caption} if caption else {})})

@@ -152,9 +152,22 @@ def csv_bytes(rows: Sequence[dict[str, object]], encoding: str = "gb18030") -> b
     import csv
 
     person = {"父亲信息": "父亲", "母亲信息": "母亲", "委托照护人情况": "照护人"}
-    names = [person[g] + h if g and h in ("姓名", "联系电话", "健康状况", "特殊情况",
-                                            "是否外出务工", "外出时长（月）", "务工地点")
-             else h for g, h in COLUMNS]
+    names = [
+        person[g] + h
+        if g
+        and h
+        in (
+            "姓名",
+            "联系电话",
+            "健康状况",
+            "特殊情况",
+            "是否外出务工",
+            "外出时长（月）",
+            "务工地点",
+        )
+        else h
+        for g, h in COLUMNS
+    ]
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(names)

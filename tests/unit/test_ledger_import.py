@@ -4,7 +4,7 @@ column per problem, nothing written unless all is well (or --partial), re-import
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.i18n import I18n
 from bot.imports.ledger import ImportRequest, import_ledger
 from bot.imports.report import write_report
-from storage.child_models import Child, Guardian, Caregiver
+from storage.child_models import Caregiver, Child, Guardian
 from storage.db import Database
 from storage.models import AuditEntry
 from tests.support.ids import resident_id
@@ -37,7 +37,11 @@ def county(db: Database) -> Database:
 
 def run(db: Database, data: bytes, **options: object):  # type: ignore[no-untyped-def]
     request = ImportRequest(
-        data=data, file_name="台账.xlsx", org_code=COUNTY, actor=Actor.cli(), **options  # type: ignore[arg-type]
+        data=data,
+        file_name="台账.xlsx",
+        org_code=COUNTY,
+        actor=Actor.cli(),
+        **options,  # type: ignore[arg-type]
     )
     return db.call(
         lambda s: import_ledger(session=s, request=request, now=NOW, today=TODAY, t=T, i18n=I18N)
@@ -70,7 +74,12 @@ def bad_rows() -> list[dict[str, object]]:
         good(4, **{"委托照护人情况/委托监护结束日期": "2027-13-01"}),
         good(5, 户籍类别="农业户口"),
         good(6, **{"家庭收入人均（元/年）": "一万二"}),
-        good(7, 身份证号码=wide_id, 出生年月="２０１５．０８", **{"父亲信息/联系电话": "１３８１２３４５６７８"}),
+        good(
+            7,
+            身份证号码=wide_id,
+            出生年月="２０１５．０８",
+            **{"父亲信息/联系电话": "１３８１２３４５６７８"},
+        ),
         good(8, 民族=None),
         good(9, 性别="女"),
         good(1),  # the first row again
@@ -118,8 +127,13 @@ def test_ledger__each_kind_of_bad_row__reported_and_nothing_written(county: Data
     assert [tuple(c for c in row[41:] if c is not None) for row in report[3:]] == EXPECTED
     assert report[3][:3] == (1, "溪头村", "张小1")  # the input row, as it was
     assert report_rows(write_report(checked, data, T), sheet=1) == [
-        ("读取行数", 13), ("有效", 2), ("有误", 10), ("文件内重复", 1),
-        ("已在本辖区建档", 0), ("已在其他村建档", 0), ("已导入", 0),
+        ("读取行数", 13),
+        ("有效", 2),
+        ("有误", 10),
+        ("文件内重复", 1),
+        ("已在本辖区建档", 0),
+        ("已在其他村建档", 0),
+        ("已导入", 0),
     ]
     assert count(county, Child) == 0
 
@@ -131,7 +145,9 @@ def test_ledger__dry_run_of_good_rows__writes_nothing_but_the_audit(county: Data
     entry = county.call(
         lambda s: s.exec(select(AuditEntry).where(AuditEntry.action == "ledger.checked")).one()
     )
-    assert '"file": "台账.xlsx"' in (entry.new_value or "") and '"rows": 1' in (entry.new_value or "")
+    assert '"file": "台账.xlsx"' in (entry.new_value or "") and '"rows": 1' in (
+        entry.new_value or ""
+    )
 
 
 def test_ledger__same_file_again__changes_nothing(county: Database) -> None:
@@ -159,9 +175,7 @@ def test_ledger__child_on_file_in_another_village__offered_a_transfer(county: Da
     assert (checked.summary.elsewhere, checked.summary.written) == (1, 0)
     summary = report_rows(write_report(checked, data, T), sheet=1)
     assert ("已在其他村建档", 1) in summary
-    assert summary[-1] == (
-        "1 名儿童已在其他村建档：如已迁入本辖区，请向县民政部门申请转档。",
-    )
+    assert summary[-1] == ("1 名儿童已在其他村建档：如已迁入本辖区，请向县民政部门申请转档。",)
     assert checked.notes[4] == [
         "身份证号码：该儿童已在其他地方建档（一人一档），不能重复建档。"
         "如儿童已迁入本村，请向县民政部门申请转档。"
@@ -215,9 +229,7 @@ def test_ledger__required_column_missing__named(county: Database) -> None:
     with pytest.raises(UserError) as refused:
         run(county, text.encode())
     assert refused.value.key == "import.error.columns_missing"
-    assert refused.value.render(T.plain) == (
-        "缺少以下列：民族。请按台账模板补上列标题后再导入。"
-    )
+    assert refused.value.render(T.plain) == ("缺少以下列：民族。请按台账模板补上列标题后再导入。")
 
 
 def test_ledger__more_rows_than_the_limit__refused(county: Database) -> None:
