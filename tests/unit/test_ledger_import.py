@@ -4,6 +4,7 @@ column per problem, nothing written unless all is well (or --partial), re-import
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from datetime import UTC, date, datetime
 
 import pytest
@@ -240,3 +241,36 @@ def test_ledger__more_rows_than_the_limit__refused(county: Database) -> None:
         run(county, data, max_rows=4)
     assert refused.value.key == "import.error.too_many_rows"
     assert count(county, Child) == 0
+
+
+def test_cli_import__dry_run_then_import__report_written_and_nothing_logged(
+    county: Database,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot.cli import main
+    from tests.conftest import TEST_DATA_KEY
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
+    monkeypatch.setenv("BOT_LOCALE", "zh_Hans")
+    ledger, report = tmp_path / "台账.xlsx", tmp_path / "核对报告.xlsx"
+    rows = [left_behind_row(1), left_behind_row(2, 户籍类别="农业户口")]
+    ledger.write_bytes(workbook(rows))
+    caplog.set_level("DEBUG")
+    args = ["import", "ledger", str(ledger), "--org", COUNTY]
+    assert main([*args, "--dry-run", "--report", str(report)]) == 0
+    assert "有误\t1" in capsys.readouterr().out
+    assert report_rows(report.read_bytes())[4][41:] == (
+        "有误",
+        "户籍类别：请填写以下之一：农村户、城市户。",
+    )
+    assert main(args) == 2  # a row is wrong: refused, nothing written
+    assert "没有写入任何档案" in capsys.readouterr().err and count(county, Child) == 0
+    assert main([*args, "--partial"]) == 0
+    assert count(county, Child) == 1
+    number = str(left_behind_row(1)["身份证号码"])
+    assert number not in caplog.text and "13812345678" not in caplog.text
