@@ -4,7 +4,7 @@ valid rows; the same file again changes nothing (one file per ID number)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -61,7 +61,6 @@ class Checked:
     header: list[Row]
     statuses: dict[int, str] = field(default_factory=dict)
     notes: dict[int, list[str]] = field(default_factory=dict)
-    to_write: list[RowResult] = field(default_factory=list)
     digest: str = ""
 
 
@@ -112,10 +111,11 @@ def check_ledger(
     today: date,
     t: Translator,
     i18n: I18n,
-    keep: bool,
+    write: Callable[[Sequence[RowResult]], None] | None = None,
     max_rows: int = MAX_ROWS,
 ) -> Checked:
-    """Read and check every row; keep the valid rows' answers when they are to be written."""
+    """Read and check every row, a batch at a time; hand each batch's valid rows to `write`
+    (so that only a batch is held at once, whatever the file's length)."""
     sheet = open_sheet(data)
     rows = enumerate(sheet.rows(), start=1)
     header = [row for _line, row in islice(rows, HEADER_SCAN)]
@@ -133,9 +133,9 @@ def check_ledger(
     for line, row in _data_rows(_chain(after_header, rows), max_rows):
         batch.append(reader.read(line, row))
         if len(batch) == BATCH:
-            _judge(session, reader, batch, seen, checked, keep, today)
+            _judge(session, reader, batch, seen, checked, write, today)
             batch = []
-    _judge(session, reader, batch, seen, checked, keep, today)
+    _judge(session, reader, batch, seen, checked, write, today)
     return checked
 
 
@@ -150,7 +150,7 @@ def _judge(
     batch: Sequence[RowResult],
     seen: dict[str, int],
     checked: Checked,
-    keep: bool,
+    write: Callable[[Sequence[RowResult]], None] | None,
     today: date,
 ) -> None:
     """Look the batch's ID numbers and names up at once, then apply the rules row by row."""
@@ -193,30 +193,24 @@ def _judge(
         checked.statuses[result.line] = result.status
         if result.problems or result.warnings:
             checked.notes[result.line] = [*result.problems, *result.warnings]
-        if keep and result.status == VALID:
-            checked.to_write.append(result)
+    if write is not None:
+        write([r for r in batch if r.status == VALID])
 
 
-def write_ledger(
-    *, session: Session, checked: Checked, filed_by: int, now: datetime, today: date
-) -> int:
-    """Write the valid rows' files, a batch at a time, in the caller's transaction."""
-    written = 0
-    for start in range(0, len(checked.to_write), BATCH):
-        batch = checked.to_write[start : start + BATCH]
-        children = [
-            new_file(r.answers, village_code=r.village, filed_by=filed_by, now=now, today=today)
-            for r in batch
-        ]
-        import_queries.insert_children(session=session, children=children)
-        related = []
-        for child, result in zip(children, batch, strict=True):
-            assert child.id is not None
-            related.extend(related_rows(child.id, result.answers))
-        import_queries.insert_rows(session=session, rows=related)
-        written += len(batch)
-    checked.to_write = []
-    return written
+def write_rows(
+    *, session: Session, rows: Sequence[RowResult], filed_by: int, now: datetime, today: date
+) -> None:
+    """Write valid rows' files as intake stores them, in the caller's transaction."""
+    children = [
+        new_file(r.answers, village_code=r.village, filed_by=filed_by, now=now, today=today)
+        for r in rows
+    ]
+    import_queries.insert_children(session=session, children=children)
+    related = []
+    for child, result in zip(children, rows, strict=True):
+        assert child.id is not None
+        related.extend(related_rows(child.id, result.answers))
+    import_queries.insert_rows(session=session, rows=related)
 
 
 @dataclass(frozen=True)
@@ -245,6 +239,19 @@ def import_ledger(
 ) -> tuple[Checked, int]:
     """Check the file; unless a dry run, write it when every row is valid (or the valid rows,
     partial). Audited either way; returns the check and the audit row's id."""
+    write = None
+    written = 0
+    if not request.dry_run:
+        filed_by = request.filed_by or _admin_id(session, request.org_code)
+
+        def write(rows: Sequence[RowResult]) -> None:
+            nonlocal written
+            write_rows(session=session, rows=rows, filed_by=filed_by, now=now, today=today)
+            written += len(rows)
+
+    # Valid rows are written as they are checked, inside a savepoint that is undone at the end
+    # unless every row was valid (or only the valid ones were asked for).
+    savepoint = session.begin_nested() if write is not None else None
     checked = check_ledger(
         session=session,
         data=request.data,
@@ -252,16 +259,16 @@ def import_ledger(
         today=today,
         t=t,
         i18n=i18n,
-        keep=not request.dry_run,
+        write=write,
         max_rows=request.max_rows,
     )
     summary = checked.summary
-    if not request.dry_run and (request.partial or summary.all_valid) and checked.to_write:
-        filed_by = request.filed_by or _admin_id(session, request.org_code)
-        summary.written = write_ledger(
-            session=session, checked=checked, filed_by=filed_by, now=now, today=today
-        )
-    checked.to_write = []
+    if savepoint is not None:
+        if request.partial or summary.all_valid:
+            savepoint.commit()
+            summary.written = written
+        else:
+            savepoint.rollback()
     entry = record_audit(
         session=session,
         actor=request.actor,
