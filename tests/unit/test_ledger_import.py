@@ -274,3 +274,24 @@ def test_cli_import__dry_run_then_import__report_written_and_nothing_logged(
     assert count(county, Child) == 1
     number = str(left_behind_row(1)["身份证号码"])
     assert number not in caplog.text and "13812345678" not in caplog.text
+
+
+def test_ledger__reordered_columns_and_dates_as_text__read(county: Database) -> None:
+    from tests.support.ledger import csv_bytes
+
+    row = left_behind_row(
+        4,
+        **{
+            "委托照护人情况/委托监护开始日期": "2024年3月1日",
+            "委托照护人情况/委托监护结束日期": "20270228",
+        },
+    )
+    lines = csv_bytes([row], "utf-8").decode().splitlines()
+    reordered = "\n".join(",".join(reversed(line.split(","))) for line in lines)
+    checked = run(county, reordered.encode("utf-8"))
+    assert (checked.summary.valid, checked.summary.written) == (1, 1), checked.notes
+    caregiver = county.call(lambda s: s.exec(select(Caregiver)).one())
+    assert (caregiver.entrusted_from, caregiver.entrusted_until) == (
+        date(2024, 3, 1),
+        date(2027, 2, 28),
+    )
