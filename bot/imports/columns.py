@@ -110,13 +110,10 @@ def _labels(i18n: I18n) -> dict[str, str]:
     for f in INTAKE.fields:
         if not f.options.get("redo_on_no"):
             known.setdefault(header_key(zh.plain(f.label)), f.name)
-    for who in ("father", "mother"):
+    for who, word, _markers in PEOPLE[:2]:  # the father's and the mother's columns
         for part, variants in PARENT_VARIANTS.items():
             for variant in variants:
-                known.setdefault(
-                    header_key(f"{dict((p[0], p[1]) for p in PEOPLE)[who]}{variant}"),
-                    f"{who}_{part}",
-                )
+                known.setdefault(header_key(word + variant), f"{who}_{part}")
     for name, variants in VARIANTS.items():
         for variant in variants:
             known.setdefault(header_key(variant), name)
@@ -130,9 +127,6 @@ class ColumnMap:
     columns: dict[str, int]
     header_rows: int
     headers: tuple[str, ...]
-
-    def field_names(self) -> list[str]:
-        return list(self.columns)
 
 
 def _person_of(text: str) -> tuple[str, str] | None:

@@ -115,12 +115,8 @@ class RowReader:
 
         try:
             result.village = self.villages.find(cell_text(cell(VILLAGE)))
-        except InvalidAnswer as error:
-            result.problems.append(
-                self._say(VILLAGE, error)
-                if VILLAGE in cells
-                else self.t.plain(error.key, **error.values)
-            )
+        except InvalidAnswer as error:  # only with a village column: without, all go to one
+            result.problems.append(self._say(VILLAGE, error))
         answers: dict[str, Any] = {}
         for f in self.fields:
             try:
