@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 
 from bot.errors import UserError
@@ -12,7 +14,9 @@ from bot.imports.chat import (
     confirm_upload,
     may_import,
     pending_import,
+    record_check,
     summary_text,
+    upload_report,
 )
 from bot.telegram.callbacks import LEDGER_IMPORT
 from bot.telegram.context import BotContext
@@ -43,29 +47,31 @@ async def ledger_document(update: Update, context: BotContext) -> None:
     data = await _download(context, document.file_id)
     name, file_id, i18n = document.file_name or "ledger.xlsx", document.file_id, services.i18n
     try:
-        checked = await services.db.run(
+        checked = await services.db.run_read(
             lambda s: check_upload(
-                session=s,
-                caller=caller,
-                data=data,
-                file_name=name,
-                file_id=file_id,
-                now=services.clock(),
-                today=context.today(),
-                t=t,
-                i18n=i18n,
+                session=s, caller=caller, data=data, today=context.today(), t=t, i18n=i18n
             )
         )
     except UserError as error:
         await say(update, context, error.render(t))
         return
-    caption = t("import.chat.checked", summary=summary_text(checked.summary, t))
+    entry_id = await services.db.run(
+        lambda s: record_check(
+            session=s,
+            caller=caller,
+            checked=checked,
+            file_name=name,
+            file_id=file_id,
+            now=services.clock(),
+        )
+    )
+    report, report_name = await asyncio.to_thread(upload_report, checked, data, t)
     await context.bot.send_document(
         chat.id,
-        document=checked.report,
-        filename=checked.report_name,
-        caption=caption,
-        reply_markup=markup(confirm_buttons(checked, t)),
+        document=report,
+        filename=report_name,
+        caption=t("import.chat.checked", summary=summary_text(checked.summary, t)),
+        reply_markup=markup(confirm_buttons(checked.summary, entry_id, t)),
     )
 
 

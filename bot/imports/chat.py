@@ -13,7 +13,14 @@ from sqlmodel import Session
 from bot.audit import Actor
 from bot.errors import UserError
 from bot.i18n import N_, I18n, Translator
-from bot.imports.ledger import ImportRequest, Summary, import_ledger
+from bot.imports.ledger import (
+    Checked,
+    ImportRequest,
+    Summary,
+    audit_import,
+    check_ledger,
+    import_ledger,
+)
 from bot.imports.report import summary_lines, write_report
 from bot.people.access import Caller
 from bot.people.roles import Action, may
@@ -27,46 +34,43 @@ def may_import(caller: Caller) -> bool:
     return may(caller.role, Action.IMPORT_LEDGER)
 
 
-@dataclass(frozen=True)
-class CheckedUpload:
-    """The dry run of an upload: its audit row (the confirm button names it), counts, report."""
-
-    entry_id: int
-    summary: Summary
-    report: bytes
-    report_name: str
-
-
 def check_upload(
+    *, session: Session, caller: Caller, data: bytes, today: date, t: Translator, i18n: I18n
+) -> Checked:
+    """Check a sent ledger against the caller's area, reading only (on SQLite, a long check
+    in a read transaction keeps no one else from writing)."""
+    if not may_import(caller):
+        raise UserError(N_("import.chat.refused"))
+    return check_ledger(
+        session=session, data=data, org_code=caller.org_code, today=today, t=t, i18n=i18n
+    )
+
+
+def record_check(
     *,
     session: Session,
     caller: Caller,
-    data: bytes,
+    checked: Checked,
     file_name: str,
     file_id: str,
     now: datetime,
-    today: date,
-    t: Translator,
-    i18n: I18n,
-) -> CheckedUpload:
-    """Check a sent ledger against the caller's area; write nothing but the audit row."""
-    if not may_import(caller):
-        raise UserError(N_("import.chat.refused"))
+) -> int:
+    """Audit the check; its row keeps the file id the confirm button's import fetches again."""
     request = ImportRequest(
-        data=data,
+        data=b"",
         file_name=file_name,
         org_code=caller.org_code,
         actor=Actor.staff(caller.staff_id),
-        filed_by=caller.staff_id,
         dry_run=True,
         noted={"file_id": file_id},
     )
-    checked, entry_id = import_ledger(
-        session=session, request=request, now=now, today=today, t=t, i18n=i18n
-    )
+    return audit_import(session=session, request=request, checked=checked, now=now)
+
+
+def upload_report(checked: Checked, data: bytes, t: Translator) -> tuple[bytes, str]:
+    """The report workbook and its file name."""
     # An ASCII name: multipart uploads percent-encode others, which Telegram then shows as is.
-    name = f"ledger-check-{checked.digest[:8]}.xlsx"
-    return CheckedUpload(entry_id, checked.summary, write_report(checked, data, t), name)
+    return write_report(checked, data, t), f"ledger-check-{checked.digest[:8]}.xlsx"
 
 
 def summary_text(summary: Summary, t: Translator) -> str:
@@ -75,17 +79,16 @@ def summary_text(summary: Summary, t: Translator) -> str:
     return "\n".join(f"{label}：{count}" for label, count in lines)
 
 
-def confirm_buttons(checked: CheckedUpload, t: Translator) -> list[list[tuple[str, str]]]:
+def confirm_buttons(s: Summary, entry_id: int, t: Translator) -> list[list[tuple[str, str]]]:
     """Import all (every row valid), or the valid rows only; and Cancel."""
-    s = checked.summary
-    cancel = (t.plain("import.chat.cancel"), LEDGER_IMPORT.encode("no", checked.entry_id))
+    cancel = (t.plain("import.chat.cancel"), LEDGER_IMPORT.encode("no", entry_id))
     if s.valid == 0:
         return []
     if s.all_valid:
         label = t.plain("import.chat.import_all", count=s.valid)
-        return [[(label, LEDGER_IMPORT.encode("all", checked.entry_id))], [cancel]]
+        return [[(label, LEDGER_IMPORT.encode("all", entry_id))], [cancel]]
     label = t.plain("import.chat.import_valid", count=s.valid)
-    return [[(label, LEDGER_IMPORT.encode("part", checked.entry_id))], [cancel]]
+    return [[(label, LEDGER_IMPORT.encode("part", entry_id))], [cancel]]
 
 
 @dataclass(frozen=True)

@@ -269,6 +269,14 @@ def import_ledger(
             summary.written = written
         else:
             savepoint.rollback()
+    return checked, audit_import(session=session, request=request, checked=checked, now=now)
+
+
+def audit_import(
+    *, session: Session, request: ImportRequest, checked: Checked, now: datetime
+) -> int:
+    """Record who imported (or checked) which file, and the counts; return the row's id."""
+    summary = checked.summary
     entry = record_audit(
         session=session,
         actor=request.actor,
@@ -293,7 +301,7 @@ def import_ledger(
     )
     session.flush()
     assert entry.id is not None
-    return checked, entry.id
+    return entry.id
 
 
 def _admin_id(session: Session, org_code: str) -> int:

@@ -4,8 +4,8 @@ column per problem, nothing written unless all is well (or --partial), re-import
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
