@@ -148,6 +148,14 @@ def _candidates(group: str, header: str) -> list[str]:
     return found
 
 
+def _shown(group: str, own: str) -> str:
+    """A column as the report names it: as written, with the person its group names."""
+    person = _person_of(group)
+    if person is not None and own and _person_of(own) is None:
+        return person[0] + own
+    return own or group
+
+
 def match_header(rows: Sequence[Sequence[object]], i18n: I18n) -> ColumnMap | None:
     """Find the header among the first rows: consecutive rows naming fields, the last of them
     the columns' own headers and those above their groups. None when no header is found."""
@@ -160,18 +168,22 @@ def match_header(rows: Sequence[Sequence[object]], i18n: I18n) -> ColumnMap | No
     while at + 1 < len(rows) and hits[at + 1] >= 2:
         at += 1
     width = max(len(r) for r in rows[: at + 1])
-    groups = [""] * width
+    groups, written = [""] * width, [""] * width  # as compared, and as written
     for row in rows[max(0, at - 3) : at]:  # merged group cells hold text in their first column
-        carried = ""
+        carried, carried_text = "", ""
         for column in range(width):
-            carried = header_key(row[column] if column < len(row) else None) or carried
-            groups[column] = carried or groups[column]
+            cell = row[column] if column < len(row) else None
+            if header_key(cell):
+                carried, carried_text = header_key(cell), "".join(str(cell).split())
+            if carried:
+                groups[column], written[column] = carried, carried_text
     columns: dict[str, int] = {}
     headers: list[str] = []
     for column in range(width):
-        own = header_key(rows[at][column] if column < len(rows[at]) else None)
+        raw = rows[at][column] if column < len(rows[at]) else None
+        own = header_key(raw)
         header = own or groups[column]  # a header merged down over the rows below it
-        headers.append(header)
+        headers.append(_shown(written[column], "".join(str(raw or "").split())))
         for key in _candidates(groups[column] if own else "", header):
             name = known.get(key)
             if name is not None:
