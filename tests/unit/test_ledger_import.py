@@ -36,11 +36,11 @@ def county(db: Database) -> Database:
     return db
 
 
-def run(db: Database, data: bytes, **options: object):  # type: ignore[no-untyped-def]
+def run(db: Database, data: bytes, org_code: str = COUNTY, **options: object):  # type: ignore[no-untyped-def]
     request = ImportRequest(
         data=data,
         file_name="台账.xlsx",
-        org_code=COUNTY,
+        org_code=org_code,
         actor=Actor.cli(),
         **options,  # type: ignore[arg-type]
     )
@@ -295,3 +295,18 @@ def test_ledger__reordered_columns_and_dates_as_text__read(county: Database) -> 
         date(2024, 3, 1),
         date(2027, 2, 28),
     )
+
+
+def test_ledger__for_one_village__needs_no_village_column(county: Database) -> None:
+    from tests.support.ledger import csv_bytes
+
+    text = csv_bytes([left_behind_row(5)], "utf-8").decode()
+    without_village = "\n".join(
+        ",".join(cell for i, cell in enumerate(line.split(",")) if i != 1)
+        for line in text.splitlines()
+    )
+    checked = run(county, without_village.encode(), org_code=VILLAGE)
+    assert checked.summary.written == 1, checked.notes
+    with pytest.raises(UserError) as refused:
+        run(county, without_village.encode())  # the county: which village is not said
+    assert refused.value.render(T.plain).startswith("缺少以下列：所属村")
