@@ -12,6 +12,7 @@ from bot.imports.chat import (
     check_upload,
     confirm_buttons,
     confirm_upload,
+    looks_like_ledger,
     may_import,
     pending_import,
     record_check,
@@ -21,6 +22,7 @@ from bot.imports.chat import (
 from bot.telegram.callbacks import LEDGER_IMPORT
 from bot.telegram.context import BotContext
 from bot.telegram.keyboards import markup
+from handlers.fallback import unsupported_message
 from handlers.replies import say
 
 LEDGER_IMPORT_PATTERN = LEDGER_IMPORT.pattern
@@ -38,7 +40,10 @@ async def ledger_document(update: Update, context: BotContext) -> None:
     assert chat is not None
     t, document, services = context.translate, message.document, context.services
     if not may_import(caller):
-        await say(update, context, t("import.chat.refused"))
+        if looks_like_ledger(document.file_name, document.mime_type):
+            await say(update, context, t("import.chat.refused"))
+        else:  # any other file is what it was before imports existed
+            await unsupported_message(update, context)
         return
     if (document.file_size or 0) > MAX_UPLOAD_BYTES:
         await say(update, context, t("import.chat.too_big", mb=MAX_UPLOAD_BYTES // 2**20))

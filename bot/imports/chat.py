@@ -30,8 +30,22 @@ from storage import import_queries
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
+LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".et")
+
+
 def may_import(caller: Caller) -> bool:
     return may(caller.role, Action.IMPORT_LEDGER)
+
+
+def looks_like_ledger(file_name: str | None, mime_type: str | None) -> bool:
+    """A spreadsheet by its name or type (what someone who may not import is told about)."""
+    name, mime = (file_name or "").lower(), (mime_type or "").lower()
+    return (
+        name.endswith(LEDGER_SUFFIXES)
+        or "spreadsheet" in mime
+        or "excel" in mime
+        or (mime == "text/csv")
+    )
 
 
 def check_upload(

@@ -72,6 +72,8 @@ def test_chat_import__director_sends_a_file__refused(
     director, _ = enrol(fake, region)
     director.send_document("台账.xlsx", XLSX, data=workbook([left_behind_row(1)]))
     director.wait_for_text("只有县级及以上管理员可以导入台账")
+    director.send_document("照片.pdf", "application/pdf", data=b"%PDF-1.4")
+    director.wait_for_text("暂时无法处理")
     assert children(region) == 0
 
 
