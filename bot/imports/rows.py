@@ -90,6 +90,7 @@ class RowReader:
         mapped = set(columns.columns)
         self.fields = [f for f in INTAKE.fields if f.name in mapped]
         self.confirmations = [f for f in INTAKE.fields if f.options.get("redo_on_no")]
+        self.validated = [f for f in INTAKE.fields if f.validator is not None]
 
     def label(self, name: str) -> str:
         """A field as the report names it: the ledger's own header, else the form's label."""
@@ -127,7 +128,7 @@ class RowReader:
             if answers.get(str(f.options["redo_on_no"])):
                 answers[f.name] = True
         answers = engine.relevant_answers(INTAKE, answers)
-        for f in INTAKE.fields:
+        for f in self.validated:
             if f.validator is not None and f.name in answers:
                 try:
                     f.validator(answers[f.name], answers)
