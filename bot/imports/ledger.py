@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
+from itertools import chain, islice
 
 from sqlmodel import Session
 
@@ -130,18 +130,13 @@ def check_ledger(
     )
     seen: dict[str, int] = {}
     batch: list[RowResult] = []
-    for line, row in _data_rows(_chain(after_header, rows), max_rows):
+    for line, row in _data_rows(chain(after_header, rows), max_rows):
         batch.append(reader.read(line, row))
         if len(batch) == BATCH:
             _judge(session, reader, batch, seen, checked, write, today)
             batch = []
     _judge(session, reader, batch, seen, checked, write, today)
     return checked
-
-
-def _chain(*parts: Iterator[tuple[int, Row]]) -> Iterator[tuple[int, Row]]:
-    for part in parts:
-        yield from part
 
 
 def _judge(
