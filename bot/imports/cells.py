@@ -23,6 +23,7 @@ from bot.i18n import N_, Translator
 EXCEL_EPOCH = date(1899, 12, 30)
 _SEPARATORS = re.compile(r"[、，,;；/|\n]+")
 _LABEL_NOISE = str.maketrans({"（": "(", "）": ")"})
+SEEN_LIMIT = 10_000  # distinct (field, cell) pairs remembered; a ledger has a few dozen
 # A multiple choice whose ticked kinds each have an amount question `<prefix>_<kind>` (money).
 AMOUNTS = {"assistance": "aid", "family_subsidies": "subsidy"}
 
@@ -53,9 +54,19 @@ class Choices:
             for f in INTAKE.fields
             if f.choices
         }
+        self.seen: dict[tuple[str, str], str | None] = {}
 
     def value(self, f: Field, text: str) -> str | None:
         """The choice a text names: its label, a unique start of it, or the value itself."""
+        # A ledger repeats a handful of words (汉族, 农村户, 健康) in every row: read each once.
+        if (f.name, text) in self.seen:
+            return self.seen[(f.name, text)]
+        found = self._value(f, text)
+        if len(self.seen) < SEEN_LIMIT:
+            self.seen[(f.name, text)] = found
+        return found
+
+    def _value(self, f: Field, text: str) -> str | None:
         key = _key(text)
         options = self.labels[f.name]
         for label, value in options:
