@@ -74,15 +74,3 @@ def insert_rows(*, session: Session, rows: Sequence[SQLModel]) -> None:
 
 def audit_entry(*, session: Session, entry_id: int) -> AuditEntry | None:
     return session.get(AuditEntry, entry_id)
-
-
-def later_entries(
-    *, session: Session, table: str, record_id: str, action: str
-) -> Sequence[AuditEntry]:
-    """Audit rows of one action on one record (e.g. an import already carried out)."""
-    statement = select(AuditEntry).where(
-        AuditEntry.table_name == table,
-        AuditEntry.record_id == record_id,
-        AuditEntry.action == action,
-    )
-    return session.exec(statement).all()
