@@ -111,6 +111,9 @@ def read_cell(
     """The answers one cell gives (empty when the cell is); raises InvalidAnswer."""
     if f.type == "date":
         value = _date_text(value)
+    if f.type == "id_number" and isinstance(value, float):
+        # Excel keeps 15 significant digits: an ID typed into a number cell lost its last ones.
+        raise InvalidAnswer(N_("import.error.id_as_number"))
     text = cell_text(value)
     if not text:
         return {}

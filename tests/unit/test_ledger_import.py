@@ -87,6 +87,7 @@ def bad_rows() -> list[dict[str, object]]:
         good(10, 户籍类别="城市户"),
         good(11, 所属村="不存在村"),
         good(12, 身份证号码=resident_id(birth="20080101", sequence="135"), 出生年月="2008-01-01"),
+        good(13, 身份证号码=350121201503051231.0),  # typed into a number cell
     ]
 
 
@@ -112,6 +113,11 @@ EXPECTED = [
         "身份证号码、儿童类别：农村留守儿童须不满 16 周岁，该儿童已满 18 周岁。"
         "请核对身份证号码，或修改儿童类别。",
     ),
+    (
+        "有误",
+        "身份证号码：身份证号码被 Excel 存成了数字，后几位已经丢失。"
+        "请把这一列设为“文本”格式后重新填写。",
+    ),
 ]
 
 
@@ -128,9 +134,9 @@ def test_ledger__each_kind_of_bad_row__reported_and_nothing_written(county: Data
     assert [tuple(c for c in row[41:] if c is not None) for row in report[3:]] == EXPECTED
     assert report[3][:3] == (1, "溪头村", "张小1")  # the input row, as it was
     assert report_rows(write_report(checked, data, T), sheet=1) == [
-        ("读取行数", 13),
+        ("读取行数", 14),
         ("有效", 2),
-        ("有误", 10),
+        ("有误", 11),
         ("文件内重复", 1),
         ("已在本辖区建档", 0),
         ("已在其他村建档", 0),
