@@ -17,6 +17,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 # An encrypted .xlsx is an OLE container holding these streams (MS-OFFCRYPTO).
 ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 Row = tuple[object, ...]
+MAX_COLUMNS = (
+    200  # the attachment's ledger has about 80 columns; extra ones after these are not read
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def _xlsx_rows(data: bytes) -> Iterator[Row]:
         raise UserError(N_("import.error.not_spreadsheet")) from None
     try:
         sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        # A sheet formatted out to column XFD would hand over 16,384 cells a row.
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
             yield tuple(row)
     finally:
         book.close()
