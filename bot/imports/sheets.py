@@ -51,9 +51,17 @@ def _xlsx_rows(data: bytes) -> Iterator[Row]:
         sheet = book.worksheets[0]
         # A sheet formatted out to column XFD would hand over 16,384 cells a row.
         for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            yield tuple(row)
+            yield _trimmed(row)
     finally:
         book.close()
+
+
+def _trimmed(row: tuple[object, ...]) -> Row:
+    """A row without the empty cells openpyxl pads it with up to the sheet's last column."""
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return row[:end]
 
 
 def _dialect(sample: str) -> type[csv.Dialect]:
