@@ -20,6 +20,7 @@ BENCHMARKS = (
     "idle_memory",
     "export",
     "stats",
+    "ledger_import",
 )
 TINY = {"children": 2_000, "directors": 20, "messages": 300}
 

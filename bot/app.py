@@ -111,6 +111,8 @@ def build_bot(settings: Settings) -> GuanaiBot:
     return GuanaiBot(
         token=settings.require_token(),
         base_url=settings.telegram_api_url,
+        # Files users send (a ledger to import) are fetched from the same server's file path.
+        base_file_url=settings.telegram_api_url.removesuffix("/bot") + "/file/bot",
         request=AiohttpRequest(connection_pool_size=64, proxy_url=proxy),
         get_updates_request=AiohttpRequest(connection_pool_size=1, proxy_url=proxy),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone),

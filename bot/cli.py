@@ -187,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_export_parser(commands)
+    ledger = commands.add_parser("import", help="bring existing records in").add_subparsers(
+        dest="import_command", required=True
+    )
+    ledger_import = ledger.add_parser("ledger", help="a county's 个人信息台账 (.xlsx or .csv)")
+    ledger_import.add_argument("file", type=Path)
+    ledger_import.add_argument("--org", required=True, help="the unit whose villages it fills")
+    ledger_import.add_argument("--dry-run", action="store_true", help="check and write nothing")
+    ledger_import.add_argument("--partial", action="store_true", help="write the valid rows")
+    ledger_import.add_argument("--report", type=Path, help="write the report workbook here")
+    ledger_import.add_argument("--by", type=int, help="the staff id filing (default: an admin)")
 
     backup = commands.add_parser("backup", help="copy the live database into a new file")
     backup.add_argument("--out", type=Path, required=True, help="the new backup file")
@@ -327,6 +337,14 @@ def _audit_show(args: argparse.Namespace, db: Database, t: Translator) -> None:
     print("\n".join(lines) if lines else t.plain("cli.audit.none"))
 
 
+def _import_ledger(
+    args: argparse.Namespace, db: Database, t: Translator, settings: Settings
+) -> None:
+    from bot.imports.cli import run_ledger_import
+
+    run_ledger_import(args, db, t, settings)
+
+
 def _run_bot(settings: Settings, role: str = "all") -> None:
     from bot.app import run_bot
 
@@ -366,7 +384,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
     # Commands that read personal data refuse to start without the key; the others use it
     # when it is set (an upgrade that must encrypt stored rows says so itself).
     if (
-        args.command in ("keys", "audit", "remind", "demo-data", "export")
+        args.command in ("keys", "audit", "remind", "demo-data", "export", "import")
         or settings.data_key
         or settings.data_key_file
     ):
@@ -398,6 +416,7 @@ def dispatch(args: argparse.Namespace, settings: Settings, t: Translator) -> Non
             ("escalations", "unrouted"): lambda: _escalations_unrouted(args, db, t),
             ("export", "child"): lambda: run_export(args, db, t, settings),
             ("export", "ledger"): lambda: run_export(args, db, t, settings),
+            ("import", "ledger"): lambda: _import_ledger(args, db, t, settings),
         }
         sub = getattr(args, f"{args.command.replace('-', '_')}_command", "")
         handlers[(args.command, sub)]()

@@ -25,6 +25,7 @@ from handlers import (
     files,
     forms,
     gate,
+    imports,
     menu,
     practice,
     reminders,
@@ -103,6 +104,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         CallbackQueryHandler(practice.practice_action, pattern=practice.PRACTICE_PATTERN)
     )
     application.add_handler(
+        CallbackQueryHandler(imports.ledger_button, pattern=imports.LEDGER_IMPORT_PATTERN)
+    )
+    application.add_handler(
         CallbackQueryHandler(children.children_button, pattern=children.CHILDREN_PATTERN)
     )
     application.add_handler(
@@ -112,6 +116,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(menu.set_language, pattern=menu.LANGUAGE_PATTERN))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, menu.menu_item))
     application.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
+    application.add_handler(MessageHandler(filters.Document.ALL, imports.ledger_document))
     application.add_handler(CallbackQueryHandler(fallback.stale_button))
     application.add_handler(MessageHandler(filters.ALL, fallback.unsupported_message))
     # After it: the offer to continue the paused form, unless a form took the front again.

@@ -378,3 +378,28 @@ def can_edit(caller: Caller, file: ChildFile) -> bool:
     """Directors edit the open files of their own village; others only read."""
     own = may(caller.role, Action.KEEP_FILES) and file.child.village_code == caller.org_code
     return own and not file.child.closed
+
+
+def new_file(
+    answers: dict[str, Any], *, village_code: str, filed_by: int, now: datetime, today: date
+) -> Child:
+    """A new file's child row from intake answers (not yet added), as intake would store it."""
+    child = Child(
+        **_child_values(answers),
+        village_code=village_code,
+        filed_by=filed_by,
+        filed_at=now,
+        updated_at=now,
+    )
+    refresh_due_dates(child, today)
+    return child
+
+
+def related_rows(child_id: int, answers: dict[str, Any]) -> list[Guardian | Caregiver | Assistance]:
+    """The parent, caregiver and assistance rows of a file, as intake would store them."""
+    caregiver = _caregiver_row(child_id, answers)
+    return [
+        *_guardian_rows(child_id, answers),
+        *([caregiver] if caregiver is not None else []),
+        *_assistance_rows(child_id, answers),
+    ]

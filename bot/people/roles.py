@@ -50,6 +50,7 @@ class Action(StrEnum):
     # Accept or decline a file coming in: the village's director, or above it when it has none.
     DECIDE_TRANSFERS = "decide_transfers"
     VIEW_STATS = "view_stats"  # the statistics screen, its chart, and the monthly roll-up
+    IMPORT_LEDGER = "import_ledger"  # bring a county's existing ledger in (a workbook)
 
 
 class Scope(StrEnum):
@@ -88,6 +89,7 @@ PERMISSIONS: dict[tuple[Role, Action], Scope] = {
     (Role.ADMIN, Action.REVIEW_FILES): Scope.AREA,
     (Role.SUPERVISOR, Action.VIEW_STATS): Scope.AREA,
     (Role.ADMIN, Action.VIEW_STATS): Scope.AREA,
+    (Role.ADMIN, Action.IMPORT_LEDGER): Scope.AREA,
 }
 
 

@@ -51,6 +51,7 @@ TRAINING = Codec("tr", ("ev|tw|tick", ID, r"\d{0,12}"))  # event, township page,
 TASK_DONE = Codec("td", (ID,))
 PROGRESS = Codec("pr", (r"\d{6}", r"\d{4}"))  # the progress workbook of an org and year
 PRACTICE = Codec("pm", ("side|finish|leave",))
+LEDGER_IMPORT = Codec("imp", ("all|part|no", ID))  # the checked import's audit row
 LANGUAGE = Codec("lang", ("|".join(map(re.escape, SUPPORTED_LOCALES)),))
 # Urgent reports: a child on file, a child not on file in a village, the village (supervisors
 # pick it first), and finishing the file an unfiled child's report opened.

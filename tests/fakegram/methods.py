@@ -11,6 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from tests.fakegram.files import get_file
 from tests.fakegram.html import check_text, format_text, utf16_len
 from tests.fakegram.limits import RateLimiter
 from tests.fakegram.markup import (
@@ -89,6 +90,7 @@ class Methods:
             "deleteMyCommands": self.delete_my_commands,
             "sendChatAction": self.send_chat_action,
             "setChatMenuButton": self.set_chat_menu_button,
+            "getFile": lambda r: get_file(self.store, r),
         }
         self.names = {name.lower(): name for name in [*self.table, "getUpdates"]}
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakegram.files import serve_file
 from tests.fakegram.limits import Faults
 from tests.fakegram.methods import Methods
 from tests.fakegram.request import Request, Upload
@@ -149,6 +150,8 @@ class FakeServer:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one Bot API request."""
+        if request.path.startswith("/file/"):
+            return serve_file(self.store, request.path)
         match = PATH_RE.fullmatch(request.path)
         if match is None:
             return fail(ApiError(404, "Not Found"))

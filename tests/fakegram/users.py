@@ -14,12 +14,14 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from tests.fakegram.files import store_user_file
 from tests.fakegram.state import (
     CallbackAnswer,
     CallbackQuery,
     Chat,
     SentMessage,
     Store,
+    StoredFile,
     data_copy,
 )
 
@@ -101,14 +103,25 @@ class FakeUser:
         file_name: str = "file.pdf",
         mime_type: str = "application/pdf",
         caption: str | None = None,
+        data: bytes | None = None,
     ) -> dict[str, Any]:
-        """Send a document."""
+        """Send a document; with `data`, one the bot can download (getFile)."""
         document = {
             **_file("BQACAgUAAxkBAAI"),
             "file_name": file_name,
             "mime_type": mime_type,
-            "file_size": 2048,
+            "file_size": 2048 if data is None else len(data),
         }
+        if data is not None:
+            stored = StoredFile(
+                document["file_id"],
+                document["file_unique_id"],
+                "document",
+                file_name,
+                mime_type,
+                data,
+            )
+            store_user_file(self.store, stored)
         return self._post({"document": document, **({"caption": caption} if caption else {})})
 
     def send_location(self, latitude: float, longitude: float) -> dict[str, Any]:
