@@ -18,9 +18,10 @@ class Reply:
 
     text: str
     buttons: Buttons = field(default_factory=list)
-    # PNG bytes, made when a notification is rendered for sending; never stored (to_json
-    # leaves it out), so the outbox keeps a chart's figures and not its picture.
-    photo: bytes | None = None
+    # PNG bytes, made when a notification is rendered for sending, or the file_id of a photo
+    # Telegram holds already (one a director sent); never stored (to_json leaves it out), so
+    # the outbox keeps a chart's figures and not its picture.
+    photo: bytes | str | None = None
 
     def to_json(self) -> str:
         return json.dumps({"text": self.text, "buttons": self.buttons}, ensure_ascii=False)

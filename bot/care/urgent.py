@@ -17,11 +17,14 @@ from sqlmodel import Session
 
 from bot.audit import Actor, record_audit
 from bot.care.children import refresh_due_dates, update_child
+from bot.care.escalation.routing import holders
 from bot.care.escalations import EscalationPolicy, Report, raise_escalation
 from bot.care.visits import reaches
 from bot.errors import AccessDenied, UserError
 from bot.forms.visit import URGENT
 from bot.i18n import N_
+from bot.notify.notification import Notification
+from bot.notify.outbox import enqueue
 from bot.people.access import Caller
 from bot.people.roles import Action
 from storage import child_queries, escalation_queries, queries, visit_queries
@@ -186,6 +189,36 @@ def attach_media(
             at=now,
         ),
     )
+    _forward_media(session, esc_id, media, now)
+
+
+def _forward_media(session: Session, esc_id: int, media: dict[str, Any], now: datetime) -> None:
+    """Send the photo and location on to whoever holds the report now: the responder needs
+    them as much as the words."""
+    esc = escalation_queries.escalation_by_id(session=session, esc_id=esc_id)
+    child = escalation_queries.child_of(session=session, escalation=esc) if esc else None
+    if esc is None or child is None:
+        return
+    photo = media.get("photo") or {}
+    place = media.get("location") or {}
+    notice = Notification(
+        "escalation.media",
+        {
+            "id": esc_id,
+            "name": child.name,
+            "photo": photo.get("file_id", "") if isinstance(photo, dict) else "",
+            "lat": place.get("lat") if isinstance(place, dict) else None,
+            "lon": place.get("lon") if isinstance(place, dict) else None,
+        },
+    )
+    for person in holders(session, esc):
+        enqueue(
+            session=session,
+            key=f"esc:{esc_id}:media:{person.id}",
+            recipient=person,
+            message=notice,
+            now=now,
+        )
 
 
 def placeholder_for_intake(*, session: Session, caller: Caller, child_id: int) -> Child:

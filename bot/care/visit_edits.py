@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.care.escalations import RESOLVED, EscalationPolicy, Report, raise_escalation, recipients
+from bot.care.escalation.routing import holders
+from bot.care.escalations import RESOLVED, EscalationPolicy, Report, raise_escalation
 from bot.forms.visit import PROBLEMS, URGENT
 from bot.i18n import N_
 from bot.notify.notification import text_notice
@@ -56,9 +57,7 @@ def _tell_holders(
     """Queue to whoever holds an open report (its owner, or everyone at its level) that the
     visit it came from was changed, and how."""
     notice = text_notice(key, id=esc.id or 0, name=child.name)
-    people = recipients(session, esc.village_code, esc.level)
-    if esc.owner_id is not None:
-        people = [p for p in people if p.id == esc.owner_id] or people
+    people = holders(session, esc)
     stamp = now.strftime("%Y%m%d%H%M%S")
     for person in people:
         enqueue(

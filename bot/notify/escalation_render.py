@@ -144,3 +144,15 @@ def informed(t: Translator, params: dict[str, Any]) -> Reply:
 def rollup(t: Translator, params: dict[str, Any]) -> Reply:
     """A city or province admin's weekly roll-up of their area."""
     return Reply(t("ladder.rollup", **params))
+
+
+def media(t: Translator, params: dict[str, Any]) -> Reply:
+    """The photo and place a director sent after the report went out, for its holders."""
+    lines = [t(N_("urgent.media.title"), id=params["id"], name=params["name"])]
+    lat, lon = params.get("lat"), params.get("lon")
+    if isinstance(lat, int | float) and isinstance(lon, int | float):
+        # Amap's marker link opens in the map apps people in Fujian use.
+        link = f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}"
+        lines.append(t(N_("urgent.media.place"), lat=f"{lat:.5f}", lon=f"{lon:.5f}", link=link))
+    photo = params.get("photo") or None
+    return Reply("\n".join(lines), photo=photo if isinstance(photo, str) else None)

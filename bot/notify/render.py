@@ -87,6 +87,10 @@ def _informed(renderer: Renderer, locale: str | None, params: dict[str, Any]) ->
     return escalation_render.informed(renderer.i18n.translator(locale), params)
 
 
+def _escalation_media(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+    return escalation_render.media(renderer.i18n.translator(locale), params)
+
+
 def _director_digest(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
     return director_digest(renderer.reminder_texts(locale), params)
 
@@ -111,6 +115,7 @@ RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = 
     "escalation.director_told": _director_told,
     "escalation.informed": _informed,
     "escalation.rollup": _escalation_rollup,
+    "escalation.media": _escalation_media,
     "reminder.director": _director_digest,
     "reminder.overdue": _alert("overdue"),
     "reminder.county": _alert("county"),

@@ -71,6 +71,11 @@ def supervisor(fake: FakeTelegram, region: Database, bot: BotThread) -> FakeUser
     return user
 
 
+def media_photo_id(note: str | None) -> str:
+    photo: str = json.loads(note or "{}")["photo"]["file_id"]
+    return photo
+
+
 def test_urgent_report__unfiled_child__supervisor_alerted_and_placeholder_file_opened(
     director: FakeUser, supervisor: FakeUser, region: Database
 ) -> None:
@@ -99,6 +104,11 @@ def test_urgent_report__unfiled_child__supervisor_alerted_and_placeholder_file_o
     )
     assert set(json.loads(media.note or "{}")) == {"photo", "location"}
     assert len(escalations(region)) == 1 and len(children(region)) == 1
+    # The responder gets them too: the director's own photo, and the place with a map link.
+    sent = supervisor.wait_for(lambda m: m.kind == "photo", timeout=15)
+    assert sent.file is not None and sent.file.file_id == media_photo_id(media.note)
+    assert "现场照片和位置" in sent.text and "26.08000, 119.30000" in sent.text
+    assert "uri.amap.com/marker?position=119.300000,26.080000" in (sent.html or "")
 
 
 def test_urgent_report__child_on_file__supervisor_alerted_at_the_note(

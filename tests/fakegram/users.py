@@ -96,6 +96,12 @@ class FakeUser:
             {**_file("AgACAgUAAxkBAAI"), "width": w, "height": h, "file_size": w * h // 8}
             for w, h in ((90, 67), (320, 240), (1280, 960))
         ]
+        with self.store.cond:
+            # The bot may send a photo it received on by its file_id, as Telegram allows.
+            for size in sizes:
+                self.store.files[size["file_id"]] = StoredFile(
+                    size["file_id"], size["file_unique_id"], "photo", None, None, b""
+                )
         return self._post({"photo": sizes, **({"caption": caption} if caption else {})})
 
     def send_document(

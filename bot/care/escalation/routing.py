@@ -7,6 +7,7 @@ from sqlmodel import Session
 from bot.people.roles import Rung, first_staffed, ladder_above
 from storage import escalation_queries, recipient_queries
 from storage.recipient_queries import Recipient
+from storage.visit_models import Escalation
 
 
 def reachable(session: Session, rung: Rung) -> list[Recipient]:
@@ -28,6 +29,14 @@ def recipients(session: Session, village_code: str, level: str) -> list[Recipien
         if rung.level == level:
             return reachable(session, rung)
     return []
+
+
+def holders(session: Session, esc: Escalation) -> list[Recipient]:
+    """Who holds an open report now: its owner, or everyone at its level."""
+    people = recipients(session, esc.village_code, esc.level)
+    if esc.owner_id is not None:
+        people = [p for p in people if p.id == esc.owner_id] or people
+    return people
 
 
 def climb(session: Session, village_code: str, from_level: str) -> tuple[str, list[Recipient]]:
