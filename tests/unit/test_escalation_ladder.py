@@ -43,8 +43,9 @@ def test_weekly_rollup__city_and_province_admins_once_a_week_with_their_areas_co
         name="张小明",
         tier="high",
         sequence="113",
-        filed_on=date(2026, 10, 1),
-        today=date(2026, 10, 1),
+        # Filed in September: the first visit was owed by the end of October.
+        filed_on=date(2026, 9, 1),
+        today=date(2026, 9, 1),
     )
 
     def raise_one(session):  # type: ignore[no-untyped-def]
