@@ -57,7 +57,10 @@ ESCALATION_COLUMNS = (
     ("上报时间", 18),
     ("办理期限", 18),
     ("处理结果", 30),
+    ("已通知（报警、急救、学校等）", 40),
 )
+# What else was informed of an urgent report, in the words of the escalation's buttons.
+INFORMED = {"police": "已报警（110）", "ambulance": "已呼叫急救（120）", "school": "已告知学校"}
 SUMMARY_COLUMNS = (
     ("乡镇（街道）", 12),
     ("村（居）", 12),
@@ -246,6 +249,7 @@ def _escalation_sheet(
     for chunk in export_queries.escalation_chunks(
         session=session, area_prefix=prefix, since=since, until=until
     ):
+        informed = export_queries.measures_of(session=session, escalation_ids=[e.id for e in chunk])
         for escalation in chunk:
             township, village = unit_names(facts.units, escalation.village_code)
             counts = summary.counts[escalation.village_code]
@@ -266,6 +270,10 @@ def _escalation_sheet(
                     None,
                     None,
                     escalation.resolution,
+                    "；".join(
+                        f"{INFORMED.get(kind, '已告知其他部门')} {_local(at, tz):%Y-%m-%d %H:%M}"
+                        for kind, at in informed.get(escalation.id, ())
+                    ),
                 ),
             )
             for column, moment in ((7, escalation.raised_at), (8, escalation.due_by)):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlmodel import Session
+
 from bot.people.access import Caller
 from storage.db import Database
-from storage.visit_models import Escalation, Visit, VisitProblem
+from storage.visit_models import Escalation, EscalationMeasure, Visit, VisitProblem
 from tests.support.formdriver import FormDriver
 from tests.support.ids import resident_id
 from tests.support.intake import LEFT_BEHIND, MULTI_CHOICE
@@ -87,7 +89,22 @@ def raise_escalation(db: Database, child_id: int, visit_id: int, author: int, at
         raised_at=at,
         due_by=at + timedelta(hours=24),
     )
-    db.call(lambda s: s.add(escalation))  # type: ignore[attr-defined]
+
+    def add(session: Session) -> None:
+        session.add(escalation)
+        session.flush()
+        assert escalation.id is not None
+        # The director called the police an hour after raising it.
+        session.add(
+            EscalationMeasure(
+                escalation_id=escalation.id,
+                kind="police",
+                informed_at=at + timedelta(hours=1),
+                recorded_by=author,
+            )
+        )
+
+    db.call(add)
 
 
 def file_township(db: Database) -> Filed:

@@ -102,6 +102,7 @@ def test_export_area__supervisor__own_township_masked(db: Database, filed: Filed
     (escalation,) = _rows(book, "预警上报")
     assert escalation["儿童姓名"] == "张小明" and escalation["状态"] == "待处理"
     assert escalation["上报时间"] == datetime(2026, 10, 8, 10, 30)  # Beijing time
+    assert escalation["已通知（报警、急救、学校等）"] == "已报警（110） 2026-10-08 11:30"
     summary = _rows(book, "按单位汇总")
     assert [row["村（居）"] for row in summary[:-1]] == ["溪头村", "上洋村"]
     assert summary[0]["本年走访次数"] == 5 and summary[0]["未办结预警"] == 1
