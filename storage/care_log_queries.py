@@ -106,3 +106,11 @@ def needs_in_area(*, session: Session, area_prefix: str) -> Counter[str]:
         )
     ).all()
     return Counter(kind for kinds in rows for kind in kinds.split(",") if kind and kind != "none")
+
+
+def child_names(*, session: Session, child_ids: Sequence[int]) -> dict[int, str]:
+    """Child id -> name, for the children a work log names."""
+    if not child_ids:
+        return {}
+    rows = session.exec(select(Child.id, Child.name).where(col(Child.id).in_(list(child_ids))))
+    return {child_id: name for child_id, name in rows if child_id is not None}

@@ -157,3 +157,36 @@ def staff_by_ids(*, session: Session, ids: Sequence[int]) -> Sequence[Staff]:
     if not ids:
         return []
     return session.exec(select(Staff).where(col(Staff.id).in_(ids))).all()
+
+
+def training_by_unit(
+    *, session: Session, area_prefix: str, unit_length: int, year: int
+) -> dict[str, tuple[int, int]]:
+    """Unit code -> (active directors and supervisors, those of them trained in the year)."""
+    unit = func.substr(col(Staff.org_code), 1, unit_length)
+    active = (
+        col(Staff.org_code).startswith(area_prefix),
+        col(Staff.role).in_(TRAINED_ROLES),
+        col(Staff.active).is_(True),
+    )
+    found = {
+        code: (int(staff), 0)
+        for code, staff in session.execute(
+            select(unit, func.count(col(Staff.id))).where(*active).group_by(unit)
+        )
+    }
+    trained = (
+        select(unit, func.count(func.distinct(col(Staff.id))))
+        .join(TrainingAttendance, col(TrainingAttendance.staff_id) == col(Staff.id))
+        .join(TrainingEvent, col(TrainingEvent.id) == col(TrainingAttendance.event_id))
+        .where(
+            *active,
+            col(TrainingEvent.held_on) >= date(year, 1, 1),
+            col(TrainingEvent.held_on) <= date(year, 12, 31),
+        )
+        .group_by(unit)
+    )
+    for code, count in session.execute(trained):
+        staff, _ = found.get(code, (0, 0))
+        found[code] = (staff, int(count))
+    return found

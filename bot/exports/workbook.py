@@ -18,6 +18,7 @@ import xlsxwriter
 from sqlmodel import Session
 from xlsxwriter.worksheet import Worksheet
 
+from bot.exports.care_log import HELP_COLUMNS, WORK_LOG_COLUMNS, help_rows, work_log_rows
 from bot.exports.gather import AreaFacts, area_ledgers, year_span
 from bot.exports.ledger import COLUMNS, Shown, ledger_values, problems_text, unit_names
 from storage import export_queries
@@ -299,6 +300,18 @@ def _summary_sheet(book: xlsxwriter.Workbook, summary: _Summary, facts: AreaFact
         sheet.write_number(row, index, int(totals[key]), total_format)
 
 
+def _table(
+    book: xlsxwriter.Workbook,
+    name: str,
+    columns: Iterable[tuple[str, int]],
+    rows: Iterable[Sequence[Any]],
+) -> int:
+    stream = SheetStream(book, name, columns)
+    for row in rows:
+        stream.write(row)
+    return stream.rows
+
+
 def write_roll_up(
     *,
     session: Session,
@@ -319,6 +332,8 @@ def write_roll_up(
         done.children = _ledger_sheet(session, book, area_prefix, facts, shown, year, summary)
         done.visits = _visit_sheet(session, book, area_prefix, facts, shown, year, summary)
         done.escalations = _escalation_sheet(session, book, area_prefix, facts, year, tz, summary)
+        _table(book, "帮扶记录", HELP_COLUMNS, help_rows(session, area_prefix, facts, shown, year))
+        _table(book, "工作日志", WORK_LOG_COLUMNS, work_log_rows(session, area_prefix, facts, year))
         _summary_sheet(book, summary, facts)
     finally:
         book.close()

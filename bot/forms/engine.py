@@ -196,7 +196,11 @@ def press(form: Form, state: FormState, action: str, arg: str) -> Outcome:
             if value in exclusive_choices(f):
                 # "None" (or "nobody home") is the whole answer: one tap, no Done.
                 return accept(form, state, [value])
-            ticks = [v for v in (state.working or state.answers.get(f.name) or [])]
+            exclusive = exclusive_choices(f)
+            # Another tick lets go of a "none" kept from the stored answer (an edit).
+            ticks = [
+                v for v in (state.working or state.answers.get(f.name) or []) if v not in exclusive
+            ]
             ticks = [v for v in ticks if v != value] if value in ticks else [*ticks, value]
             order = [c.value for c in f.choices]
             if order:

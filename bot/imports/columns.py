@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.forms.intake import INTAKE
 from bot.forms.model import Field
@@ -20,6 +20,27 @@ from bot.i18n import I18n
 # Columns that are not intake fields: the village the file belongs to, and what the ID number
 # says already (checked against it).
 VILLAGE, SEX, BIRTH = "__village__", "__sex__", "__birth__"
+# The column → the intake question it answers for a child without an ID number.
+ID_STANDINS = {SEX: "sex", BIRTH: "birth_date"}
+
+# Questions the chat asks that a county's ledger has no column for: whether the home was visited
+# on the day of filing (the chat's own question), and the needs' categories (a ledger writes the
+# needs in words, read into 关爱需求). Read when a ledger has them; not asked of one without.
+NOT_IN_LEDGER = frozenset({"visited_today", "need_kinds"})
+
+
+def _optional(f: Field) -> Field:
+    return replace(f, required=False) if f.name in NOT_IN_LEDGER else f
+
+
+# The intake as a ledger row answers it: the same fields, parsers and rules, with the questions
+# above optional.
+LEDGER_INTAKE = replace(
+    INTAKE,
+    sections=tuple(
+        replace(s, fields=tuple(_optional(f) for f in s.fields)) for s in INTAKE.sections
+    ),
+)
 
 # Header variants counties write, beyond each field's own label, normalised (see `header_key`).
 VARIANTS: dict[str, tuple[str, ...]] = {
@@ -108,7 +129,9 @@ def _labels(i18n: I18n) -> dict[str, str]:
     zh = i18n.translator("zh_Hans")
     known: dict[str, str] = {}
     for f in INTAKE.fields:
-        if not f.options.get("redo_on_no"):
+        # 性别 and 出生年月 are what the ID number says (checked against it); for a child
+        # without one they answer the intake's own questions (see ID_STANDINS).
+        if not f.options.get("redo_on_no") and f.name not in ID_STANDINS.values():
             known.setdefault(header_key(zh.plain(f.label)), f.name)
     for who, word, _markers in PEOPLE[:2]:  # the father's and the mother's columns
         for part, variants in PARENT_VARIANTS.items():
@@ -197,5 +220,8 @@ def required_fields() -> tuple[Field, ...]:
     return tuple(
         f
         for f in INTAKE.fields
-        if f.required and not f.relevant.fields and not f.options.get("redo_on_no")
+        if f.required
+        and not f.relevant.fields
+        and not f.options.get("redo_on_no")
+        and f.name not in NOT_IN_LEDGER
     )

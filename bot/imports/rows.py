@@ -20,7 +20,7 @@ from bot.forms.rules import identity_of
 from bot.forms.types import ParseContext
 from bot.i18n import N_, Translator
 from bot.imports.cells import Choices, cell_text, read_cell
-from bot.imports.columns import BIRTH, SEX, VILLAGE, ColumnMap
+from bot.imports.columns import BIRTH, ID_STANDINS, LEDGER_INTAKE, SEX, VILLAGE, ColumnMap
 
 VALID, INVALID, DUPLICATE, HERE, ELSEWHERE = "valid", "invalid", "duplicate", "here", "elsewhere"
 # What the ledger writes for sex, read against the ID number's 17th digit.
@@ -124,6 +124,17 @@ class RowReader:
                 answers.update(read_cell(f, cell(f.name), self.choices, self.zh, self.context))
             except InvalidAnswer as error:
                 result.problems.append(self._say(f.name, error))
+        if cell_text(cell("child_id")) == "":
+            # No ID number: the sex and birth date columns answer the questions asked instead.
+            for column, name in ID_STANDINS.items():
+                standin = INTAKE.field(name)
+                if name not in answers and cell_text(cell(column)) != "":
+                    try:
+                        answers.update(
+                            read_cell(standin, cell(column), self.choices, self.zh, self.context)
+                        )
+                    except InvalidAnswer as error:
+                        result.problems.append(self._say(name, error))
         for f in self.confirmations:
             if answers.get(str(f.options["redo_on_no"])):
                 answers[f.name] = True
@@ -176,7 +187,7 @@ class RowReader:
             if holder is not None and holder == result.village:
                 result.status = HERE  # imported before: the same file again changes nothing
                 return
-        found = engine.problems(INTAKE, FormState(answers=result.answers), checks)
+        found = engine.problems(LEDGER_INTAKE, FormState(answers=result.answers), checks)
         for problem in found:
             text = self._problem(problem)
             if problem.warning:
@@ -192,7 +203,9 @@ class RowReader:
         if problem.key == "error.form.missing":
             names = "、".join(self.label(name) for name in problem.fields)
             return self.t.plain("import.missing", fields=names)
-        names = "、".join(self.label(name) for name in problem.fields[:2])
+        # The columns the row can be corrected in (a rule may name questions ledgers lack).
+        shown = [name for name in problem.fields if name in self.columns.columns]
+        names = "、".join(self.label(name) for name in (shown or list(problem.fields))[:2])
         return self.t.plain(
             "import.problem", field=names, why=self.t.plain(problem.key, **problem.values)
         )

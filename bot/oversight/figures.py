@@ -23,7 +23,7 @@ from bot.oversight.periods import compliance_slots
 from bot.people.access import Caller
 from bot.people.orgs import PREFIX_LENGTH, prefix_of
 from bot.people.roles import Action, scope_of
-from storage import staffing_queries, stats_queries
+from storage import staff_ledger_queries, staffing_queries, stats_queries
 from storage.db import Database
 from storage.models import OrgLevel
 
@@ -70,6 +70,8 @@ class UnitFigures:
     directors: int = 0
     without_director: int = 0
     overloaded: int = 0
+    to_train: int = 0  # active directors and supervisors (section 17: all trained yearly)
+    trained: int = 0  # of them, those at a training this year
 
     def add(self, other: UnitFigures) -> None:
         """Add another unit's figures into these (the area's totals)."""
@@ -85,6 +87,8 @@ class UnitFigures:
         self.directors += other.directors
         self.without_director += other.without_director
         self.overloaded += other.overloaded
+        self.to_train += other.to_train
+        self.trained += other.trained
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,11 @@ def area_figures(
             row.directors += staffed.directors
             row.without_director += staffed.without_director
             row.overloaded += staffed.overloaded
+    for key, (staff, trained) in rest.training.items():
+        row = found.owner(key)
+        if row is not None:
+            row.to_train += staff
+            row.trained += trained
     area = found.area
     total = UnitFigures(area.code, area.name)
     for row in found.rows:
@@ -238,6 +247,7 @@ class _Rest:
     escalations: dict[str, list[int]]
     parent: str | None
     short_villages: list[tuple[str, int, int]]
+    training: dict[str, tuple[int, int]]  # unit -> (staff to train, trained this year)
 
 
 def _the_rest(session: Session, caller: Caller, found: Layout, now: datetime) -> _Rest:
@@ -264,7 +274,10 @@ def _the_rest(session: Session, caller: Caller, found: Layout, now: datetime) ->
         )
         names = stats_queries.names_of(session=session, codes=[v.code for v in needing])
         short = [(names.get(v.code, v.code), v.children, v.directors) for v in needing]
-    return _Rest(drafts, staffing, _escalations(session, prefix, now), parent, short)
+    training = staff_ledger_queries.training_by_unit(
+        session=session, area_prefix=prefix, unit_length=length, year=now.year
+    )
+    return _Rest(drafts, staffing, _escalations(session, prefix, now), parent, short, training)
 
 
 def add_children(row: UnitFigures, count: stats_queries.ChildCount) -> None:

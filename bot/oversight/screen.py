@@ -108,6 +108,13 @@ def _summary(t: Translator, figures: AreaFigures) -> list[str]:
             overloaded=total.overloaded,
         )
     )
+    lines.append(
+        t(
+            "stats.training",
+            year=figures.today.year,
+            ratio=ratio_text(Ratio(total.trained, total.to_train)),
+        )
+    )
     return lines
 
 
@@ -148,7 +155,14 @@ def _unit_tables(t: Translator, units: list[UnitFigures]) -> list[str]:
         t.plain("stats.col.drafts"),
     ]
     staff = [
-        [u.name, str(u.villages), str(u.directors), str(u.without_director), str(u.overloaded)]
+        [
+            u.name,
+            str(u.villages),
+            str(u.directors),
+            str(u.without_director),
+            str(u.overloaded),
+            f"{u.trained}/{u.to_train}",
+        ]
         for u in units
     ]
     staff_header = [
@@ -157,6 +171,7 @@ def _unit_tables(t: Translator, units: list[UnitFigures]) -> list[str]:
         t.plain("stats.col.directors"),
         t.plain("stats.col.without"),
         t.plain("stats.col.overloaded"),
+        t.plain("stats.col.trained"),
     ]
     return [
         t("stats.by_unit.visits"),

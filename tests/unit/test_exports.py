@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import msoffcrypto
 import openpyxl
 import pytest
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.exports.ledger import HEADERS
 from bot.exports.service import (
@@ -26,11 +26,19 @@ from bot.exports.service import (
 from bot.i18n import I18n
 from bot.people.access import Caller
 from bot.personal import mask_id_number
+from storage.care_log_models import HelpGiven, WorkLogChild, WorkLogEntry
 from storage.db import Database
 from storage.models import AuditEntry
 from tests.support.database import using_postgres
 from tests.support.ledger import TODAY, Filed, file_township
-from tests.support.seed import COUNTY, OTHER_TOWNSHIP, TOWNSHIP, enrol_caller, seed_region
+from tests.support.seed import (
+    COUNTY,
+    OTHER_TOWNSHIP,
+    TOWNSHIP,
+    VILLAGE,
+    enrol_caller,
+    seed_region,
+)
 
 ZH = I18n().translator("zh_Hans")
 TZ = __import__("zoneinfo").ZoneInfo("Asia/Shanghai")
@@ -76,7 +84,7 @@ def test_export_area__supervisor__own_township_masked(db: Database, filed: Filed
     export = _area(db, supervisor)
     assert export.password is None and export.masked and export.rows == 3
     book = _open(export.files[0])
-    assert book.sheetnames == ["台账", "走访记录", "预警上报", "按单位汇总"]
+    assert book.sheetnames == ["台账", "走访记录", "预警上报", "帮扶记录", "工作日志", "按单位汇总"]
     header = next(book["台账"].iter_rows(values_only=True))
     assert header == HEADERS
     assert header[2:7] == ("姓名", "性别", "民族", "出生年月", "身份证号码")
@@ -260,3 +268,61 @@ def test_year_span__quarters_of_a_year() -> None:
     from bot.exports.gather import quarter_of
 
     assert [quarter_of(date(2026, m, 1)) for m in (1, 3, 4, 7, 9, 10, 12)] == [1, 1, 2, 3, 3, 4, 4]
+
+
+def test_export_area__help_given_and_work_log__on_sheets_of_their_own(
+    db: Database, filed: Filed
+) -> None:
+    first, second = filed.village
+    staff = filed.director.staff_id
+    moment = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+
+    def record(session: Session) -> None:
+        session.add(
+            HelpGiven(
+                child_id=first,
+                kind="study",
+                given_by="镇中心小学",
+                given_on=date(2026, 9, 1),
+                note="送去学习用品",
+                author_id=staff,
+                created_at=moment,
+            )
+        )
+        # Last year's help is not this year's export.
+        session.add(
+            HelpGiven(
+                child_id=second,
+                kind="material",
+                given_by="村委会",
+                given_on=date(2025, 12, 31),
+                author_id=staff,
+                created_at=moment,
+            )
+        )
+        entry = WorkLogEntry(
+            village_code=VILLAGE,
+            author_id=staff,
+            done_on=date(2026, 9, 2),
+            what="走访两户并填表",
+            created_at=moment,
+        )
+        session.add(entry)
+        session.flush()
+        assert entry.id is not None
+        session.add_all([WorkLogChild(entry_id=entry.id, child_id=c) for c in (first, second)])
+
+    db.call(record)
+    export = _area(db, enrol_caller(db, "supervisor", TOWNSHIP, 2001))
+    book = _open(export.files[0])
+    (given,) = _rows(book, "帮扶记录")
+    assert (given["儿童姓名"], given["帮扶类别"], given["帮扶人或单位"]) == (
+        "张小明",
+        "学业帮扶",
+        "镇中心小学",
+    )
+    assert given["帮扶日期"] == datetime(2026, 9, 1) and given["说明"] == "送去学习用品"
+    (log,) = _rows(book, "工作日志")
+    assert log["工作内容"] == "走访两户并填表" and log["涉及儿童"] == "张小明、王小红"
+    assert log["村（居）"] == "溪头村" and log["日期"] == datetime(2026, 9, 2)
+    export.discard()

@@ -213,6 +213,16 @@ def test_multi_choice__other_choice__still_waits_for_done() -> None:
     assert state.current == "toys" and state.working == ("ball",)
 
 
+def test_multi_choice__none_stored__another_tick_lets_go_of_it() -> None:
+    # As when correcting a report that said "none": the stored answer is where ticks start.
+    state = engine.press(PETS, _at_toys(), "toggle", "2").state
+    state = engine.jump_to(PETS, state, "toys")
+    ticked = engine.press(PETS, state, "toggle", "0").state
+    assert ticked.working == ("ball",)
+    done = engine.press(PETS, ticked, "done", "")
+    assert done.error is None and done.state.answers["toys"] == ["ball"]
+
+
 def test_media_step__photos_kept_until_done__other_kinds_refused() -> None:
     state = engine.start(SNAPS, {"_kids": [[7, "Ann"]]})
     voice = engine.answer_media(SNAPS, state, "voice", {"file_id": "v"})

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from bot.county.coverage import county_coverage
 from bot.errors import AccessDenied, UserError
+from bot.i18n import I18n
 from bot.oversight.figures import AreaFigures, Ratio, area_figures
 from bot.oversight.periods import compliance_slots
+from bot.oversight.screen import stats_text
+from storage.county_models import TrainingAttendance, TrainingEvent
 from storage.db import Database
 from tests.support.seed import COUNTY, NEIGHBOUR_VILLAGE, OTHER_TOWNSHIP, TOWNSHIP, VILLAGE
 from tests.support.stats_data import NOW, TODAY, seed_stats
@@ -112,3 +117,56 @@ def test_seed__visits_of_closed_child_exist_but_do_not_count(db: Database) -> No
     found = figures(db, "supervisor", VILLAGE)
     visits = db.read(lambda s: s.exec(select(Visit)).all())
     assert len(visits) == 7 and found.total.month == Ratio(2, 3)
+
+
+def test_area_figures__county__training_coverage_this_year_by_township(db: Database) -> None:
+    callers = seed_stats(db)
+    director, supervisor = callers["director"], callers["supervisor"]
+
+    def train(session: Session) -> None:
+        event = TrainingEvent(
+            org_code=COUNTY,
+            held_on=TODAY.replace(month=3, day=15),
+            level="county",
+            hours=Decimal("6"),
+            organiser="闽侯县民政局",
+            topic="儿童主任业务培训",
+            created_at=NOW,
+        )
+        last_year = TrainingEvent(
+            org_code=COUNTY,
+            held_on=TODAY.replace(year=TODAY.year - 1),
+            level="county",
+            hours=Decimal("6"),
+            organiser="闽侯县民政局",
+            topic="去年的培训",
+            created_at=NOW,
+        )
+        session.add_all([event, last_year])
+        session.flush()
+        assert event.id is not None and last_year.id is not None
+        session.add(
+            TrainingAttendance(event_id=event.id, staff_id=director.staff_id, recorded_at=NOW)
+        )
+        # Last year's training does not count this year.
+        session.add(
+            TrainingAttendance(event_id=last_year.id, staff_id=supervisor.staff_id, recorded_at=NOW)
+        )
+
+    db.call(train)
+    found = area_figures(db=db, caller=callers["admin"], code=COUNTY, today=TODAY, now=NOW, tz=TZ)
+    # The same figures as the county's coverage report (`staff coverage`).
+    coverage = db.call(lambda s: county_coverage(session=s, county_code=COUNTY, year=TODAY.year))
+    assert (
+        (found.total.trained, found.total.to_train)
+        == (1, coverage.staff)
+        == (
+            coverage.trained,
+            coverage.staff,
+        )
+    )
+    by_name = {u.name: (u.trained, u.to_train) for u in found.units}
+    assert by_name["白沙镇"][0] == 1 and sum(n for _, n in by_name.values()) == coverage.staff
+    percent = round(100 / coverage.staff)
+    text = stats_text(found, I18n().translator("zh_Hans"))
+    assert f"培训覆盖：{percent}% 1/{coverage.staff}" in text
