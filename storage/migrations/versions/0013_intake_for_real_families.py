@@ -1,7 +1,7 @@
 """Intake for real families; visits as they happen; help given and the work log
 
-Revision ID: 0014_intake_for_real_families
-Revises: 0013_file_lifecycle
+Revision ID: 0013_intake_for_real_families
+Revises: 0012_file_lifecycle
 Create Date: 2026-12-02
 
 - child: a file without an ID number (id_number and its blind index nullable, with a reason);
@@ -20,8 +20,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0014_intake_for_real_families"
-down_revision: str | None = "0013_file_lifecycle"
+revision: str = "0013_intake_for_real_families"
+down_revision: str | None = "0012_file_lifecycle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

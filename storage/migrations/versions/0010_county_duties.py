@@ -1,6 +1,6 @@
 """county duties: director ledger, training archive, spot check, directors' tasks, practice
 
-Revision ID: 0016_county_duties
+Revision ID: 0010_county_duties
 Revises: 0009_child_placeholder
 Create Date: 2026-12-02
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0016_county_duties"
+revision: str = "0010_county_duties"
 down_revision: str | None = "0009_child_placeholder"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

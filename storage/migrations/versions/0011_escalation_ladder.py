@@ -1,7 +1,7 @@
 """escalation ladder: unrouted and follow-up times, and what else was informed (110, 120, …)
 
-Revision ID: 0010_escalation_ladder
-Revises: 0016_county_duties
+Revision ID: 0011_escalation_ladder
+Revises: 0010_county_duties
 Create Date: 2026-12-02
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0010_escalation_ladder"
-down_revision: str | None = "0016_county_duties"
+revision: str = "0011_escalation_ladder"
+down_revision: str | None = "0010_county_duties"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,8 +4,8 @@ Covering indexes for the statistics screen: its figures read these columns of a 
 million children and their visits without touching the wide rows (SQLite walks the index
 alone; PostgreSQL scans it index-only once vacuumed).
 
-Revision ID: 0011_stats_indexes
-Revises: 0014_intake_for_real_families
+Revision ID: 0014_stats_indexes
+Revises: 0013_intake_for_real_families
 Create Date: 2026-12-02
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0011_stats_indexes"
-down_revision: str | None = "0014_intake_for_real_families"
+revision: str = "0014_stats_indexes"
+down_revision: str | None = "0013_intake_for_real_families"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

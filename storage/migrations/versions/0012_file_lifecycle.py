@@ -1,7 +1,7 @@
 """child files close, reopen, go to review and move between villages
 
-Revision ID: 0013_file_lifecycle
-Revises: 0010_escalation_ladder
+Revision ID: 0012_file_lifecycle
+Revises: 0011_escalation_ladder
 Create Date: 2026-12-02
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0013_file_lifecycle"
-down_revision: str | None = "0010_escalation_ladder"
+revision: str = "0012_file_lifecycle"
+down_revision: str | None = "0011_escalation_ladder"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,4 @@
-"""Migration 0014 keeps the files already kept: every answer reads back as it was saved."""
+"""Migration 0013 (intake for real families) keeps the files already kept: every answer reads back as it was saved."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _insert(connection: sa.Connection, name: str, values: dict[str, object]) -> 
 
 
 def _insert_old_file(db: Database, staff_id: int) -> tuple[int, str]:
-    """A file as the schema before 0014 stored it: one health and one difficulty kind."""
+    """A file as the schema before 0013 stored it: one health and one difficulty kind."""
     number = resident_id(birth="20150305", sequence="123")
     ring = keyring()
     with db.engine.begin() as connection:
@@ -88,7 +88,7 @@ def _insert_old_file(db: Database, staff_id: int) -> tuple[int, str]:
     return int(child_id), number
 
 
-def test_migration_0014__existing_file__reads_back_unchanged(db: Database) -> None:
+def test_migration_0013_intake__existing_file__reads_back_unchanged(db: Database) -> None:
     seed_region(db)
     director = enrol_caller(db, "director", VILLAGE, 1001)
     db.dispose()
