@@ -1,4 +1,4 @@
-"""Migration 0013 (intake for real families) keeps the files already kept: every answer reads back as it was saved."""
+"""Migration 0013 (intake for real families) keeps the files kept: answers read back as saved."""
 
 from __future__ import annotations
 
