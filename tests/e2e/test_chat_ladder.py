@@ -195,10 +195,9 @@ def test_what_was_done__buttons_recorded_shown_in_report_card_and_export(
     moved = admin.wait_for_text("未在规定时间内认领", timeout=15).text
     assert "✅ 已报警（110）：2026-11-02 09:05" in moved
     director.send("我的儿童")
-    director.wait_for_text("儿童档案")
-    director.press(
-        next(label for label, _ in director.last().buttons() if label.startswith("张小明"))
-    )
+    # Notices of the report may arrive after the list: find the list itself.
+    listing = director.wait_for(lambda m: any(b.startswith("张小明") for b in m.button_texts()))
+    director.press(next(b for b in listing.button_texts() if b.startswith("张小明")), listing)
     director.wait_for_text("紧急上报处置", timeout=10)
     caller = region.call(lambda s: identify(session=s, telegram_user_id=3001)).caller
     assert isinstance(caller, Caller)
