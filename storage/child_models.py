@@ -108,6 +108,9 @@ class Child(ChildBase, table=True):
     review_section: str | None = Field(default=None, max_length=32)
     review_by: int | None = Field(default=None)  # a staff id
     age_prompted_for: str | None = Field(default=None, max_length=16)
+    # Since when the recorded facts (other than age) no longer meet the category's definition:
+    # set by an edit saved with that warning, cleared by one without; the sweep asks about it.
+    unqualified_since: date | None = Field(default=None, index=True)
 
 
 class Guardian(SQLModel, table=True):

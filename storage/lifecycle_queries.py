@@ -128,3 +128,17 @@ def villages_matching(*, session: Session, text: str, limit: int = 6) -> Sequenc
         .limit(limit)
     )
     return session.exec(statement).all()
+
+
+def unqualified_children(*, session: Session, after_id: int, limit: int = 500) -> Sequence[Child]:
+    """Open files whose recorded facts no longer qualify, a page at a time by id."""
+    return session.exec(
+        select(Child)
+        .where(
+            col(Child.unqualified_since).is_not(None),
+            col(Child.closed).is_(False),
+            col(Child.id) > after_id,
+        )
+        .order_by(col(Child.id))
+        .limit(limit)
+    ).all()

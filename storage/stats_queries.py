@@ -344,6 +344,24 @@ def drafts_in_progress(
     return {u: int(n) for u, n in session.connection().execute(statement)}
 
 
+def reviews_by_unit(
+    *, session: Session, area_prefix: str, unit_length: int
+) -> dict[tuple[str, str], int]:
+    """Open files waiting for the supervisor's review or returned, by (unit, review state)."""
+    unit_code = unit_prefix(col(Child.village_code), unit_length)
+    statement = (
+        select(unit_code, col(Child.review_state), func.count())
+        .select_from(Child)
+        .where(
+            in_area(col(Child.village_code), area_prefix),
+            col(Child.closed).is_(False),
+            col(Child.review_state).is_not(None),
+        )
+        .group_by(unit_code, col(Child.review_state))
+    )
+    return {(u, str(state)): int(n) for u, state, n in session.connection().execute(statement)}
+
+
 def names_of(*, session: Session, codes: Sequence[str]) -> dict[str, str]:
     """The names of units by code."""
     if not codes:

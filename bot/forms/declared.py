@@ -22,6 +22,7 @@ from bot.forms.rules import check_eligibility
 from bot.forms.visit import URGENT, VISIT, VISIT_EDIT
 from bot.i18n import N_
 from bot.lifecycle import review
+from bot.lifecycle.ageing import mark_qualification
 from bot.lifecycle.eligibility import relaxed_for_edits
 from bot.people.roles import Action, roles_that_may
 from bot.telegram import callbacks
@@ -106,6 +107,8 @@ def _update_child(ctx: FormContext, answers: dict[str, Any]) -> Saved:
         now=ctx.now,
         today=ctx.today,
     )
+    # Whether the recorded facts still qualify: the daily sweep asks about those that do not.
+    mark_qualification(child, check_eligibility(answers, _intake_checks(ctx)), ctx.today)
     after = {k: v for k, v in answers.items() if v is not None}
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     # Review again when the edit touched what is reviewed, or answered a return (even unchanged).

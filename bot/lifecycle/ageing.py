@@ -8,11 +8,12 @@ question comes once (and again only if the category changes and that limit is re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from sqlmodel import Session
 
+from bot.forms.model import Problem
 from bot.forms.parsers import age_on
 from bot.forms.rules import DIFFICULTY_AGE_LIMIT, LEFT_BEHIND_AGE_LIMIT
 from bot.lifecycle.people import tell, village_directors
@@ -21,6 +22,7 @@ from storage import lifecycle_queries
 from storage.child_models import Child
 
 AGE_LIMITS = {"left_behind": LEFT_BEHIND_AGE_LIMIT, "difficulty": DIFFICULTY_AGE_LIMIT}
+AGE_PROBLEMS = {"eligibility.age_left_behind", "eligibility.age_difficulty"}
 
 
 def born_by(today: date, years: int) -> date:
@@ -64,3 +66,36 @@ def _aged(session: Session, limits: dict[str, date]) -> Iterator[Child]:
             return
         yield from page
         after = page[-1].id or 0
+
+
+def facts_problems(problems: Sequence[Problem]) -> list[Problem]:
+    """The eligibility problems that are not the age limit (that one the sweep finds itself)."""
+    return [p for p in problems if p.key not in AGE_PROBLEMS]
+
+
+def mark_qualification(child: Child, problems: Sequence[Problem], today: date) -> None:
+    """Remember, after an edit, whether the recorded facts still meet the category."""
+    if not facts_problems(problems):
+        child.unqualified_since = None
+    elif child.unqualified_since is None:
+        child.unqualified_since = today
+
+
+def prompt_unqualified(*, session: Session, now: datetime) -> int:
+    """Ask the directors, once per change, about each open file whose recorded facts no longer
+    qualify (parents came home, …): close it or change its category."""
+    prompted, after = 0, 0
+    while page := lifecycle_queries.unqualified_children(session=session, after_id=after):
+        after = page[-1].id or 0
+        for child in page:
+            directors = village_directors(session, child.village_code)
+            if not directors:
+                continue
+            notice = Notification(
+                "lifecycle.unqualified",
+                {"child_id": child.id, "name": child.name, "category": child.category},
+            )
+            key = f"unqualified:{child.id}:{child.unqualified_since}"
+            tell(session, directors, key=key, notice=notice, now=now)
+            prompted += 1
+    return prompted

@@ -94,9 +94,28 @@ def _aged(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Rep
     )
 
 
+def _unqualified(renderer: Renderer, locale: str | None, params: dict[str, Any]) -> Reply:
+    t = renderer.i18n.translator(locale)
+    child_id = params["child_id"]
+    return Reply(
+        t(
+            "lifecycle.unqualified.prompt",
+            name=params["name"],
+            category=t.plain(f"choice.category.{params['category']}"),
+        ),
+        [
+            [
+                (t.plain("lifecycle.button.close"), CLOSE_FILE.encode(child_id)),
+                (t.plain("lifecycle.button.recategorise"), CHILDREN.encode("edit", child_id)),
+            ]
+        ],
+    )
+
+
 RENDERERS: dict[str, Callable[[Renderer, str | None, dict[str, Any]], Reply]] = {
     "lifecycle.review": _review,
     "lifecycle.returned": _returned,
     "lifecycle.transfer": _transfer,
     "lifecycle.aged": _aged,
+    "lifecycle.unqualified": _unqualified,
 }

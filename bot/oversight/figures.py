@@ -70,6 +70,8 @@ class UnitFigures:
     directors: int = 0
     without_director: int = 0
     overloaded: int = 0
+    pending_review: int = 0  # new or changed files waiting for the supervisor (bot.lifecycle)
+    returned: int = 0  # files the supervisor returned to the director
     to_train: int = 0  # active directors and supervisors (section 17: all trained yearly)
     trained: int = 0  # of them, those at a training this year
 
@@ -87,6 +89,8 @@ class UnitFigures:
         self.directors += other.directors
         self.without_director += other.without_director
         self.overloaded += other.overloaded
+        self.pending_review += other.pending_review
+        self.returned += other.returned
         self.to_train += other.to_train
         self.trained += other.trained
 
@@ -216,6 +220,12 @@ def area_figures(
             row.directors += staffed.directors
             row.without_director += staffed.without_director
             row.overloaded += staffed.overloaded
+    for (key, state), number in rest.reviews.items():
+        row = found.owner(key)
+        if row is not None and state == "pending":
+            row.pending_review += number
+        elif row is not None and state == "returned":
+            row.returned += number
     for key, (staff, trained) in rest.training.items():
         row = found.owner(key)
         if row is not None:
@@ -248,6 +258,7 @@ class _Rest:
     parent: str | None
     short_villages: list[tuple[str, int, int]]
     training: dict[str, tuple[int, int]]  # unit -> (staff to train, trained this year)
+    reviews: dict[tuple[str, str], int]  # (unit, review state) -> open files
 
 
 def _the_rest(session: Session, caller: Caller, found: Layout, now: datetime) -> _Rest:
@@ -277,7 +288,10 @@ def _the_rest(session: Session, caller: Caller, found: Layout, now: datetime) ->
     training = staff_ledger_queries.training_by_unit(
         session=session, area_prefix=prefix, unit_length=length, year=now.year
     )
-    return _Rest(drafts, staffing, _escalations(session, prefix, now), parent, short, training)
+    reviews = stats_queries.reviews_by_unit(session=session, area_prefix=prefix, unit_length=length)
+    return _Rest(
+        drafts, staffing, _escalations(session, prefix, now), parent, short, training, reviews
+    )
 
 
 def add_children(row: UnitFigures, count: stats_queries.ChildCount) -> None:

@@ -99,6 +99,7 @@ def _summary(t: Translator, figures: AreaFigures) -> list[str]:
     )
     lines.append(t("stats.overdue", count=total.overdue))
     lines.append(t("stats.drafts", count=total.drafts))
+    lines.append(t("stats.reviews", pending=total.pending_review, returned=total.returned))
     lines.append(
         t(
             "stats.directors",

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from bot.forms import drafts
 from bot.forms.registry import get_form
 from bot.i18n import N_, Translator
-from bot.lifecycle.ageing import prompt_aged_out
+from bot.lifecycle.ageing import prompt_aged_out, prompt_unqualified
 from bot.notify.outbox import Queued, enqueue_many
 from bot.notify.render import Renderer
 from bot.people.roles import Role
@@ -209,6 +209,7 @@ def sweep(
         enqueue_many(session=session, messages=pending, now=now)
     if not dry_run:
         prompt_aged_out(session=session, today=today, now=now)
+        prompt_unqualified(session=session, now=now)
     messages = [(d.recipient, d.message) for d in digests if d.message is not None]
     return SweepResult(True, count, digests, messages)
 
@@ -254,6 +255,7 @@ def sweep_in_chunks(
     )
     # Children past their category's age limit: their directors are asked once (bot.lifecycle).
     db.call(lambda s: prompt_aged_out(session=s, today=today, now=now))
+    db.call(lambda s: prompt_unqualified(session=s, now=now))
     db.call(
         lambda s: reminder_queries.finish_day(
             session=s, job=JOB, day=today, now=clock(), recipients=count

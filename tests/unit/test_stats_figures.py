@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.county.coverage import county_coverage
 from bot.errors import AccessDenied, UserError
@@ -14,6 +14,7 @@ from bot.i18n import I18n
 from bot.oversight.figures import AreaFigures, Ratio, area_figures
 from bot.oversight.periods import compliance_slots
 from bot.oversight.screen import stats_text
+from storage.child_models import Child
 from storage.county_models import TrainingAttendance, TrainingEvent
 from storage.db import Database
 from tests.support.seed import COUNTY, NEIGHBOUR_VILLAGE, OTHER_TOWNSHIP, TOWNSHIP, VILLAGE
@@ -170,3 +171,28 @@ def test_area_figures__county__training_coverage_this_year_by_township(db: Datab
     percent = round(100 / coverage.staff)
     text = stats_text(found, I18n().translator("zh_Hans"))
     assert f"培训覆盖：{percent}% 1/{coverage.staff}" in text
+
+
+def test_area_figures__files_pending_review_and_returned__counted_closed_left_out(
+    db: Database,
+) -> None:
+    callers = seed_stats(db)
+
+    def mark(session: Session) -> None:
+        children = session.exec(select(Child).order_by(col(Child.id))).all()
+        open_ones = [c for c in children if not c.closed]
+        closed = [c for c in children if c.closed]
+        open_ones[0].review_state = "pending"
+        open_ones[1].review_state = "pending"
+        open_ones[2].review_state = "returned"
+        for child in closed:  # a closed file under review is not counted
+            child.review_state = "pending"
+
+    db.call(mark)
+    found = area_figures(
+        db=db, caller=callers["supervisor"], code=TOWNSHIP, today=TODAY, now=NOW, tz=TZ
+    )
+    assert (found.total.pending_review, found.total.returned) == (2, 1)
+    assert sum(u.pending_review for u in found.units) == 2
+    text = stats_text(found, I18n().translator("zh_Hans"))
+    assert "待督导员审核的档案：2 份；退回修改：1 份" in text

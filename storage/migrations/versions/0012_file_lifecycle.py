@@ -39,7 +39,9 @@ def upgrade() -> None:
                 "age_prompted_for", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True
             )
         )
+        batch.add_column(sa.Column("unqualified_since", sa.Date(), nullable=True))
         batch.create_index("ix_child_review_state", ["review_state"], unique=False)
+        batch.create_index("ix_child_unqualified_since", ["unqualified_since"], unique=False)
     op.create_table(
         "child_transfer",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -69,8 +71,10 @@ def downgrade() -> None:
     op.drop_index("ix_child_transfer_child_id", table_name="child_transfer")
     op.drop_table("child_transfer")
     with op.batch_alter_table("child") as batch:
+        batch.drop_index("ix_child_unqualified_since")
         batch.drop_index("ix_child_review_state")
         for column in (
+            "unqualified_since",
             "age_prompted_for",
             "review_by",
             "review_section",
