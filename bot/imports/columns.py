@@ -24,9 +24,10 @@ VILLAGE, SEX, BIRTH = "__village__", "__sex__", "__birth__"
 ID_STANDINS = {SEX: "sex", BIRTH: "birth_date"}
 
 # Questions the chat asks that a county's ledger has no column for: whether the home was visited
-# on the day of filing (the chat's own question), and the needs' categories (a ledger writes the
-# needs in words, read into 关爱需求). Read when a ledger has them; not asked of one without.
-NOT_IN_LEDGER = frozenset({"visited_today", "need_kinds"})
+# on the day of filing (the chat's own question), the needs' categories (a ledger writes the
+# needs in words, read into 关爱需求), and an orphan's guardian (not in the attachment). Read
+# when a ledger has them; not asked of one without.
+NOT_IN_LEDGER = frozenset({"visited_today", "need_kinds", "guardian_name", "guardian_kinship"})
 
 
 def _optional(f: Field) -> Field:
@@ -90,6 +91,10 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "helper_unit": ("结对帮扶人单位", "帮扶人工作单位", "结对人员工作单位", "工作单位"),
     "care_needs": ("关爱需求", "服务需求"),
     "notes": ("其他说明", "备注"),
+    # The guardian of an orphan or a child without de facto carers, where a ledger has one.
+    "guardian_name": ("监护人姓名", "实际监护人姓名", "监护人"),
+    "guardian_kinship": ("监护人关系", "与监护人关系", "监护人类别"),
+    "guardian_phone": ("监护人电话", "监护人联系电话"),
 }
 PARENT_VARIANTS: dict[str, tuple[str, ...]] = {
     "name": ("姓名",),

@@ -316,3 +316,31 @@ def test_ledger__for_one_village__needs_no_village_column(county: Database) -> N
     with pytest.raises(UserError) as refused:
         run(county, without_village.encode())  # the county: which village is not said
     assert refused.value.render(T.plain).startswith("缺少以下列：所属村")
+
+
+def test_ledger__orphan_without_guardian_columns__imported(county: Database) -> None:
+    # The attachment has no guardian columns; the chat asks an orphan's guardian, a ledger need not.
+    orphan = left_behind_row(
+        7,
+        儿童类别="困境儿童",
+        困境儿童具体类别="孤儿",
+        **{
+            "父亲信息/特殊情况": "死亡",
+            "父亲信息/是否外出务工": None,
+            "父亲信息/外出时长（月）": None,
+            "父亲信息/务工地点": None,
+            "母亲信息/特殊情况": "死亡",
+            "母亲信息/是否外出务工": None,
+            "母亲信息/外出时长（月）": None,
+            "母亲信息/务工地点": None,
+            "委托照护人情况/委托照护人": None,
+            "委托照护人情况/姓名": None,
+            "委托照护人情况/联系电话": None,
+            "委托照护人情况/委托照料原因": None,
+            "委托照护人情况/委托监护开始日期": None,
+            "委托照护人情况/委托监护结束日期": None,
+            "家庭监护情况": "高风险",
+        },
+    )
+    checked = run(county, workbook([orphan]))
+    assert (checked.summary.valid, checked.summary.written) == (1, 1), checked.notes
