@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bot.settings import PROJECT_ROOT
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -100,3 +105,37 @@ def bench_data_key() -> str:
     key = os.environ.setdefault("DATA_KEY", crypto.new_key_text())
     crypto.use_keyring(crypto.load_keyring(key=key))
     return key
+
+
+def measured_in_child(module: str, *args: str) -> dict[str, Any]:
+    """Run `python -m <module> --measure ARGS` in a fresh process (its memory is the work's own)
+    and return the JSON its last line prints."""
+    output = subprocess.run(
+        [sys.executable, "-m", module, "--measure", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=3600,
+    ).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def time_and_memory(
+    name: str, figures: dict[str, Any], *, at: str, seconds: float, mb: float, judged: bool
+) -> list[Figure]:
+    """The wall time (judged only at the target's size, `at`) and the peak memory of a run."""
+    return [
+        Figure(
+            name,
+            "seconds",
+            figures["seconds"],
+            "s",
+            f"<= {seconds} s at {at}",
+            figures["seconds"] <= seconds if judged else None,
+        ),
+        Figure(
+            name, "peak memory", figures["peak_mb"], "MB", f"<= {mb} MB", figures["peak_mb"] <= mb
+        ),
+    ]

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.common import BenchOptions, Figure, fresh_database, stopwatch
+from benchmarks.common import (
+    BenchOptions,
+    Figure,
+    bench_data_key,
+    fresh_database,
+    measured_in_child,
+    stopwatch,
+    time_and_memory,
+)
 from benchmarks.sweep import own_peak_mb
 from bot.audit import Actor
-from bot.settings import PROJECT_ROOT
-from storage import crypto, migrate
-from storage.crypto import new_key_text
+from storage import migrate
 from storage.db import Database
 
 TARGET_SECONDS, TARGET_MB, FULL_ROWS = 60.0, 300.0, 25_000
@@ -218,50 +221,24 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _use_bench_key() -> None:
-    os.environ.setdefault("DATA_KEY", new_key_text())
-    crypto.use_keyring(crypto.keyring_from_environment())
-
-
 def run(options: BenchOptions) -> list[Figure]:
     """Write the ledger, then import it in a fresh process (its memory is the import's own)."""
-    _use_bench_key()
+    bench_data_key()
     rows = min(FULL_ROWS, max(500, options.children // 4))  # --tiny: 500 rows
     url = options.database_url or fresh_database("", "ledger_import", options.work_dir)
     prepare(url)
     options.work_dir.mkdir(parents=True, exist_ok=True)
     path = options.work_dir / f"ledger-{rows}.xlsx"
     write_ledger(path, rows)
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.ledger_import", "--measure", url, str(path)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=3600,
-    ).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
+    figures = measured_in_child("benchmarks.ledger_import", url, str(path))
     if figures["written"] != rows:
         raise RuntimeError(f"imported {figures['written']} of {rows} rows: {figures}")
     backend = url.split(":", 1)[0].split("+", 1)[0]
     name = f"ledger import {rows} rows ({backend})"
     judged = rows >= FULL_ROWS  # the time target is set for 25,000 rows
     return [
-        Figure(
-            name,
-            "seconds",
-            figures["seconds"],
-            "s",
-            f"<= {TARGET_SECONDS} s at {FULL_ROWS:,}",
-            figures["seconds"] <= TARGET_SECONDS if judged else None,
-        ),
-        Figure(
-            name,
-            "peak memory",
-            figures["peak_mb"],
-            "MB",
-            f"<= {TARGET_MB} MB",
-            figures["peak_mb"] <= TARGET_MB,
+        *time_and_memory(
+            name, figures, at=f"{FULL_ROWS:,}", seconds=TARGET_SECONDS, mb=TARGET_MB, judged=judged
         ),
         Figure(name, "CPU seconds", figures["cpu_seconds"], "s"),
         Figure(name, "rows per second", figures["rows"] / max(figures["seconds"], 1e-9), "rows/s"),
@@ -275,7 +252,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     if args.measure:
-        _use_bench_key()
+        bench_data_key()
         print(json.dumps(measure(args.measure[0], Path(args.measure[1]))))
         return
     options = BenchOptions(

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from benchmarks.common import BenchOptions, Figure, fresh_database, peak_rss_mb, stopwatch
+from benchmarks.common import (
+    BenchOptions,
+    Figure,
+    bench_data_key,
+    fresh_database,
+    measured_in_child,
+    peak_rss_mb,
+    stopwatch,
+    time_and_memory,
+)
 from bot.demo import generate
 from bot.i18n import default_i18n
 from bot.notify.render import Renderer
 from bot.reminders.sweep import sweep
-from bot.settings import PROJECT_ROOT
-from storage import crypto, migrate
-from storage.crypto import new_key_text
+from storage import migrate
 from storage.db import Database
 
 AS_OF = date(2026, 12, 1)  # a first of the month: director digests and overdue alerts both
@@ -81,46 +86,18 @@ def measure(url: str) -> dict[str, float]:
     return {"seconds": seconds, "digests": result.count, "peak_mb": own_peak_mb()}
 
 
-def _use_bench_key() -> None:
-    """Synthetic data goes through the encrypted columns too: a key made for this run, which
-    the --measure process inherits through the environment."""
-    os.environ.setdefault("DATA_KEY", new_key_text())
-    crypto.use_keyring(crypto.keyring_from_environment())
-
-
 def run(options: BenchOptions) -> list[Figure]:
     """Measure the sweep in a fresh process, so its memory is the sweep's own."""
-    _use_bench_key()
+    bench_data_key()
     url = prepare(options, options.children)
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.sweep", "--measure", url],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=3600,
-    ).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
+    figures = measured_in_child("benchmarks.sweep", url)
     backend = url.split(":", 1)[0].split("+", 1)[0]
     name = f"sweep {options.children} children ({backend})"
     # The time target is set for a million children; smaller runs are reported, not judged.
     judged = options.children >= 1_000_000
     return [
-        Figure(
-            name,
-            "seconds",
-            figures["seconds"],
-            "s",
-            f"<= {TARGET_SECONDS} s at 1,000,000",
-            figures["seconds"] <= TARGET_SECONDS if judged else None,
-        ),
-        Figure(
-            name,
-            "peak memory",
-            figures["peak_mb"],
-            "MB",
-            f"<= {TARGET_MB} MB",
-            figures["peak_mb"] <= TARGET_MB,
+        *time_and_memory(
+            name, figures, at="1,000,000", seconds=TARGET_SECONDS, mb=TARGET_MB, judged=judged
         ),
         Figure(name, "digests", figures["digests"], "messages"),
     ]
@@ -133,7 +110,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     if args.measure:
-        _use_bench_key()
+        bench_data_key()
         print(json.dumps(measure(args.measure)))
         return
     options = BenchOptions(
