@@ -184,6 +184,7 @@ def test_urgent_report__nothing_ticked_spaces_or_photo_for_a_note__refused_nothi
     director: FakeUser, supervisor: FakeUser, region: Database
 ) -> None:
     file_child(region)
+    supervisor.wait_for_text("新建档案待审核", timeout=15)  # the new file's review, not a report
     director.send("/urgent")
     director.wait_for_text("请选择要紧急报告的儿童")
     director.press("张小明")
