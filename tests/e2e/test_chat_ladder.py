@@ -254,6 +254,7 @@ def test_not_acknowledged_and_nobody_above__stays_with_the_township_not_called_u
     supervisor, _ = enrol(fake, region, 2001, "supervisor", TOWNSHIP)
     urgent_report(director)
     supervisor.wait_for_text("紧急上报", timeout=15)
+    director.wait_for_text("已将小明的情况上报", timeout=15)  # told who has it; then quiet
     clock.advance(timedelta(minutes=61))
     assert region.call(lambda s: move_overdue(session=s, now=clock(), policy=POLICY)) == 0
     esc = escalation(region)
