@@ -6,12 +6,16 @@ texts in the reader's locale. Each workbook is returned as bytes, for a file or 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is made: most processes never make one
+    from openpyxl import Workbook
+
 import io
 import json
 from collections import Counter
 from dataclasses import dataclass
 
-from openpyxl import Workbook
 from sqlmodel import Session
 
 from bot.county import spotcheck
@@ -98,6 +102,8 @@ def _summary_numbers(result: CountyResult) -> list[int]:
 
 def spot_check_workbook(results: list[CountyResult], t: Translator, *, detail: bool) -> bytes:
     """The summary (one row per county, a total), and with `detail` one row per sampled file."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     summary = book.create_sheet(t.plain("workbook.sheet.summary"))
     summary.append(_summary_header(t))
@@ -139,6 +145,8 @@ def spot_check_workbook(results: list[CountyResult], t: Translator, *, detail: b
 
 def progress_workbook(report: Progress, t: Translator) -> bytes:
     """The progress report: one row per unit below the area, a total, and villages to staff."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(t.plain("workbook.sheet.progress"))
     sheet.append(

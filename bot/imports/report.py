@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 from itertools import islice
 
-from openpyxl import Workbook
-
 from bot.i18n import N_, Translator
 from bot.imports.ledger import Checked, Summary
 from bot.imports.rows import DUPLICATE, ELSEWHERE, HERE, INVALID, VALID
@@ -44,6 +42,8 @@ def _cell(value: object) -> object:
 
 def write_report(checked: Checked, data: bytes, t: Translator) -> bytes:
     """The report workbook's bytes."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     rows_sheet = book.create_sheet(t.plain("import.report.rows_sheet"))
     width = max((len(r) for r in checked.header), default=0)
