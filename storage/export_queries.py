@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from storage.child_models import Assistance, Caregiver, Child, Guardian
 from storage.models import OrgUnit, Staff
-from storage.visit_models import Escalation, EscalationMeasure, Visit, VisitProblem
+from storage.visit_models import Escalation, Visit, VisitProblem
 
 CHUNK = 2_000  # rows fetched and assembled at a time
 EXPORT_LOCKS = 0x6578  # the advisory-lock namespace of exports ("ex")
@@ -152,27 +152,6 @@ def escalation_chunks(
         .order_by(col(Escalation.village_code), col(Escalation.raised_at))
     )
     return _stream(session, statement, chunk)
-
-
-def measures_of(
-    *, session: Session, escalation_ids: Sequence[int]
-) -> dict[int, list[tuple[str, datetime]]]:
-    """What else was informed (police, ambulance, school, other) of each escalation, and when."""
-    found: dict[int, list[tuple[str, datetime]]] = {}
-    if not escalation_ids:
-        return found
-    statement = (
-        select(
-            col(EscalationMeasure.escalation_id),
-            col(EscalationMeasure.kind),
-            col(EscalationMeasure.informed_at),
-        )
-        .where(col(EscalationMeasure.escalation_id).in_(list(escalation_ids)))
-        .order_by(col(EscalationMeasure.escalation_id), col(EscalationMeasure.informed_at))
-    )
-    for esc_id, kind, at in session.execute(statement):
-        found.setdefault(esc_id, []).append((kind, at))
-    return found
 
 
 def units_under(*, session: Session, area_prefix: str) -> dict[str, tuple[str, str, str | None]]:

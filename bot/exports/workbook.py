@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from bot.exports.care_log import HELP_COLUMNS, WORK_LOG_COLUMNS, help_rows, work_log_rows
 from bot.exports.gather import AreaFacts, area_ledgers, year_span
 from bot.exports.ledger import COLUMNS, Shown, ledger_values, problems_text, unit_names
-from storage import export_queries
+from storage import escalation_queries, export_queries
 
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
@@ -247,10 +247,13 @@ def _escalation_sheet(
     until = datetime(end.year, 1, 1, tzinfo=tz)
     stream = SheetStream(book, "预警上报", ESCALATION_COLUMNS)
     stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    # Who else was informed (police, ambulance, school): few rows, read once for the area.
+    informed: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for record in escalation_queries.informed_in_area(session=session, area_prefix=prefix):
+        informed[record.escalation_id].append((record.kind, record.informed_at))
     for chunk in export_queries.escalation_chunks(
         session=session, area_prefix=prefix, since=since, until=until
     ):
-        informed = export_queries.measures_of(session=session, escalation_ids=[e.id for e in chunk])
         for escalation in chunk:
             township, village = unit_names(facts.units, escalation.village_code)
             counts = summary.counts[escalation.village_code]
