@@ -107,7 +107,7 @@ def bench_data_key() -> str:
     return key
 
 
-def measured_in_child(module: str, *args: str) -> dict[str, Any]:
+def measured_in_child(module: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
     """Run `python -m <module> --measure ARGS` in a fresh process (its memory is the work's own)
     and return the JSON its last line prints."""
     output = subprocess.run(
@@ -116,7 +116,7 @@ def measured_in_child(module: str, *args: str) -> dict[str, Any]:
         capture_output=True,
         text=True,
         check=True,
-        timeout=3600,
+        timeout=timeout,
     ).stdout
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return result

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from datetime import date
@@ -26,6 +25,7 @@ from benchmarks.common import (
     Figure,
     bench_data_key,
     fresh_database,
+    measured_in_child,
     stopwatch,
 )
 from benchmarks.sweep import own_peak_mb
@@ -35,7 +35,6 @@ from bot.exports.ledger import COLUMNS, Shown, ledger_values
 from bot.exports.service import Requester, export_area
 from bot.exports.workbook import VISIT_COLUMNS, WORKBOOK_OPTIONS, visit_values
 from bot.i18n import I18n
-from bot.settings import PROJECT_ROOT
 from storage import export_queries, migrate
 from storage.db import Database
 
@@ -166,15 +165,7 @@ def run(options: BenchOptions) -> list[Figure]:
     """Generate the province, then measure in a fresh process."""
     bench_data_key()  # the measuring process inherits DATA_KEY through the environment
     url = prepare(options)
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.export", "--measure", url],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=7200,
-    ).stdout
-    f = json.loads(output.strip().splitlines()[-1])
+    f = measured_in_child("benchmarks.export", url, timeout=7200)
     backend = url.split(":", 1)[0].split("+", 1)[0]
     name = f"export roll-up {options.children} children ({backend})"
     rate = f["rows"] / f["seconds"]
