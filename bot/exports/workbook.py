@@ -18,6 +18,7 @@ import xlsxwriter
 from sqlmodel import Session
 from xlsxwriter.worksheet import Worksheet
 
+from bot.care.cards import INFORMED
 from bot.exports.care_log import HELP_COLUMNS, WORK_LOG_COLUMNS, help_rows, work_log_rows
 from bot.exports.gather import AreaFacts, area_ledgers, year_span
 from bot.exports.ledger import COLUMNS, Shown, ledger_values, problems_text, unit_names
@@ -60,8 +61,6 @@ ESCALATION_COLUMNS = (
     ("处理结果", 30),
     ("已通知（报警、急救、学校等）", 40),
 )
-# What else was informed of an urgent report, in the words of the escalation's buttons.
-INFORMED = {"police": "已报警（110）", "ambulance": "已呼叫急救（120）", "school": "已告知学校"}
 SUMMARY_COLUMNS = (
     ("乡镇（街道）", 12),
     ("村（居）", 12),
@@ -233,11 +232,20 @@ def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
     return None if moment is None else moment.astimezone(tz).replace(tzinfo=None)
 
 
+def informed_text(shown: Shown, records: Sequence[tuple[str, datetime]], tz: tzinfo) -> str:
+    """Who else was told of an urgent report and when, in the words of the report's buttons."""
+    return "；".join(
+        f"{shown.t.plain(INFORMED.get(kind, INFORMED['other']))} {_local(at, tz):%Y-%m-%d %H:%M}"
+        for kind, at in records
+    )
+
+
 def _escalation_sheet(
     session: Session,
     book: xlsxwriter.Workbook,
     prefix: str,
     facts: AreaFacts,
+    shown: Shown,
     year: int,
     tz: tzinfo,
     summary: _Summary,
@@ -274,10 +282,7 @@ def _escalation_sheet(
                     None,
                     None,
                     escalation.resolution,
-                    "；".join(
-                        f"{INFORMED.get(kind, '已告知其他部门')} {_local(at, tz):%Y-%m-%d %H:%M}"
-                        for kind, at in informed.get(escalation.id, ())
-                    ),
+                    informed_text(shown, informed.get(escalation.id, ()), tz),
                 ),
             )
             for column, moment in ((7, escalation.raised_at), (8, escalation.due_by)):
@@ -334,7 +339,9 @@ def write_roll_up(
         # continues in the sheet right after it.
         done.children = _ledger_sheet(session, book, area_prefix, facts, shown, year, summary)
         done.visits = _visit_sheet(session, book, area_prefix, facts, shown, year, summary)
-        done.escalations = _escalation_sheet(session, book, area_prefix, facts, year, tz, summary)
+        done.escalations = _escalation_sheet(
+            session, book, area_prefix, facts, shown, year, tz, summary
+        )
         _table(book, "帮扶记录", HELP_COLUMNS, help_rows(session, area_prefix, facts, shown, year))
         _table(book, "工作日志", WORK_LOG_COLUMNS, work_log_rows(session, area_prefix, facts, year))
         _summary_sheet(book, summary, facts)
